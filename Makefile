@@ -1,0 +1,47 @@
+# foulplay — two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install system-deps lint bench clean
+
+run: install
+	$(BIN)/foulplay grade --problems examples/problems.jsonl --completions examples/completions.jsonl --double-run
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory system-deps
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+# bubblewrap gives the sandbox its strongest isolation level; without it foulplay falls back to
+# resource limits and says so on every verdict.
+system-deps:
+	@if command -v bwrap >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian package bubblewrap (sandbox isolation)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q bubblewrap >/dev/null 2>&1 || \
+	  { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q bubblewrap >/dev/null 2>&1; } || \
+	  echo "warning: could not install bubblewrap; the sandbox will use rlimit isolation"; \
+	else \
+	  echo "note: bubblewrap (bwrap) is not installed and this is not a root shell with apt;"; \
+	  echo "      the sandbox will use rlimit isolation. Install 'bubblewrap' for namespaces."; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python benchmarks/grading.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

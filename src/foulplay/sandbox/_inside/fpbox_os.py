@@ -1,0 +1,163 @@
+"""Thin wrappers over Linux process controls (prctl, unshare, rlimits) used inside the sandbox.
+
+Standard library only (ctypes); every call degrades to a recorded "unavailable" instead of raising
+where the kernel or the platform says no.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import resource
+import signal
+import sys
+from typing import Any
+
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NO_NEW_PRIVS = 38
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+
+_libc: Any = None
+
+
+def libc() -> Any:
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(None, use_errno=True)
+    return _libc
+
+
+def prctl(option: int, arg: int) -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    return libc().prctl(option, ctypes.c_ulong(arg), 0, 0, 0) == 0
+
+
+def unshare(flags: int) -> int:
+    """Return 0 on success, else the errno."""
+    if not sys.platform.startswith("linux"):
+        return errno.ENOSYS
+    if libc().unshare(flags) == 0:
+        return 0
+    return ctypes.get_errno()
+
+
+def write_id_maps(uid: int, gid: int) -> None:
+    with open("/proc/self/setgroups", "w") as fh:
+        fh.write("deny")
+    with open("/proc/self/uid_map", "w") as fh:
+        fh.write(f"{uid} {uid} 1")
+    with open("/proc/self/gid_map", "w") as fh:
+        fh.write(f"{gid} {gid} 1")
+
+
+def set_limits(limits: dict[str, Any]) -> list[str]:
+    """Apply resource limits to the current process; return those that could not be set."""
+    failed: list[str] = []
+    mib = 1 << 20
+    table = [
+        ("cpu", resource.RLIMIT_CPU, lambda v: (int(v), int(v) + 1)),
+        ("memory", resource.RLIMIT_AS, lambda v: (int(v) * mib, int(v) * mib)),
+        ("file_size", resource.RLIMIT_FSIZE, lambda v: (int(v) * mib, int(v) * mib)),
+        ("nproc", resource.RLIMIT_NPROC, lambda v: (int(v), int(v))),
+        ("nofile", resource.RLIMIT_NOFILE, lambda v: (int(v), int(v))),
+    ]
+    keys = {"cpu": "cpu_s", "memory": "memory_mb", "file_size": "file_size_mb", "nproc": "nproc",
+            "nofile": "nofile"}
+    for name, res, conv in table:
+        value = limits.get(keys[name])
+        if value is None:
+            continue
+        try:
+            resource.setrlimit(res, conv(value))
+        except (ValueError, OSError):
+            failed.append(name)
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ValueError, OSError):
+        failed.append("core")
+    return failed
+
+
+def proc_table() -> dict[int, tuple[int, int]]:
+    """pid -> (ppid, uid) for every process visible in /proc."""
+    table: dict[int, tuple[int, int]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return table
+    for name in names:
+        if not name.isdigit():
+            continue
+        pid = int(name)
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                stat = fh.read()
+            ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+            uid = os.stat(f"/proc/{pid}").st_uid
+        except (OSError, ValueError, IndexError):
+            continue
+        table[pid] = (ppid, uid)
+    return table
+
+
+def descendants(root: int, table: dict[int, tuple[int, int]]) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _uid) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    out: set[int] = set()
+    stack = [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in out:
+                out.add(child)
+                stack.append(child)
+    return out
+
+
+def kill_quietly(pid: int, sig: int = signal.SIGKILL) -> None:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def reap_all() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def kill_leftovers(*, me: int, uid: int | None, rounds: int = 20) -> int:
+    """Kill every process that belongs to the sandboxed submission; return how many were found.
+
+    With uid separation every process of ``uid`` is the submission's. Otherwise the caller is a
+    child subreaper and every descendant of it is the submission's.
+    """
+    killed: set[int] = set()
+    for _ in range(rounds):
+        table = proc_table()
+        if uid is not None:
+            victims = {pid for pid, (_pp, owner) in table.items() if owner == uid and pid != me}
+        else:
+            victims = descendants(me, table)
+        victims -= {me}
+        if not victims:
+            break
+        for pid in victims:
+            kill_quietly(pid)
+        killed |= victims
+        reap_all()
+    reap_all()
+    return len(killed)

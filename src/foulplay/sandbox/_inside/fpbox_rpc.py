@@ -1,0 +1,1052 @@
+"""Call untrusted code from trusted code, with only data crossing between them.
+
+The submission runs in its own process (the *candidate*), serving requests on a socket. Trusted
+code (the test driver) holds :class:`RemoteObject` proxies. What comes back from the candidate is
+decoded by :class:`fpbox_wire.SafeUnpickler`, so the trusted side only ever holds genuine builtin
+values, a short list of standard-library value types, trusted wrappers around the genuine value
+of a builtin subclass, or proxies. None of these run candidate-defined ``__eq__`` in the trusted
+process; comparing a proxy with trusted data is refused and probed with a random sentinel, which
+is how an always-equal object gives itself away without learning the expected value.
+
+Standard library only; imported by file path inside the sandbox.
+"""
+
+from __future__ import annotations
+
+import builtins
+import io
+import os
+import pickle
+import random
+import sys
+import traceback
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import fpbox_wire as wire
+
+# --------------------------------------------------------------------------------------------
+# shared vocabulary
+
+EQ_FAMILY = ("__eq__", "__ne__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__")
+WATCHED_DUNDERS = EQ_FAMILY + (
+    "__bool__",
+    "__len__",
+    "__contains__",
+    "__iter__",
+    "__str__",
+    "__repr__",
+    "__format__",
+    "__int__",
+    "__float__",
+    "__index__",
+    "__sub__",
+    "__rsub__",
+    "__abs__",
+    "__getattribute__",
+    "__getattr__",
+    "__class__",
+    "__instancecheck__",
+)
+_BENIGN_CLASS_KEYS = frozenset(
+    {"__module__", "__qualname__", "__doc__", "__dict__", "__weakref__", "__slots__", "__init__",
+     "__new__", "__annotations__", "__orig_bases__", "__parameters__", "__firstlineno__",
+     "__static_attributes__", "__match_args__", "__getnewargs__", "_fields", "_field_defaults",
+     "_make", "_replace", "_asdict", "__reduce__", "__reduce_ex__"}
+)
+MAX_TEXT = 2000
+
+
+def short_repr(value: Any, limit: int = 200) -> str:
+    try:
+        text = repr(value)
+    except BaseException:  # noqa: BLE001 - a hostile __repr__ must not break reporting
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def event(defence: str, detail: str, source: str = "grader", **extra: Any) -> dict[str, Any]:
+    out = {"defence": defence, "detail": detail[:MAX_TEXT], "source": source}
+    out.update(extra)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# candidate side
+
+_PLAIN = frozenset(
+    {type(None), bool, int, float, complex, str, bytes, bytearray, tuple, list, dict, set,
+     frozenset, range, slice, type(Ellipsis)}
+)
+
+
+def _stdlib_values() -> frozenset[type]:
+    import collections
+    import datetime
+    import decimal
+    import fractions
+
+    return frozenset(
+        {collections.OrderedDict, collections.defaultdict, collections.Counter,
+         collections.deque, datetime.date, datetime.time, datetime.datetime,
+         datetime.timedelta, datetime.timezone, decimal.Decimal, fractions.Fraction}
+    )
+
+
+_VALUE_TYPES = _PLAIN | _stdlib_values()
+
+# builtin base -> function returning the genuine (exact-type) value of an instance of a subclass,
+# reading the C-level value directly so candidate overrides are never consulted.
+_GENUINE: dict[type, Callable[[Any], Any]] = {
+    int: int.__int__,
+    float: float.__float__,
+    complex: lambda o: complex(complex.real.__get__(o), complex.imag.__get__(o)),
+    str: str.__str__,
+    bytes: lambda o: bytes.__getitem__(o, slice(None)),
+    bytearray: bytearray.copy,
+    tuple: lambda o: tuple.__getitem__(o, slice(None)),
+    list: list.copy,
+    dict: dict.copy,
+    set: set.copy,
+    frozenset: frozenset.copy,
+}
+_BASE_ORDER = (str, bytes, bytearray, int, float, complex, tuple, list, dict, frozenset, set)
+
+
+def _builtin_base(t: type) -> type | None:
+    for base in _BASE_ORDER:
+        if issubclass(t, base):
+            return base
+    return None
+
+
+def _is_foreign_class(cls: type) -> bool:
+    return cls is not object and cls.__module__ != "builtins" and cls not in _VALUE_TYPES
+
+
+def describe_overrides(t: type) -> list[str]:
+    """Watched dunders (and, for builtin subclasses, base methods) a non-builtin class redefines."""
+    base = _builtin_base(t)
+    found: list[str] = []
+    for cls in t.__mro__:
+        if not _is_foreign_class(cls):
+            continue
+        for key in list(vars(cls)):
+            if key in found or key in _BENIGN_CLASS_KEYS:
+                continue
+            if key in WATCHED_DUNDERS or (base is not None and hasattr(base, key)):
+                found.append(key)
+    return found
+
+
+def _nearest_builtin_exception(cls: type) -> str:
+    for klass in cls.__mro__:
+        if klass.__module__ == "builtins" and issubclass(klass, BaseException):
+            return klass.__name__
+    return "Exception"
+
+
+def describe(obj: Any) -> dict[str, Any]:
+    t = type(obj)
+    info: dict[str, Any] = {
+        "type": getattr(t, "__qualname__", t.__name__),
+        "module": getattr(t, "__module__", "?"),
+        "overrides": describe_overrides(t),
+    }
+    if isinstance(obj, type):
+        info["kind"] = "class"
+        info["name"] = obj.__qualname__
+        info["class_module"] = obj.__module__
+        if issubclass(obj, BaseException):
+            info["exc_base"] = _nearest_builtin_exception(obj)
+    elif isinstance(obj, types.ModuleType):
+        info["kind"] = "module"
+        info["name"] = obj.__name__
+    elif callable(obj):
+        info["kind"] = "callable"
+        info["name"] = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", "?")
+    else:
+        info["kind"] = "object"
+    return info
+
+
+def exception_info(exc: BaseException, limit_tb: bool = True) -> dict[str, Any]:
+    t = type(exc)
+    try:
+        message = str(exc)
+    except BaseException:  # noqa: BLE001
+        message = "<unprintable exception>"
+    try:
+        tb = "".join(traceback.format_exception(t, exc, exc.__traceback__))
+    except BaseException:  # noqa: BLE001
+        tb = ""
+    info: dict[str, Any] = {
+        "type": getattr(t, "__qualname__", "?"),
+        "module": getattr(t, "__module__", "?"),
+        "base": _nearest_builtin_exception(t),
+        "message": message[:MAX_TEXT],
+        "traceback": tb[-MAX_TEXT:] if limit_tb else tb,
+    }
+    if isinstance(exc, SystemExit):
+        code = exc.code
+        info["exit_code"] = code if isinstance(code, int) and not isinstance(code, bool) else (
+            0 if code is None or code is False else 1)
+    return info
+
+
+class _Shadow:
+    """Candidate-side copy of an instance of a class defined by the trusted tests."""
+
+
+_shadow_classes: dict[str, type] = {}
+
+
+def shadow(qualname: str, state: dict[str, Any]) -> Any:
+    cls = _shadow_classes.get(qualname)
+    if cls is None:
+        cls = type(qualname.rsplit(".", 1)[-1], (_Shadow,), {"__qualname__": qualname})
+        _shadow_classes[qualname] = cls
+    obj = cls.__new__(cls)
+    obj.__dict__.update(state)
+    return obj
+
+
+class _Integrity:
+    """Notices when the submission's process patches things a test runner relies on.
+
+    What it reports is evidence from an untrusted process: it can only add to a verdict, never
+    turn a failure into a pass.
+    """
+
+    WATCH = (
+        ("sys", "exit"), ("sys", "excepthook"), ("os", "_exit"), ("os", "kill"),
+        ("operator", "eq"), ("operator", "ne"), ("time", "time"), ("time", "perf_counter"),
+        ("time", "monotonic"), ("time", "process_time"),
+    )
+    FRAMEWORK = (
+        ("_pytest.reports", ("TestReport", "from_item_and_call"), "_pytest"),
+        ("_pytest.runner", ("call_and_report",), "_pytest"),
+        ("_pytest.runner", ("runtestprotocol",), "_pytest"),
+        ("_pytest.python", ("Function", "runtest"), "_pytest"),
+        ("unittest.case", ("TestCase", "run"), "unittest"),
+        ("unittest.case", ("TestCase", "assertEqual"), "unittest"),
+        ("unittest.case", ("TestCase", "assertTrue"), "unittest"),
+        ("unittest.result", ("TestResult", "wasSuccessful"), "unittest"),
+    )
+
+    def __init__(self) -> None:
+        self.builtins = dict(vars(builtins))
+        self.watch = {}
+        for mod, name in self.WATCH:
+            module = sys.modules.get(mod)
+            if module is not None:
+                self.watch[(mod, name)] = getattr(module, name, None)
+        import atexit
+
+        self._atexit = atexit
+        self.atexit_count = atexit._ncallbacks()
+        self.reported: set[str] = set()
+
+    def check(self) -> list[dict[str, Any]]:
+        found: list[str] = []
+        current = vars(builtins)
+        for name, obj in self.builtins.items():
+            if current.get(name, obj) is not obj:
+                found.append(f"replaced builtins.{name}")
+        for (mod, name), obj in self.watch.items():
+            module = sys.modules.get(mod)
+            if module is not None and getattr(module, name, obj) is not obj:
+                found.append(f"replaced {mod}.{name}")
+        for mod, path, home in self.FRAMEWORK:
+            module = sys.modules.get(mod)
+            if module is None:
+                continue
+            try:
+                obj: Any = module
+                for part in path:
+                    obj = getattr(obj, part)
+                func = getattr(obj, "__func__", obj)
+                filename = func.__code__.co_filename
+            except AttributeError:
+                found.append(f"replaced {mod}.{'.'.join(path)} with a non-function")
+                continue
+            except Exception:  # noqa: BLE001
+                continue
+            if f"{os.sep}{home}{os.sep}" not in filename:
+                found.append(f"replaced {mod}.{'.'.join(path)} (now defined in {filename})")
+        try:
+            if self._atexit._ncallbacks() > self.atexit_count:
+                found.append("registered an atexit handler")
+        except Exception:  # noqa: BLE001
+            pass
+        if sys.excepthook is not sys.__excepthook__:
+            found.append("installed a sys.excepthook")
+        out = []
+        for item in found:
+            if item not in self.reported:
+                self.reported.add(item)
+                out.append(event("integrity", f"the submission {item}", source="submission"))
+        return out
+
+
+class CandidateServer:
+    """Runs in the candidate process: imports the submission and answers requests."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.objects: dict[int, Any] = {}
+        self.ids: dict[int, int] = {}
+        self.next_id = 1
+        self.infos: dict[type, dict[str, Any]] = {}
+        self.integrity = _Integrity()
+        self.callbacks: dict[int, Callable[..., Any]] = {}
+
+    # -- encoding -----------------------------------------------------------------------------
+    def register(self, obj: Any) -> int:
+        key = id(obj)
+        ref = self.ids.get(key)
+        if ref is not None and self.objects.get(ref) is obj:
+            return ref
+        ref = self.next_id
+        self.next_id += 1
+        self.objects[ref] = obj
+        self.ids[key] = ref
+        return ref
+
+    def _pid(self, obj: Any) -> Any:
+        t = type(obj)
+        if t in _VALUE_TYPES:
+            return None
+        base = _builtin_base(t)
+        if base is not None:
+            info = {"type": t.__qualname__, "module": t.__module__,
+                    "overrides": describe_overrides(t)}
+            return ("s", base.__name__, _GENUINE[base](obj), self.register(obj), info)
+        return ("r", self.register(obj), describe(obj))
+
+    def dumps(self, obj: Any) -> bytes:
+        buf = io.BytesIO()
+        pickler = pickle.Pickler(buf, protocol=wire.PROTOCOL)
+        pickler.persistent_id = self._pid  # type: ignore[method-assign]
+        pickler.dump(obj)
+        return buf.getvalue()
+
+    def loads(self, data: bytes) -> Any:
+        server = self
+
+        class _Unpickler(pickle.Unpickler):
+            def persistent_load(self, pid: Any) -> Any:
+                kind = pid[0]
+                if kind == "r":
+                    return server.objects[pid[1]]
+                if kind == "c":
+                    return server.callback_stub(pid[1])
+                raise pickle.UnpicklingError(f"unknown reference {kind!r}")
+
+        return _Unpickler(io.BytesIO(data)).load()
+
+    def send(self, msg: tuple[Any, ...]) -> None:
+        try:
+            payload = self.dumps(msg)
+        except BaseException as exc:  # noqa: BLE001 - unpicklable result
+            payload = self.dumps(("x", exception_info(exc), []))
+        wire.send_bytes(self.fd, payload)
+
+    # -- callbacks into trusted code ---------------------------------------------------------
+    def callback_stub(self, cb_id: int) -> Callable[..., Any]:
+        stub = self.callbacks.get(cb_id)
+        if stub is None:
+            server = self
+
+            def stub(*args: Any, **kwargs: Any) -> Any:
+                server.send(("cb", cb_id, args, kwargs, []))
+                while True:
+                    msg = server.loads(wire.recv_bytes(server.fd))
+                    if msg[0] == "cbr":
+                        return msg[1]
+                    if msg[0] == "cbx":
+                        raise _rebuild_candidate_side(msg[1])
+                    server.handle(msg)
+
+            self.callbacks[cb_id] = stub
+        return stub
+
+    # -- request handling ---------------------------------------------------------------------
+    def handle(self, msg: tuple[Any, ...]) -> bool:
+        op, args = msg[0], msg[1]
+        try:
+            if op == "final":
+                self.send(("v", None, self.integrity.check()))
+                return False
+            value = self.dispatch(op, args)
+        except BaseException as exc:  # noqa: BLE001 - everything goes back to the driver
+            self.send(("x", exception_info(exc), self.integrity.check()))
+            return True
+        events = self.integrity.check() if op in ("import", "call") else []
+        self.send(("v", value, events))
+        return True
+
+    def dispatch(self, op: str, args: tuple[Any, ...]) -> Any:
+        if op == "import":
+            import importlib
+
+            return importlib.import_module(args[0])
+        obj = args[0]
+        if op == "getattr":
+            return getattr(obj, args[1])
+        if op == "call":
+            return obj(*args[1], **args[2])
+        if op == "setattr":
+            setattr(obj, args[1], args[2])
+            return None
+        if op == "len":
+            return len(obj)
+        if op == "iter":
+            return iter(obj)
+        if op == "nextn":
+            items = []
+            for _ in range(args[1]):
+                try:
+                    items.append(next(obj))
+                except StopIteration:
+                    return (items, True)
+            return (items, False)
+        if op == "getitem":
+            return obj[args[1]]
+        if op == "setitem":
+            obj[args[1]] = args[2]
+            return None
+        if op == "delitem":
+            del obj[args[1]]
+            return None
+        if op == "contains":
+            return bool(args[1] in obj)
+        if op == "bool":
+            return bool(obj)
+        if op == "str":
+            return str.__str__(str(obj))
+        if op == "repr":
+            return str.__str__(repr(obj))
+        if op == "hash":
+            return int.__int__(hash(obj))
+        if op == "cmp":
+            return _compare(args[1], obj, args[2])
+        if op == "binop":
+            import operator
+
+            return getattr(operator, args[1])(obj, args[2])
+        if op == "unop":
+            import operator
+
+            return getattr(operator, args[1])(obj)
+        if op == "convert":
+            return {"int": int, "float": float, "complex": complex, "index": _index}[args[1]](obj)
+        if op == "dir":
+            return [str.__str__(name) for name in dir(obj)]
+        raise ValueError(f"unknown operation {op!r}")
+
+    def loop(self) -> None:
+        while True:
+            try:
+                data = wire.recv_bytes(self.fd)
+            except wire.WireClosed:
+                return
+            if not self.handle(self.loads(data)):
+                return
+
+
+def _index(obj: Any) -> int:
+    import operator
+
+    return operator.index(obj)
+
+
+def _compare(op: str, left: Any, right: Any) -> bool:
+    import operator
+
+    result = getattr(operator, op)(left, right)
+    return result is True
+
+
+def _rebuild_candidate_side(info: dict[str, Any]) -> BaseException:
+    cls = getattr(builtins, info.get("base", "Exception"), Exception)
+    if not (isinstance(cls, type) and issubclass(cls, BaseException)):
+        cls = Exception
+    try:
+        return cls(info.get("message", ""))
+    except Exception:  # noqa: BLE001
+        return Exception(info.get("message", ""))
+
+
+def serve(fd: int) -> None:
+    CandidateServer(fd).loop()
+
+
+# --------------------------------------------------------------------------------------------
+# trusted side
+
+
+class CandidateError(Exception):
+    """Base of errors raised in trusted code because of the candidate."""
+
+
+class CandidateGone(CandidateError):
+    """The candidate process ended while the tests still needed it."""
+
+    def __init__(self, detail: str, status: Any = None) -> None:
+        super().__init__(detail)
+        self.status = status
+
+
+class CandidateExit(CandidateError):
+    """The submission raised SystemExit (or similar) while being called."""
+
+    def __init__(self, detail: str, code: int) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+class ProtocolViolation(CandidateError):
+    """The candidate process sent something that is not a valid answer."""
+
+
+class RemoteException(Exception):
+    """Mixin base of exceptions rebuilt from exceptions raised in the candidate."""
+
+    remote_info: dict[str, Any] = {}
+
+
+_EXC_CACHE: dict[tuple[str, str, str], type] = {}
+
+
+def rebuild_exception(info: dict[str, Any]) -> BaseException:
+    base_name = str(info.get("base", "Exception"))
+    module = str(info.get("module", "?"))
+    name = str(info.get("type", "Exception"))
+    message = str(info.get("message", ""))
+    if base_name in ("SystemExit", "KeyboardInterrupt", "GeneratorExit"):
+        code = info.get("exit_code", 1)
+        return CandidateExit(f"the submission raised {name}({message})", code if isinstance(code, int) else 1)
+    base = getattr(builtins, base_name, Exception)
+    if not (isinstance(base, type) and issubclass(base, Exception)):
+        base = Exception
+    if module == "builtins" and name == base_name:
+        try:
+            exc = base(message) if message else base()
+        except Exception:  # noqa: BLE001
+            exc = Exception(message)
+    else:
+        key = (module, name, base_name)
+        cls = _EXC_CACHE.get(key)
+        if cls is None:
+            cls = type(name.rsplit(".", 1)[-1], (base, RemoteException), {"__module__": module})
+            _EXC_CACHE[key] = cls
+        try:
+            exc = cls(message)
+        except Exception:  # noqa: BLE001
+            exc = Exception(message)
+    try:
+        exc.remote_info = info  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001
+        pass
+    return exc
+
+
+def exception_class_for(info: dict[str, Any]) -> type:
+    """A trusted stand-in class for a candidate-defined exception class."""
+    base_name = str(info.get("exc_base", "Exception"))
+    base = getattr(builtins, base_name, Exception)
+    if not (isinstance(base, type) and issubclass(base, Exception)):
+        base = Exception
+    module = str(info.get("class_module", "?"))
+    name = str(info.get("name", "Error"))
+    if module == "builtins":
+        return base
+    key = (module, name, base_name)
+    cls = _EXC_CACHE.get(key)
+    if cls is None:
+        cls = type(name.rsplit(".", 1)[-1], (base, RemoteException), {"__module__": module})
+        _EXC_CACHE[key] = cls
+    return cls
+
+
+def _sentinels(expected: Any) -> list[Any]:
+    """Values that no honest object of the expected kind could equal."""
+    rng = random.SystemRandom()
+    token = f"fp-sentinel-{rng.getrandbits(64):016x}"
+    if isinstance(expected, bool):
+        return [True, False]
+    if isinstance(expected, int):
+        return [rng.getrandbits(62) + (1 << 62)]
+    if isinstance(expected, float):
+        return [rng.random() * 1e9 + 12345.678]
+    if isinstance(expected, str):
+        return [token]
+    if isinstance(expected, bytes):
+        return [token.encode()]
+    if isinstance(expected, list):
+        return [[token]]
+    if isinstance(expected, tuple):
+        return [(token,)]
+    if isinstance(expected, dict):
+        return [{token: token}]
+    if isinstance(expected, (set, frozenset)):
+        return [{token}]
+    return [token]
+
+
+_WRAPPERS: dict[type, type] = {}
+
+
+def _wrapper_class(base: type) -> type:
+    cls = _WRAPPERS.get(base)
+    if cls is None:
+
+        def __getattr__(self: Any, name: str) -> Any:
+            ref = self.__dict__.get("_fp_ref")
+            if ref is None or (name.startswith("__") and name.endswith("__")):
+                raise AttributeError(name)
+            return getattr(ref, name)
+
+        cls = type(f"Candidate_{base.__name__}", (base,), {"__getattr__": __getattr__,
+                                                          "__module__": __name__})
+        _WRAPPERS[base] = cls
+    return cls
+
+
+def is_candidate_value(value: Any) -> bool:
+    return isinstance(value, RemoteObject) or type(value) in _WRAPPERS.values()
+
+
+def candidate_info(value: Any) -> dict[str, Any] | None:
+    if isinstance(value, RemoteObject):
+        return object.__getattribute__(value, "_fp_info")
+    if type(value) in _WRAPPERS.values():
+        return value.__dict__.get("_fp_info")
+    return None
+
+
+class Connection:
+    """The trusted end of a candidate process's channel."""
+
+    def __init__(
+        self,
+        fd: int,
+        *,
+        strict_data: bool = True,
+        on_gone: Callable[[], Any] | None = None,
+        events: list[dict[str, Any]] | None = None,
+        test_modules: frozenset[str] = frozenset(),
+    ) -> None:
+        self.fd = fd
+        self.strict_data = strict_data
+        self.on_gone = on_gone
+        self.events: list[dict[str, Any]] = events if events is not None else []
+        self.refs: dict[int, RemoteObject] = {}
+        self.callbacks: dict[int, Callable[..., Any]] = {}
+        self.callback_ids: dict[int, int] = {}
+        self.gone: CandidateGone | None = None
+        self.test_modules = test_modules
+        self.calls = 0
+        self.probed: set[int] = set()
+
+    # -- encoding ----------------------------------------------------------------------------
+    def _persistent_id(self, obj: Any) -> Any:
+        if isinstance(obj, RemoteObject):
+            if object.__getattribute__(obj, "_fp_conn") is not self:
+                raise ProtocolViolation("a candidate object cannot be passed to another candidate")
+            return ("r", object.__getattribute__(obj, "_fp_id"))
+        t = type(obj)
+        if t in _WRAPPERS.values():
+            ref = obj.__dict__.get("_fp_ref")
+            if ref is not None:
+                return ("r", object.__getattribute__(ref, "_fp_id"))
+            return None
+        if isinstance(obj, (types.FunctionType, types.MethodType, functools_partial())):
+            return ("c", self._register_callback(obj))
+        if isinstance(obj, type) and obj.__module__ in self.test_modules:
+            return ("c", self._register_callback(obj))
+        return None
+
+    def _reducer_override(self, obj: Any) -> Any:
+        t = type(obj)
+        if t.__module__ in self.test_modules and not isinstance(obj, type) and hasattr(obj, "__dict__"):
+            return (shadow, (t.__qualname__, dict(obj.__dict__)))
+        return NotImplemented
+
+    def _register_callback(self, fn: Callable[..., Any]) -> int:
+        key = id(fn)
+        cb = self.callback_ids.get(key)
+        if cb is None:
+            cb = len(self.callbacks) + 1
+            self.callbacks[cb] = fn
+            self.callback_ids[key] = cb
+        return cb
+
+    def dumps(self, obj: Any) -> bytes:
+        buf = io.BytesIO()
+        pickler = pickle.Pickler(buf, protocol=wire.PROTOCOL)
+        pickler.persistent_id = self._persistent_id  # type: ignore[method-assign]
+        if self.test_modules:
+            pickler.reducer_override = self._reducer_override  # type: ignore[method-assign]
+        pickler.dump(obj)
+        return buf.getvalue()
+
+    def _persistent_load(self, pid: Any) -> Any:
+        if not isinstance(pid, tuple) or not pid:
+            raise wire.WireError("malformed reference")
+        kind = pid[0]
+        if kind == "r" and len(pid) == 3 and type(pid[1]) is int and type(pid[2]) is dict:
+            return self._ref(pid[1], pid[2])
+        if kind == "s" and len(pid) == 5 and type(pid[3]) is int:
+            base = {b.__name__: b for b in _BASE_ORDER}.get(pid[1])
+            value = pid[2]
+            if base is None or type(value) is not base or type(pid[4]) is not dict:
+                raise wire.WireError("malformed converted value")
+            wrapper = _wrapper_class(base)(value)
+            wrapper.__dict__["_fp_ref"] = self._ref(pid[3], {"kind": "object", **pid[4]})
+            wrapper.__dict__["_fp_info"] = pid[4]
+            return wrapper
+        raise wire.WireError(f"unknown reference kind {kind!r}")
+
+    def _ref(self, ref_id: int, info: dict[str, Any]) -> RemoteObject:
+        obj = self.refs.get(ref_id)
+        if obj is None:
+            obj = RemoteObject(self, ref_id, info)
+            self.refs[ref_id] = obj
+        return obj
+
+    # -- requests ----------------------------------------------------------------------------
+    def _gone(self, exc: BaseException | None = None) -> CandidateGone:
+        if self.gone is None:
+            status = self.on_gone() if self.on_gone is not None else None
+            detail = "the submission's process ended while the tests were running"
+            if isinstance(status, dict):
+                if status.get("signal"):
+                    detail += f" (killed by signal {status['signal']})"
+                else:
+                    detail += f" (exit status {status.get('exit_code')})"
+                if status.get("exit_code") == 0 and not status.get("signal"):
+                    self.events.append(event(
+                        "exit-guard",
+                        "the submission's process exited with status 0 before the tests finished",
+                    ))
+                elif status.get("signal") in (1, 2, 3, 9, 15) and not status.get("killed_by_grader"):
+                    self.events.append(event(
+                        "exit-guard",
+                        f"the submission's process was killed by signal {status['signal']} "
+                        "before the tests finished",
+                    ))
+            self.gone = CandidateGone(detail, status)
+        return self.gone
+
+    def request(self, op: str, *args: Any) -> Any:
+        if self.gone is not None:
+            raise self.gone
+        self.calls += 1
+        try:
+            wire.send_bytes(self.fd, self.dumps((op, args)))
+        except (BrokenPipeError, ConnectionResetError, wire.WireClosed) as exc:
+            raise self._gone(exc) from None
+        while True:
+            try:
+                msg = wire.recv_safe(self.fd, self._persistent_load)
+            except wire.WireClosed as exc:
+                raise self._gone(exc) from None
+            except wire.WireError as exc:
+                self.events.append(event("protocol", f"the submission's process sent an invalid message: {exc}"))
+                raise ProtocolViolation(str(exc)) from None
+            if not isinstance(msg, tuple) or len(msg) < 2:
+                raise ProtocolViolation("malformed answer")
+            kind = msg[0]
+            if len(msg) >= 3 and isinstance(msg[-1], list):
+                self._absorb_events(msg[-1])
+            if kind == "v":
+                return msg[1]
+            if kind == "x":
+                info = msg[1] if isinstance(msg[1], dict) else {}
+                exc = rebuild_exception(info)
+                if isinstance(exc, CandidateExit) and exc.code == 0:
+                    self.events.append(event(
+                        "exit-guard", f"the submission raised SystemExit with status 0 during {op}",
+                    ))
+                raise exc
+            if kind == "cb" and len(msg) == 5:
+                self._run_callback(msg[1], msg[2], msg[3])
+                continue
+            raise ProtocolViolation(f"unexpected message {kind!r}")
+
+    def _absorb_events(self, items: list[Any]) -> None:
+        for item in items[:50]:
+            if isinstance(item, dict) and isinstance(item.get("detail"), str):
+                self.events.append(event("integrity", item["detail"], source="submission"))
+
+    def _run_callback(self, cb_id: Any, args: Any, kwargs: Any) -> None:
+        fn = self.callbacks.get(cb_id) if type(cb_id) is int else None
+        try:
+            if fn is None or not isinstance(args, tuple) or not isinstance(kwargs, dict):
+                raise ProtocolViolation("invalid callback request")
+            reply: tuple[Any, ...] = ("cbr", fn(*args, **kwargs))
+        except ProtocolViolation:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            reply = ("cbx", exception_info(exc))
+        wire.send_bytes(self.fd, self.dumps(reply))
+
+    def import_module(self, name: str) -> RemoteObject:
+        mod = self.request("import", name)
+        if not isinstance(mod, RemoteObject):
+            raise ProtocolViolation("import did not return a module")
+        return mod
+
+    def finish(self) -> None:
+        """Collect the submission's final integrity report; tolerate a dead process."""
+        if self.gone is not None:
+            return
+        try:
+            self.request("final")
+        except CandidateError:
+            pass
+
+    # -- equality against trusted data -------------------------------------------------------
+    def probe_equality(self, value: Any, expected: Any, op: str = "eq") -> bool:
+        """Ask the candidate whether its object equals a random sentinel; record what it claims."""
+        info = candidate_info(value)
+        if info is None:
+            return False
+        ref = value if isinstance(value, RemoteObject) else value.__dict__.get("_fp_ref")
+        if ref is None:
+            return False
+        ref_id = object.__getattribute__(ref, "_fp_id")
+        key = hash((ref_id, op))
+        if key in self.probed:
+            return False
+        self.probed.add(key)
+        claims = []
+        try:
+            for sentinel in _sentinels(expected):
+                claims.append(self.request("cmp", ref, op, sentinel) is True)
+        except CandidateError:
+            return False
+        if claims and all(claims):
+            word = "equal to" if op == "eq" else "different from"
+            self.events.append(event(
+                "type-guard",
+                f"the submission returned a {info.get('type', '?')} that claims to be {word} any "
+                f"value (overrides: {', '.join(info.get('overrides', [])) or 'none'}); compared "
+                f"as its genuine value instead of expected {short_repr(expected)}",
+            ))
+            return True
+        return False
+
+
+def functools_partial() -> type:
+    import functools
+
+    return functools.partial
+
+
+_ALLOWED_DUNDER_ATTRS = frozenset({"__all__", "__name__", "__qualname__", "__doc__"})
+
+
+class RemoteObject:
+    """Proxy for an object that lives in the candidate process."""
+
+    __slots__ = ("_fp_conn", "_fp_id", "_fp_info", "__weakref__")
+
+    def __init__(self, conn: Connection, ref_id: int, info: dict[str, Any]) -> None:
+        object.__setattr__(self, "_fp_conn", conn)
+        object.__setattr__(self, "_fp_id", ref_id)
+        object.__setattr__(self, "_fp_info", info)
+
+    def _fp(self, op: str, *args: Any) -> Any:
+        return object.__getattribute__(self, "_fp_conn").request(op, self, *args)
+
+    def _fp_strict(self) -> bool:
+        return object.__getattribute__(self, "_fp_conn").strict_data
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__") and name not in _ALLOWED_DUNDER_ATTRS:
+            raise AttributeError(name)
+        return self._fp("getattr", name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._fp("setattr", name, value)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._fp("call", args, kwargs)
+
+    def __len__(self) -> int:
+        n = self._fp("len")
+        if type(n) is not int:
+            raise TypeError("len() of a candidate object did not return an int")
+        return n
+
+    def __iter__(self) -> Iterator[Any]:
+        it = self._fp("iter")
+        conn = object.__getattribute__(self, "_fp_conn")
+        while True:
+            batch = conn.request("nextn", it, 256)
+            if not (isinstance(batch, tuple) and len(batch) == 2 and isinstance(batch[0], list)):
+                raise ProtocolViolation("malformed iteration answer")
+            yield from batch[0]
+            if batch[1]:
+                return
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._fp("getitem", key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._fp("setitem", key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        self._fp("delitem", key)
+
+    def __contains__(self, item: Any) -> bool:
+        if self._fp_strict():
+            raise TypeError("membership tests on a candidate object are not trusted here")
+        return self._fp("contains", item) is True
+
+    def __bool__(self) -> bool:
+        if self._fp_strict():
+            raise TypeError(
+                f"the truth value of a {object.__getattribute__(self, '_fp_info').get('type')} "
+                "returned by the submission is not trusted; expected plain data"
+            )
+        value = self._fp("bool")
+        if type(value) is not bool:
+            raise TypeError("__bool__ of a candidate object did not return a bool")
+        return value
+
+    def __str__(self) -> str:
+        try:
+            value = self._fp("str")
+        except CandidateError:
+            value = None
+        return value if type(value) is str else self._fp_default_repr()
+
+    def __repr__(self) -> str:
+        try:
+            value = self._fp("repr")
+        except CandidateError:
+            value = None
+        return value if type(value) is str else self._fp_default_repr()
+
+    def _fp_default_repr(self) -> str:
+        info = object.__getattribute__(self, "_fp_info")
+        return f"<candidate {info.get('type', 'object')}>"
+
+    def __hash__(self) -> int:
+        value = self._fp("hash")
+        if type(value) is not int:
+            raise TypeError("__hash__ of a candidate object did not return an int")
+        return value
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def _fp_same(self, other: Any) -> bool:
+        return isinstance(other, RemoteObject) and object.__getattribute__(
+            other, "_fp_conn") is object.__getattribute__(self, "_fp_conn")
+
+    def _fp_cmp(self, op: str, other: Any) -> Any:
+        if self._fp_same(other) and not self._fp_strict():
+            value = self._fp("cmp", op, other)
+            return value is True
+        if op in ("eq", "ne"):
+            conn = object.__getattribute__(self, "_fp_conn")
+            conn.probe_equality(self, other, op)
+            return op == "ne"
+        return NotImplemented
+
+    def __eq__(self, other: object) -> bool:  # type: ignore[override]
+        return self._fp_cmp("eq", other)
+
+    def __ne__(self, other: object) -> bool:  # type: ignore[override]
+        return self._fp_cmp("ne", other)
+
+    def __lt__(self, other: Any) -> Any:
+        return self._fp_cmp("lt", other)
+
+    def __le__(self, other: Any) -> Any:
+        return self._fp_cmp("le", other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self._fp_cmp("gt", other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self._fp_cmp("ge", other)
+
+    def _fp_binop(self, name: str, other: Any) -> Any:
+        if self._fp_strict() or (not self._fp_same(other) and is_candidate_value(other)):
+            return NotImplemented
+        return self._fp("binop", name, other)
+
+    def __add__(self, other: Any) -> Any:
+        return self._fp_binop("add", other)
+
+    def __sub__(self, other: Any) -> Any:
+        return self._fp_binop("sub", other)
+
+    def __mul__(self, other: Any) -> Any:
+        return self._fp_binop("mul", other)
+
+    def __truediv__(self, other: Any) -> Any:
+        return self._fp_binop("truediv", other)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return self._fp_binop("floordiv", other)
+
+    def __mod__(self, other: Any) -> Any:
+        return self._fp_binop("mod", other)
+
+    def __pow__(self, other: Any) -> Any:
+        return self._fp_binop("pow", other)
+
+    def __matmul__(self, other: Any) -> Any:
+        return self._fp_binop("matmul", other)
+
+    def __and__(self, other: Any) -> Any:
+        return self._fp_binop("and_", other)
+
+    def __or__(self, other: Any) -> Any:
+        return self._fp_binop("or_", other)
+
+    def __xor__(self, other: Any) -> Any:
+        return self._fp_binop("xor", other)
+
+    def __neg__(self) -> Any:
+        if self._fp_strict():
+            raise TypeError("arithmetic on a candidate object is not trusted here")
+        return self._fp("unop", "neg")
+
+    def __abs__(self) -> Any:
+        if self._fp_strict():
+            raise TypeError("arithmetic on a candidate object is not trusted here")
+        return self._fp("unop", "abs")
+
+    def __int__(self) -> int:
+        value = self._fp("convert", "int")
+        if type(value) is not int:
+            raise TypeError("__int__ of a candidate object did not return an int")
+        return value
+
+    def __index__(self) -> int:
+        value = self._fp("convert", "index")
+        if type(value) is not int:
+            raise TypeError("__index__ of a candidate object did not return an int")
+        return value
+
+    def __float__(self) -> float:
+        value = self._fp("convert", "float")
+        if type(value) is not float:
+            raise TypeError("__float__ of a candidate object did not return a float")
+        return value
+
+    def __dir__(self) -> list[str]:
+        names = self._fp("dir")
+        return [n for n in names if type(n) is str] if isinstance(names, list) else []
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError("candidate objects cannot be pickled")
