@@ -119,6 +119,7 @@ def bwrap_plan(driver_dirs: list[str], tmpfs_mb: int, uid: int | None) -> Launch
              "--", sys.executable, "-I", "-c", _bootstrap(BOX_MOUNT)]
     config = {
         "work_root": f"{SANDBOX_TMP}/fpw",
+        "trusted_root": f"{SANDBOX_TMP}/fpt",
         "candidate_uid": uid if root else None,
         "driver_paths": inside_drivers,
         "box_dir": BOX_MOUNT,
@@ -151,6 +152,7 @@ def rlimit_plan(driver_dirs: list[str], work_root: str, uid: int | None) -> Laun
         os.chmod(work_root, 0o711)
     config = {
         "work_root": work_root,
+        "trusted_root": os.path.join(os.path.dirname(work_root), "trusted"),
         "candidate_uid": uid if can_drop else None,
         "driver_paths": list(driver_dirs),
         "box_dir": str(INSIDE_DIR),
@@ -164,6 +166,7 @@ def rlimit_plan(driver_dirs: list[str], work_root: str, uid: int | None) -> Laun
 def none_plan(driver_dirs: list[str], work_root: str) -> LaunchPlan:
     config = {
         "work_root": work_root,
+        "trusted_root": os.path.join(os.path.dirname(work_root), "trusted"),
         "candidate_uid": None,
         "driver_paths": list(driver_dirs),
         "box_dir": str(INSIDE_DIR),

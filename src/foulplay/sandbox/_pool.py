@@ -76,6 +76,7 @@ class _Worker:
         config["limits"] = self.box.limits.as_dict()
         if self.box.preload is not None:
             config["preload"] = list(self.box.preload)
+        config["flavor_preload"] = self.box.flavor_preload
         log = open(os.path.join(self.tmp, "broker.log"), "wb")  # noqa: SIM115 - owned by Popen
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
                "PYTHONDONTWRITEBYTECODE": "1"}
@@ -171,6 +172,7 @@ class Sandbox:
         require_isolation: Isolation | str | None = None,
         workers: int = 1,
         preload: list[str] | tuple[str, ...] | None = None,
+        flavor_preload: dict[str, list[str]] | None = None,
         driver_dirs: list[str | Path] | tuple[str | Path, ...] = (),
         uid_base: int = DEFAULT_UID_BASE,
         max_jobs_per_worker: int = 5000,
@@ -196,6 +198,7 @@ class Sandbox:
             raise SandboxUnavailable("the sandbox needs Linux for isolation; use isolation='none'")
         self.level = level
         self.preload = preload
+        self.flavor_preload = dict(flavor_preload or {})
         self.driver_dirs = [str(Path(d).resolve()) for d in driver_dirs]
         self.uid_base = uid_base
         self.max_jobs_per_worker = max_jobs_per_worker

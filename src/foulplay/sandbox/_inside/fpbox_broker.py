@@ -389,7 +389,7 @@ class Candidate:
     """One submission process started for a driver."""
 
     def __init__(self, ctx: Context, zygote: Zygote, spec: dict[str, Any], stdin: bytes,
-                 rpc: bool, strict_data: bool, test_modules: frozenset[str]) -> None:
+                 channel: str | None, strict_data: bool, test_modules: frozenset[str]) -> None:
         self.ctx = ctx
         self.zygote = zygote
         self.mode = spec["mode"]
@@ -401,10 +401,14 @@ class Candidate:
         os.lseek(stdin_fd, 0, os.SEEK_SET)
         fds = [stdin_fd, self.stdout_fd, self.stderr_fd]
         self.sock: socket.socket | None = None
+        self.report_fd: int | None = None
         peer: socket.socket | None = None
-        if rpc:
+        if channel == "rpc":
             self.sock, peer = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             fds.append(peer.fileno())
+        elif channel == "report":
+            self.report_fd = os.memfd_create("fp-report", 0)
+            fds.append(self.report_fd)
         try:
             self.pid = zygote.spawn(spec, fds)
         finally:
@@ -453,12 +457,16 @@ class Candidate:
         return info
 
     def output(self, which: str = "stdout", limit: int | None = None) -> tuple[str, int]:
-        fd = self.stdout_fd if which == "stdout" else self.stderr_fd
+        fd = {"stdout": self.stdout_fd, "stderr": self.stderr_fd}.get(which, self.report_fd)
+        if fd is None:
+            return "", 0
         data, size = _read_memfd(fd, limit or self.ctx.limits.get("output_bytes", 65536))
         return data.decode("utf-8", "replace"), size
 
     def release(self) -> None:
-        for fd in (self.stdout_fd, self.stderr_fd):
+        for fd in (self.stdout_fd, self.stderr_fd, self.report_fd):
+            if fd is None:
+                continue
             try:
                 os.close(fd)
             except OSError:
@@ -499,11 +507,20 @@ class Context:
         env: dict[str, str] | None = None,
         strict_data: bool = True,
         test_modules: frozenset[str] = frozenset(),
+        channel: str | None = None,
     ) -> Candidate:
+        """Start a submission process.
+
+        ``mode`` is ``serve`` (import ``path`` and answer requests over an RPC channel), ``script``
+        (run ``path`` as ``__main__``) or ``pytest`` (run pytest with ``argv``). ``channel``
+        ``report`` gives the process a write-only report file on fd 3.
+        """
         spec = {"mode": mode, "files": files, "path": path, "argv": list(argv),
                 "limits": self.limits, "env": env or {}}
         zygote = self.broker.zygote(flavor)
-        return Candidate(self, zygote, spec, stdin, mode == "serve", strict_data, test_modules)
+        if mode == "serve":
+            channel = "rpc"
+        return Candidate(self, zygote, spec, stdin, channel, strict_data, test_modules)
 
     def run(self, files: dict[str, Any], mode: str, **kwargs: Any) -> Candidate:
         """Start a script/pytest process and wait for it to end (or the job's deadline)."""
@@ -529,6 +546,7 @@ class Broker:
             preload = tuple(self.cfg.get("preload", PLAIN_PRELOAD))
             if flavor == "pytest":
                 preload = preload + PYTEST_PRELOAD
+            preload = preload + tuple(self.cfg.get("flavor_preload", {}).get(flavor, ()))
             z = Zygote(flavor, self.cfg, preload)
             self.zygotes[flavor] = z
         return z
@@ -607,6 +625,8 @@ def main() -> None:
         if osx.unshare(osx.CLONE_NEWNET) == 0:
             facts["features"].append("netns")
     os.makedirs(cfg["work_root"], exist_ok=True)
+    os.makedirs(cfg["trusted_root"], mode=0o700 if cfg.get("candidate_uid") is not None else 0o711,
+                exist_ok=True)
     broker = Broker(cfg)
     _preload(cfg.get("preload", PLAIN_PRELOAD))
     broker.zygote("plain")

