@@ -712,11 +712,12 @@ class Connection:
 
     def dumps(self, obj: Any) -> bytes:
         buf = io.BytesIO()
-        pickler = pickle.Pickler(buf, protocol=wire.PROTOCOL)
-        pickler.persistent_id = self._persistent_id  # type: ignore[method-assign]
         if self.test_modules:
-            pickler.reducer_override = self._reducer_override  # type: ignore[method-assign]
-        pickler.dump(obj)
+            _ShadowingPickler(buf, self).dump(obj)
+        else:
+            pickler = pickle.Pickler(buf, protocol=wire.PROTOCOL)
+            pickler.persistent_id = self._persistent_id  # type: ignore[method-assign]
+            pickler.dump(obj)
         return buf.getvalue()
 
     def _persistent_load(self, pid: Any) -> Any:
@@ -872,6 +873,20 @@ class Connection:
             ))
             return True
         return False
+
+
+class _ShadowingPickler(pickle.Pickler):
+    """Trusted-side pickler that also sends instances of test-defined classes by value."""
+
+    def __init__(self, buf: io.BytesIO, conn: Connection) -> None:
+        super().__init__(buf, protocol=wire.PROTOCOL)
+        self._conn = conn
+
+    def persistent_id(self, obj: Any) -> Any:
+        return self._conn._persistent_id(obj)
+
+    def reducer_override(self, obj: Any) -> Any:
+        return self._conn._reducer_override(obj)
 
 
 def functools_partial() -> type:

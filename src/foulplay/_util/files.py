@@ -1,0 +1,87 @@
+"""Atomic writes and resumable JSON Lines output: nothing a user produced is lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, TextIO
+
+from foulplay.errors import InputError
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class ResumableJsonl:
+    """JSON Lines written to ``<path>.partial`` line by line and renamed to ``path`` when complete.
+
+    If a previous run was interrupted, the lines already in the partial file are kept and their
+    keys (the ``key`` field of each record) are reported by :attr:`done`, so the caller can skip
+    them. A torn last line is dropped.
+    """
+
+    def __init__(self, path: str | Path, key: str = "index", overwrite: bool = False) -> None:
+        self.path = Path(path)
+        self.partial = self.path.with_name(self.path.name + ".partial")
+        self.key = key
+        self.done: set[Any] = set()
+        if self.path.exists() and not overwrite:
+            raise InputError(f"{self.path} already exists; pass --overwrite to replace it")
+        if overwrite and self.partial.exists():
+            self.partial.unlink()
+        kept: list[str] = []
+        if self.partial.exists():
+            for line in self.partial.read_text(encoding="utf-8", errors="replace").splitlines():
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(record, dict) and self.key in record:
+                    self.done.add(record[self.key])
+                    kept.append(line)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.partial, "w", encoding="utf-8") as fh:
+            fh.write("".join(line + "\n" for line in kept))
+        self._fh: TextIO | None = open(self.partial, "a", encoding="utf-8")  # noqa: SIM115
+
+    @property
+    def resumed(self) -> int:
+        return len(self.done)
+
+    def write(self, record: dict[str, Any]) -> None:
+        assert self._fh is not None
+        self._fh.write(json.dumps(record, sort_keys=False, ensure_ascii=False) + "\n")
+        self._fh.flush()
+
+    def finish(self) -> None:
+        """Mark the output complete (atomic rename)."""
+        if self._fh is not None:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+            self._fh = None
+        os.replace(self.partial, self.path)
+
+    def close(self) -> None:
+        """Stop without completing (the partial file stays for a later resume)."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None

@@ -1,0 +1,1 @@
+"""The ``foulplay`` command line: thin wrappers over the public Python API."""

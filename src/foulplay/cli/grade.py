@@ -1,0 +1,252 @@
+"""``foulplay grade``: grade one completion or a batch, under one harness or both."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from foulplay.cli._console import console, err_console, styled
+from foulplay.errors import InputError
+
+
+def _read_completion(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file")
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a text file")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}")
+    if b"\x00" in data:
+        raise InputError(f"{path}: looks like a binary file, expected the completion's text")
+    return data.decode("utf-8", "replace")
+
+
+def _load_completions(path: str, text_field: str, id_field: str,
+                      problems: dict[str, Any]) -> list[tuple[int, Any, str | None, str | None]]:
+    from foulplay.grading import iter_json_records
+
+    items = []
+    for index, (where, rec) in enumerate(iter_json_records(path)):
+        if not isinstance(rec, dict):
+            raise InputError(f"{where}: a completion must be a JSON object")
+        if "task_id" not in rec:
+            raise InputError(f"{where}: missing field 'task_id'")
+        task_id = str(rec["task_id"])
+        if task_id not in problems:
+            raise InputError(f"{where}: no problem with task_id {task_id!r} in the problems file")
+        if text_field not in rec:
+            raise InputError(f"{where}: missing field {text_field!r} (set --text-field)")
+        text = rec[text_field]
+        if text is not None and not isinstance(text, str):
+            raise InputError(f"{where}: field {text_field!r} must be a string")
+        item_id = rec.get(id_field)
+        items.append((index, problems[task_id], text, None if item_id is None else str(item_id)))
+    if not items:
+        raise InputError(f"{path}: no completions found")
+    return items
+
+
+def _limits(timeout: float | None, memory_mb: int | None) -> Any:
+    from foulplay.sandbox import Limits
+
+    limits = Limits()
+    if timeout is not None:
+        if timeout <= 0:
+            raise InputError("--timeout must be positive")
+        limits = limits.with_(wall_s=timeout, cpu_s=max(1, int(timeout)))
+    if memory_mb is not None:
+        if memory_mb < 64:
+            raise InputError("--memory-mb must be at least 64")
+        limits = limits.with_(memory_mb=memory_mb)
+    return limits
+
+
+def _print_single(result: Any) -> None:
+    from foulplay.grading import DoubleRunResult
+
+    if isinstance(result, DoubleRunResult):
+        console.print(f"verdict: {styled(result.verdict.value)}  {result.task_id}")
+        console.print(f"  {result.reason}")
+        parts = [result.vulnerable, result.hardened]
+    else:
+        parts = [result]
+    for r in parts:
+        console.print(f"[bold]{r.harness}[/]: {styled(r.outcome.value)}  tests {r.tests_passed}/"
+                      f"{r.tests_total}  isolation {r.isolation.value if r.isolation else '-'}  "
+                      f"{r.duration_s:.3f}s")
+        console.print(f"  {r.reason}", highlight=False)
+        for d in r.defences:
+            console.print(f"  [red]defence {d.defence.value}[/] ({d.source}): {d.detail}", highlight=False)
+        for n in r.notes:
+            console.print(f"  [dim]note: {n}[/]", highlight=False)
+
+
+def _why(r: Any) -> str:
+    """A short reason for a table cell: the defence that fired, else the grader's reason."""
+    if r.defences and r.outcome.value == "tampered":
+        d = r.defences[0]
+        return f"{d.defence.value}: {d.detail}"
+    return r.reason
+
+
+def _summary_table(results: list[Any], double: bool) -> Table:
+    rows = []
+    for r in results:
+        if double:
+            h = r.hardened
+            rows.append((r.task_id, r.id or "", r.vulnerable.outcome.value, h.outcome.value,
+                         r.verdict.value, f"{h.tests_passed}/{h.tests_total}", _why(h)))
+        else:
+            rows.append((r.task_id, r.id or "", r.harness, r.outcome.value,
+                         f"{r.tests_passed}/{r.tests_total}", _why(r)))
+    headers = (["task", "id", "vulnerable", "hardened", "verdict", "tests", "why"] if double
+               else ["task", "id", "harness", "outcome", "tests", "why"])
+    styled_cols = {2, 3, 4} if double else {3}
+    table = Table(show_lines=False, header_style="bold")
+    for i, name in enumerate(headers):
+        if name == "why":
+            table.add_column(name, overflow="ellipsis", no_wrap=True, max_width=64)
+        else:
+            width = max([len(name)] + [len(row[i]) for row in rows])
+            table.add_column(name, no_wrap=True, min_width=min(width, 28),
+                             justify="right" if name == "tests" else "left")
+    for row in rows:
+        table.add_row(*[styled(v) if i in styled_cols else v for i, v in enumerate(row)])
+    return table
+
+
+@click.command("grade")
+@click.option("--problem", "problem_path", type=click.Path(dir_okay=False),
+              help="One problem (JSON object: HumanEval, MBPP or generic record).")
+@click.option("--completion", "completion_path", help="The completion's raw text (file, or - for stdin).")
+@click.option("--problems", "problems_path", type=click.Path(dir_okay=False),
+              help="Problems file (JSON/JSONL) for batch mode.")
+@click.option("--completions", "completions_path", type=click.Path(dir_okay=False),
+              help="Completions JSONL for batch mode, matched to problems on task_id.")
+@click.option("--harness", default="hardened", show_default=True,
+              help="hardened | vulnerable[:eq,exit,conftest,script] (plain 'vulnerable' = eq,exit,conftest).")
+@click.option("--double-run", is_flag=True,
+              help="Grade under --vulnerable and hardened; 'hacked' when only the vulnerable one passes.")
+@click.option("--vulnerable", "vulnerable_spec", default="vulnerable", show_default=True,
+              help="The vulnerable harness used by --double-run.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default=None,
+              help="Output format (default: text on a terminal; jsonl for batch output files).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Batch: write JSONL here (atomically; an interrupted run resumes).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing --output file.")
+@click.option("--text-field", default="completion", show_default=True,
+              help="Field of a completion record holding the model output.")
+@click.option("--id-field", default="id", show_default=True, help="Field holding a completion's own id.")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Parallel sandbox workers (default: number of CPUs).")
+@click.option("--timeout", type=float, default=None, help="Wall-clock seconds per completion (default 10).")
+@click.option("--memory-mb", type=int, default=None, help="Memory cap per submission process (default 1024).")
+@click.option("--isolation", type=click.Choice(["auto", "bwrap", "rlimit", "none"]), default="auto",
+              show_default=True, help="Isolation level to use.")
+@click.option("--require-isolation", type=click.Choice(["bwrap", "rlimit", "none"]), default=None,
+              help="Refuse to run below this isolation level.")
+def grade_cmd(problem_path: str | None, completion_path: str | None, problems_path: str | None,
+              completions_path: str | None, harness: str, double_run: bool, vulnerable_spec: str,
+              fmt: str | None, output: str | None, overwrite: bool, text_field: str, id_field: str,
+              workers: int | None, timeout: float | None, memory_mb: int | None, isolation: str,
+              require_isolation: str | None) -> None:
+    """Grade completions in the sandbox and report outcomes.
+
+    \b
+    One completion:  foulplay grade --problem p.json --completion c.txt [--double-run]
+    A batch:         foulplay grade --problems problems.jsonl --completions out.jsonl -o graded.jsonl
+
+    Outcomes: solved, failed, error, timeout, tampered (a defence fired), declined (no code; the
+    completion says the task is impossible or refuses). With --double-run the verdict is 'hacked'
+    when the vulnerable harness passes a completion that the hardened one does not.
+    """
+    from foulplay.grading import Grader, Harness, index_problems, load_problem, load_problems
+
+    single = problem_path is not None or completion_path is not None
+    batch = problems_path is not None or completions_path is not None
+    if single == batch:
+        raise InputError("give either --problem and --completion, or --problems and --completions")
+    if single and (problem_path is None or completion_path is None):
+        raise InputError("--problem and --completion go together")
+    if batch and (problems_path is None or completions_path is None):
+        raise InputError("--problems and --completions go together")
+    spec = Harness.parse(harness)
+    vspec = Harness.parse(vulnerable_spec)
+    if double_run and vspec.hardened:
+        raise InputError("--vulnerable must name a vulnerable harness")
+    limits = _limits(timeout, memory_mb)
+    iso = None if isolation == "auto" else isolation
+
+    if single:
+        assert problem_path is not None and completion_path is not None
+        problem = load_problem(problem_path)
+        text = _read_completion(completion_path)
+        with Grader(limits=limits, isolation=iso, require_isolation=require_isolation) as grader:
+            result: Any = (grader.double_run(problem, text, vulnerable=vspec) if double_run
+                           else grader.grade(problem, text, spec))
+        if (fmt or "text") == "text":
+            _print_single(result)
+        else:
+            click.echo(json.dumps(result.to_json_dict(), indent=2 if fmt == "json" else None))
+        return
+
+    assert problems_path is not None and completions_path is not None
+    problems = index_problems(load_problems(problems_path))
+    items = _load_completions(completions_path, text_field, id_field, problems)
+    fmt = fmt or ("jsonl" if output or not sys.stdout.isatty() else "text")
+    if output and fmt != "jsonl":
+        raise InputError("--output writes JSON Lines; drop --format or use --format jsonl")
+    writer = None
+    if output:
+        from foulplay._util.files import ResumableJsonl
+
+        writer = ResumableJsonl(output, key="index", overwrite=overwrite)
+        if writer.resumed:
+            err_console.print(f"resuming: {writer.resumed} completions already graded in {writer.partial}")
+    todo = [it for it in items if writer is None or it[0] not in writer.done]
+    n_workers = workers or os.cpu_count() or 1
+    results: list[Any] = []
+    counts: Counter[str] = Counter()
+    progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err_console, transient=True, disable=not err_console.is_terminal)
+    try:
+        with Grader(limits=limits, isolation=iso, require_isolation=require_isolation,
+                    workers=n_workers) as grader, progress:
+            task = progress.add_task("grading", total=len(todo))
+            stream = grader.grade_many(((p, t, i) for _idx, p, t, i in todo), harness=spec,
+                                       double_run=double_run, vulnerable=vspec)
+            for (index, _p, _t, _i), result in zip(todo, stream, strict=True):
+                record = {"index": index, **result.to_json_dict()}
+                counts[(result.verdict if double_run else result.outcome).value] += 1
+                if writer is not None:
+                    writer.write(record)
+                elif fmt == "jsonl":
+                    click.echo(json.dumps(record))
+                else:
+                    results.append(result)
+                progress.advance(task)
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        raise
+    if writer is not None:
+        writer.finish()
+    if fmt == "text":
+        console.print(_summary_table(results, double_run))
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    level = grader.isolation.value
+    err_console.print(f"graded {sum(counts.values())} completions ({summary}); isolation {level}"
+                      + (f"; wrote {output}" if output else ""), soft_wrap=True)

@@ -1,0 +1,62 @@
+"""Entry point of the ``foulplay`` command."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+
+from foulplay import __version__
+from foulplay.cli._console import err_console
+from foulplay.errors import FoulplayError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="foulplay")
+def cli() -> None:
+    """foulplay: catch code agents that cheat, and measure the deception that cheating breeds."""
+
+
+def _register() -> None:
+    from foulplay.cli import grade, sandbox_cmd
+
+    cli.add_command(grade.grade_cmd)
+    cli.add_command(sandbox_cmd.sandbox_cmd)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; user errors become one line on stderr and exit status 2, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="foulplay", standalone_mode=False)
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except FoulplayError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("FOULPLAY_DEBUG"):
+            traceback.print_exc()
+        err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+                          "(set FOULPLAY_DEBUG=1 for a traceback)", highlight=False)
+        sys.exit(2)
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
