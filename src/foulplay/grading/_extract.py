@@ -12,6 +12,7 @@ import ast
 import posixpath
 import re
 import textwrap
+import warnings
 from dataclasses import dataclass, field
 
 from foulplay.grading._problem import Problem
@@ -180,10 +181,12 @@ def _strip_inner_fence(code: str) -> str:
 
 
 def _parses(code: str) -> bool:
-    try:
-        ast.parse(code)
-    except (SyntaxError, ValueError):
-        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # invalid escapes etc. in model code are not our problem
+        try:
+            ast.parse(code)
+        except (SyntaxError, ValueError):
+            return False
     return True
 
 
@@ -192,7 +195,9 @@ def defines(code: str, name: str | None) -> bool:
     if not name:
         return False
     try:
-        tree = ast.parse(code)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(code)
     except (SyntaxError, ValueError):
         return bool(re.search(rf"^\s*(async\s+)?(def|class)\s+{re.escape(name)}\b", code, re.M))
     for node in tree.body:

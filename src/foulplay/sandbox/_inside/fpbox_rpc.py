@@ -26,6 +26,30 @@ from typing import Any
 
 import fpbox_wire as wire
 
+# Pristine builtins: the candidate side of this module keeps working when a submission replaces
+# builtins.isinstance and friends in its own process (and then reports that it did).
+from builtins import (  # noqa: E402
+    bool,
+    callable,
+    dict,
+    getattr,
+    hasattr,
+    id,
+    int,
+    isinstance,
+    issubclass,
+    iter,
+    len,
+    list,
+    next,
+    repr,
+    setattr,
+    str,
+    tuple,
+    type,
+    vars,
+)
+
 # --------------------------------------------------------------------------------------------
 # shared vocabulary
 
