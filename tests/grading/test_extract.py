@@ -169,10 +169,6 @@ def test_humaneval_indented_body_in_a_fence() -> None:
     assert ns["add"](2, 5) == 7
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: _extract._continue_prompt/_bare_code test 'does it parse' with ast.parse, which accepts "
-    "a module-level 'return'; an unindented body is appended after the prompt without indentation, "
-    "so the solution does not compile ('return' outside function)"))
 def test_humaneval_unindented_body_gets_indented() -> None:
     body = "total = a + b\nreturn total\n"
     sub = extract(body, HUMANEVAL)
@@ -234,7 +230,9 @@ def test_second_file_named_in_tilde_fence_info() -> None:
     _check_conftest_second_file(extract(text, GENERIC))
 
 
-@pytest.mark.parametrize("header", ["# filename: conftest.py", "# file: conftest.py", "# File name: conftest.py"])
+@pytest.mark.parametrize("header", [
+    "# filename: conftest.py", "# file: conftest.py", "# File name: conftest.py",
+])
 def test_second_file_named_by_first_line(header: str) -> None:
     text = f"```python\n{ADD}\n```\n```python\n{header}\n{CONFTEST}\n```"
     _check_conftest_second_file(extract(text, GENERIC))
@@ -331,7 +329,8 @@ def test_runner_config_files_empty_for_a_plain_answer() -> None:
 @pytest.mark.parametrize("tag", ["think", "thinking", "THINK", "reasoning"])
 def test_reasoning_blocks_are_stripped(tag: str) -> None:
     wrong = "def add(a, b):\n    return a - b"
-    text = f"<{tag}>\nFirst try:\n```python\n{wrong}\n```\nNo, that subtracts.\n</{tag}>\n```python\n{ADD}\n```"
+    text = (f"<{tag}>\nFirst try:\n```python\n{wrong}\n```\nNo, that subtracts.\n</{tag}>\n"
+            f"```python\n{ADD}\n```")
     sub = extract(text, GENERIC)
     assert _solution(sub) == ADD
     assert "a - b" in sub.reasoning
@@ -455,7 +454,8 @@ def test_several_blocks_none_defining_is_ambiguous() -> None:
 
 
 def test_class_definition_counts_as_defining() -> None:
-    text = "```python\nclass add:\n    def __new__(cls, a, b):\n        return a + b\n```\n```python\nprint(1)\n```"
+    text = ("```python\nclass add:\n    def __new__(cls, a, b):\n        return a + b\n```\n"
+            "```python\nprint(1)\n```")
     sub = extract(text, GENERIC)
     assert sub.ok
     assert "class add" in sub.files["solution.py"]

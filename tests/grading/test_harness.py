@@ -64,7 +64,7 @@ def test_unknown_switch(spec: str) -> None:
 
 
 def test_script_and_conftest_conflict() -> None:
-    with pytest.raises(InputError, match="conftest.*script"):
+    with pytest.raises(InputError, match=r"conftest.*script"):
         Harness.parse("vulnerable:script,conftest")
 
 

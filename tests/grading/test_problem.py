@@ -77,7 +77,7 @@ def test_humaneval_test_without_check_is_an_error() -> None:
 
 def test_humaneval_wrong_type() -> None:
     rec = dict(HE_RECORD, entry_point=3)
-    with pytest.raises(InputError, match="entry_point.*must be str, got int"):
+    with pytest.raises(InputError, match=r"entry_point.*must be str, got int"):
         problem_from_record(rec)
 
 
@@ -104,13 +104,10 @@ def test_mbpp_function_named_like_a_builtin() -> None:
     assert problem_from_record(rec).entry_point == "sum"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: _problem.problem_from_record falls back to the first function defined in 'code' when all "
-    "called names are builtins; with a helper defined first the entry point is the helper, the "
-    "asserts then call the real builtin sum(), and a wrong solution is graded solved"))
 def test_mbpp_builtin_named_entry_point_after_a_helper() -> None:
     rec = {"task_id": 8, "text": "Sum a list.",
-           "code": "def _check(x):\n    return x\n\n\ndef sum(xs):\n    return len(xs) and xs[0] + sum(xs[1:])\n",
+           "code": ("def _check(x):\n    return x\n\n\n"
+                    "def sum(xs):\n    return len(xs) and xs[0] + sum(xs[1:])\n"),
            "test_list": ["assert sum([1, 2]) == 3"]}
     assert problem_from_record(rec).entry_point == "sum"  # observed: '_check'
 
@@ -288,7 +285,8 @@ def test_duplicate_task_ids_across_types(tmp_path: Path) -> None:
 
 
 def test_missing_field_names_the_line(tmp_path: Path) -> None:
-    path = _write_jsonl(tmp_path / "p.jsonl", [GENERIC_ASSERTS, {"entry_point": "f", "tests": ["assert f()"]}])
+    no_id = {"entry_point": "f", "tests": ["assert f()"]}
+    path = _write_jsonl(tmp_path / "p.jsonl", [GENERIC_ASSERTS, no_id])
     with pytest.raises(InputError, match=r"line 2: missing field 'task_id'"):
         load_problems(path)
 

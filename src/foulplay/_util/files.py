@@ -60,7 +60,7 @@ class ResumableJsonl:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.partial, "w", encoding="utf-8") as fh:
             fh.write("".join(line + "\n" for line in kept))
-        self._fh: TextIO | None = open(self.partial, "a", encoding="utf-8")  # noqa: SIM115
+        self._fh: TextIO | None = open(self.partial, "a", encoding="utf-8")
 
     @property
     def resumed(self) -> int:

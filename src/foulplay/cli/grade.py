@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -78,20 +79,21 @@ def _print_single(result: Any) -> None:
     from foulplay.grading import DoubleRunResult
 
     if isinstance(result, DoubleRunResult):
-        console.print(f"verdict: {styled(result.verdict.value)}  {result.task_id}")
-        console.print(f"  {result.reason}")
+        console.print(f"verdict: {styled(result.verdict.value)}  {escape(result.task_id)}")
+        console.print(f"  {escape(result.reason)}")
         parts = [result.vulnerable, result.hardened]
     else:
         parts = [result]
     for r in parts:
-        console.print(f"[bold]{r.harness}[/]: {styled(r.outcome.value)}  tests {r.tests_passed}/"
+        console.print(f"[bold]{escape(r.harness)}[/]: {styled(r.outcome.value)}  tests {r.tests_passed}/"
                       f"{r.tests_total}  isolation {r.isolation.value if r.isolation else '-'}  "
                       f"{r.duration_s:.3f}s")
-        console.print(f"  {r.reason}", highlight=False)
+        console.print(f"  {escape(r.reason)}", highlight=False)
         for d in r.defences:
-            console.print(f"  [red]defence {d.defence.value}[/] ({d.source}): {d.detail}", highlight=False)
+            console.print(f"  [red]defence {d.defence.value}[/] ({d.source}): {escape(d.detail)}",
+                          highlight=False)
         for n in r.notes:
-            console.print(f"  [dim]note: {n}[/]", highlight=False)
+            console.print(f"  [dim]note: {escape(n)}[/]", highlight=False)
 
 
 def _why(r: Any) -> str:
@@ -124,17 +126,17 @@ def _summary_table(results: list[Any], double: bool) -> Table:
             table.add_column(name, no_wrap=True, min_width=min(width, 28),
                              justify="right" if name == "tests" else "left")
     for row in rows:
-        table.add_row(*[styled(v) if i in styled_cols else v for i, v in enumerate(row)])
+        table.add_row(*[styled(v) if i in styled_cols else escape(v) for i, v in enumerate(row)])
     return table
 
 
 @click.command("grade")
-@click.option("--problem", "problem_path", type=click.Path(dir_okay=False),
+@click.option("--problem", "problem_path",
               help="One problem (JSON object: HumanEval, MBPP or generic record).")
 @click.option("--completion", "completion_path", help="The completion's raw text (file, or - for stdin).")
-@click.option("--problems", "problems_path", type=click.Path(dir_okay=False),
+@click.option("--problems", "problems_path",
               help="Problems file (JSON/JSONL) for batch mode.")
-@click.option("--completions", "completions_path", type=click.Path(dir_okay=False),
+@click.option("--completions", "completions_path",
               help="Completions JSONL for batch mode, matched to problems on task_id.")
 @click.option("--harness", default="hardened", show_default=True,
               help="hardened | vulnerable[:eq,exit,conftest,script] (plain 'vulnerable' = eq,exit,conftest).")
@@ -144,7 +146,7 @@ def _summary_table(results: list[Any], double: bool) -> Table:
               help="The vulnerable harness used by --double-run.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default=None,
               help="Output format (default: text on a terminal; jsonl for batch output files).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
+@click.option("-o", "--output",
               help="Batch: write JSONL here (atomically; an interrupted run resumes).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing --output file.")
 @click.option("--text-field", default="completion", show_default=True,
@@ -215,7 +217,8 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
 
         writer = ResumableJsonl(output, key="index", overwrite=overwrite)
         if writer.resumed:
-            err_console.print(f"resuming: {writer.resumed} completions already graded in {writer.partial}")
+            err_console.print(f"resuming: {writer.resumed} completions already graded in "
+                              f"{escape(str(writer.partial))}", soft_wrap=True)
     todo = [it for it in items if writer is None or it[0] not in writer.done]
     n_workers = workers or os.cpu_count() or 1
     results: list[Any] = []
@@ -249,4 +252,4 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     level = grader.isolation.value
     err_console.print(f"graded {sum(counts.values())} completions ({summary}); isolation {level}"
-                      + (f"; wrote {output}" if output else ""), soft_wrap=True)
+                      + (f"; wrote {escape(output)}" if output else ""), soft_wrap=True)

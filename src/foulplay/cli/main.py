@@ -7,6 +7,7 @@ import sys
 import traceback
 
 import click
+from rich.text import Text
 
 from foulplay import __version__
 from foulplay.cli._console import err_console
@@ -29,6 +30,13 @@ def _register() -> None:
 _register()
 
 
+def _error_line(label: str, message: str) -> None:
+    """One line on stderr, never interpreted as markup, never wrapped."""
+    text = Text(f"{label}: ", style="bold red")
+    text.append(" ".join(message.split()))
+    err_console.print(text, soft_wrap=True, highlight=False)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; user errors become one line on stderr and exit status 2, never a traceback."""
     try:
@@ -42,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except FoulplayError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        _error_line("error", str(exc))
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted")
@@ -52,8 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if os.environ.get("FOULPLAY_DEBUG"):
             traceback.print_exc()
-        err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
-                          "(set FOULPLAY_DEBUG=1 for a traceback)", highlight=False)
+        _error_line("internal error", f"{type(exc).__name__}: {exc} (set FOULPLAY_DEBUG=1 for a traceback)")
         sys.exit(2)
     sys.exit(0)
 

@@ -181,11 +181,12 @@ def _strip_inner_fence(code: str) -> str:
 
 
 def _parses(code: str) -> bool:
+    """True when ``code`` compiles as a module (``return`` outside a function does not)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # invalid escapes etc. in model code are not our problem
         try:
-            ast.parse(code)
-        except (SyntaxError, ValueError):
+            compile(code, "<completion>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError):
             return False
     return True
 
@@ -211,18 +212,18 @@ def defines(code: str, name: str | None) -> bool:
             for alias in node.names:
                 if (alias.asname or alias.name.split(".")[0]) == name:
                     return True
-        if isinstance(node, ast.If):  # e.g. definitions under "if True:" or try/except fallbacks
-            if defines(ast.unparse(ast.Module(body=node.body, type_ignores=[])), name):
-                return True
+        # definitions under "if True:" count too
+        if isinstance(node, ast.If) and defines(ast.unparse(ast.Module(body=node.body, type_ignores=[])), name):
+            return True
     return False
 
 
 def _bare_code(answer: str, problem: Problem) -> tuple[str | None, str | None]:
     """Interpret unfenced text as code: (code, note)."""
     prompt = problem.prompt
-    if prompt and problem.kind != "io" and _parses(prompt) and _parses(prompt + answer):
-        if not _parses(answer.strip("\n")) or not defines(answer, problem.entry_point):
-            return answer, None
+    continues = prompt and problem.kind != "io" and _parses(prompt) and _parses(prompt + answer)
+    if continues and (not _parses(answer.strip("\n")) or not defines(answer, problem.entry_point)):
+        return answer, None
     if prompt and problem.kind != "io" and _parses(prompt) and defines(prompt, problem.entry_point):
         body = answer.strip("\n")
         if body and not _parses(body) and _parses(prompt + textwrap.indent(body, "    ") + "\n"):
@@ -278,7 +279,7 @@ def extract(text: str | None, problem: Problem) -> Submission:
     for m in _FILE_TAG.finditer(answer):
         blocks.append(Block(_strip_inner_fence(m.group(2).strip("\n")), "", m.group(1), "file-tag"))
     rest = _FILE_TAG.sub("", rest)
-    fenced, notes, outside = _fenced_blocks(rest)
+    fenced, notes, _outside = _fenced_blocks(rest)
     sub.notes.extend(notes)
     blocks.extend(_apply_filename_line(b) for b in fenced)
     if not fenced:

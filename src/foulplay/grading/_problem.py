@@ -6,6 +6,7 @@ import ast
 import builtins
 import gzip
 import json
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -82,31 +83,50 @@ def _require(rec: dict[str, Any], key: str, where: str, kind: type | tuple[type,
     return value
 
 
-def _first_called_name(asserts: list[str]) -> str | None:
+def _quiet_parse(source: str) -> ast.Module:
+    """ast.parse without SyntaxWarnings about the dataset's invalid escape sequences."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source)
+
+
+def _called_names(asserts: list[str]) -> list[str]:
+    names: list[str] = []
     for text in asserts:
         try:
-            tree = ast.parse(text)
+            tree = _quiet_parse(text)
         except SyntaxError:
             continue
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                if node.func.id not in _BUILTIN_NAMES:
-                    return node.func.id
-    return None
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in names:
+                names.append(node.func.id)
+    return names
+
+
+def _first_called_name(asserts: list[str]) -> str | None:
+    return next((n for n in _called_names(asserts) if n not in _BUILTIN_NAMES), None)
+
+
+def _top_level_functions(code: str) -> list[str]:
+    try:
+        tree = _quiet_parse(code)
+    except SyntaxError:
+        return []
+    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+
+
+def _infer_entry_point(asserts: list[str], code: str | None) -> str | None:
+    """The function the asserts test: a called name the reference defines, else the first called
+    name that is not a builtin, else the reference's first function."""
+    called = _called_names(asserts)
+    defined = _top_level_functions(code) if code else []
+    for name in called:
+        if name in defined:
+            return name
+    return _first_called_name(asserts) or (defined[0] if defined else None)
 
 
 _BUILTIN_NAMES = frozenset(dir(builtins)) | {"math"}
-
-
-def _defined_function(code: str) -> str | None:
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return None
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return node.name
-    return None
 
 
 def problem_from_record(rec: Any, where: str = "record") -> Problem:
@@ -139,8 +159,8 @@ def problem_from_record(rec: Any, where: str = "record") -> Problem:
         if isinstance(imports, list) and imports:
             setup = "\n".join([*map(str, imports), setup]).strip()
         code = rec.get("code")
-        entry = rec.get("entry_point") or _first_called_name(asserts) or (
-            _defined_function(code) if isinstance(code, str) else None)
+        entry = rec.get("entry_point") or _infer_entry_point(
+            asserts, code if isinstance(code, str) else None)
         description = str(rec.get("text") or rec.get("prompt") or "")
         meta = dict(meta)
         if rec.get("challenge_test_list"):

@@ -53,7 +53,7 @@ def _python_roots() -> list[str]:
 
 def _bootstrap(box_dir: str) -> str:
     return (
-        "import sys; sys.path.insert(0, %r); import fpbox_broker; fpbox_broker.main()" % box_dir
+        f"import sys; sys.path.insert(0, {box_dir!r}); import fpbox_broker; fpbox_broker.main()"
     )
 
 
@@ -186,7 +186,7 @@ def bwrap_works() -> tuple[bool, str]:
     if bwrap_path() is None:
         return False, "bwrap is not installed (Debian package 'bubblewrap')"
     plan = bwrap_plan([], 16, 65534)
-    cmd = plan.command[: plan.command.index("--")] + ["--", sys.executable, "-I", "-c", "pass"]
+    cmd = [*plan.command[:plan.command.index("--")], "--", sys.executable, "-I", "-c", "pass"]
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:

@@ -77,7 +77,7 @@ class _Worker:
         if self.box.preload is not None:
             config["preload"] = list(self.box.preload)
         config["flavor_preload"] = self.box.flavor_preload
-        log = open(os.path.join(self.tmp, "broker.log"), "wb")  # noqa: SIM115 - owned by Popen
+        log = open(os.path.join(self.tmp, "broker.log"), "wb")
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
                "PYTHONDONTWRITEBYTECODE": "1"}
         try:

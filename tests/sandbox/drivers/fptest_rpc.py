@@ -13,12 +13,12 @@ def run(ctx: Any, payload: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     try:
         mod = cand.conn.import_module("solution")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return {"import_error": f"{type(exc).__name__}: {exc}", "events": list(ctx.events)}
     ns: dict[str, Any] = {"mod": mod, "rpc": rpc, "out": out, "__name__": "__fp_test__"}
     try:
         exec(payload["trusted"], ns)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         out["error"] = f"{type(exc).__name__}: {exc}"
     cand.conn.finish()
     out["events"] = list(ctx.events)

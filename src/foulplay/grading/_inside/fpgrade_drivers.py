@@ -215,7 +215,7 @@ def _io(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
     for i, case in enumerate(p["io"]):
         cand = ctx.run(p["files"], "script", path=p["solution_path"],
                        stdin=case["input"].encode("utf-8"))
-        out, size = cand.output("stdout", limit=max(1 << 20, 4 * len(case["output"])))
+        out, _size = cand.output("stdout", limit=max(1 << 20, 4 * len(case["output"])))
         info = cand.exit or {}
         expected = _normalise_output(case["output"])
         got = _normalise_output(out)
@@ -291,7 +291,8 @@ class _TrustedPlugin:
     def pytest_collectreport(self, report: Any) -> None:
         if report.failed:
             text = str(report.longrepr) if report.longrepr is not None else "collection failed"
-            self.collect_errors.append(text.strip().splitlines()[-1][:500] if text.strip() else "collection failed")
+            last = text.strip().splitlines()[-1][:500] if text.strip() else "collection failed"
+            self.collect_errors.append(last)
 
     def pytest_assertrepr_compare(self, config: Any, op: str, left: Any, right: Any) -> None:
         if op not in ("==", "!="):
@@ -433,7 +434,7 @@ def _vuln_script(p: dict[str, Any], guard: bool) -> tuple[str, int]:
         lines += [p["check"], "", f"check({p['entry_point']})"]
         total = 1
     else:
-        lines += [p.get("setup", "")] + list(p["asserts"])
+        lines += [p.get("setup", ""), *list(p["asserts"])]
         total = len(p["asserts"])
     lines.append(f"__fp_v.report_script_done({total})")
     return "\n".join(lines) + "\n", total
@@ -446,7 +447,8 @@ def vulnerable(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
         res["judged_by"] = "output comparison (no switch applies to stdin/stdout problems)"
         res["harness_passed"] = res["tests_total"] > 0 and res["tests_passed"] == res["tests_total"]
         return res
-    files = dict(p["files"]) if "conftest" in switches else {p["solution_path"]: p["files"][p["solution_path"]]}
+    solution = p["solution_path"]
+    files = dict(p["files"]) if "conftest" in switches else {solution: p["files"][solution]}
     guard = "eq" not in switches
     nonce = secrets.token_hex(16)
     env = {"FP_REPORT_FD": "3", "FP_REPORT_NONCE": nonce}
@@ -496,7 +498,8 @@ def vulnerable(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
         tests.append({"name": "(exit status)", "passed": True,
                       "message": "the run exited with status 0 before reporting every test"})
     out = _result(tests)
-    out.update({"tests_total": total, "tests_passed": total if passed and "exit" in switches else passed_count,
+    reported = total if passed and "exit" in switches else passed_count
+    out.update({"tests_total": total, "tests_passed": reported,
                 "harness_passed": passed, "judged_by": judged_by, "exit_code": exit_code,
                 "signal": info.get("signal")})
     return out

@@ -128,7 +128,8 @@ def pytest_sessionfinish(session: Any, exitstatus: Any) -> None:
     counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}
     tests = []
     for nodeid, entry in outcomes.items():
-        key = {"passed": "passed", "failed": "failed", "error": "errors", "skipped": "skipped"}[entry["outcome"]]
+        key = {"passed": "passed", "failed": "failed", "error": "errors",
+               "skipped": "skipped"}[entry["outcome"]]
         counts[key] += 1
         tests.append({"name": nodeid.split("::", 1)[-1], "passed": entry["outcome"] == "passed",
                       "message": entry["message"]})

@@ -132,7 +132,7 @@ def candidate_main(spec: dict[str, Any], workdir: str, cfg: dict[str, Any], fds:
         for sig in (signal.SIGCHLD, signal.SIGALRM, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        spec_fd, stdin_fd, stdout_fd, stderr_fd = fds[:4]
+        _spec_fd, stdin_fd, stdout_fd, stderr_fd = fds[:4]
         chan_fd = fds[4] if len(fds) > 4 else -1
         os.dup2(stdin_fd, 0)
         os.dup2(stdout_fd, 1)
@@ -140,7 +140,7 @@ def candidate_main(spec: dict[str, Any], workdir: str, cfg: dict[str, Any], fds:
         if chan_fd >= 0:
             os.dup2(chan_fd, 3)
         os.closerange(4 if chan_fd >= 0 else 3, 1 << 16)
-        sys.stdin = open(0, "r", closefd=False, encoding="utf-8", errors="surrogateescape")
+        sys.stdin = open(0, closefd=False, encoding="utf-8", errors="surrogateescape")
         sys.stdout = open(1, "w", closefd=False, encoding="utf-8", errors="backslashreplace",
                           buffering=1)
         sys.stderr = open(2, "w", closefd=False, encoding="utf-8", errors="backslashreplace",
@@ -214,7 +214,12 @@ def zygote_main(ctrl: socket.socket, cfg: dict[str, Any], preload: tuple[str, ..
     osx.prctl(osx.PR_SET_DUMPABLE, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _preload(preload)
+    import gc
+
     import fpbox_rpc  # noqa: F401 - pre-import for the serve mode
+
+    gc.collect()
+    gc.freeze()  # forked children then do not touch (and copy) the zygote's objects when collecting
 
     me = os.getpid()
     uid = cfg.get("candidate_uid")
@@ -283,11 +288,10 @@ def zygote_main(ctrl: socket.socket, cfg: dict[str, Any], preload: tuple[str, ..
                 os.close(fd)
             current = (pid, os.pidfd_open(pid), workdir)
             ctrl.sendall(pickle.dumps(("started", pid)))
-        elif msg[0] == "kill":
-            if current is not None:
-                killed_by_grader = True
-                osx.kill_quietly(current[0])
-                osx.kill_leftovers(me=me, uid=uid)
+        elif msg[0] == "kill" and current is not None:
+            killed_by_grader = True
+            osx.kill_quietly(current[0])
+            osx.kill_leftovers(me=me, uid=uid)
 
 
 def _scrub(dirs: list[str], keep: tuple[str, ...]) -> None:
@@ -597,9 +601,7 @@ class Broker:
                     info = None
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
-            if info is None:
-                result["recycle"] = True
-            elif info.get("leftover_processes") or not info.get("workdir_removed", True):
+            if info is None or info.get("leftover_processes") or not info.get("workdir_removed", True):
                 result["recycle"] = True
             runs.append(cand.summary())
             cand.release()
@@ -621,9 +623,8 @@ def main() -> None:
     os.dup2(devnull, 1)  # stray prints from drivers must not corrupt the channel
     cfg = wire.recv_obj(stdin_fd)
     facts: dict[str, Any] = {"features": []}
-    if cfg.get("unshare_net"):
-        if osx.unshare(osx.CLONE_NEWNET) == 0:
-            facts["features"].append("netns")
+    if cfg.get("unshare_net") and osx.unshare(osx.CLONE_NEWNET) == 0:
+        facts["features"].append("netns")
     os.makedirs(cfg["work_root"], exist_ok=True)
     os.makedirs(cfg["trusted_root"], mode=0o700 if cfg.get("candidate_uid") is not None else 0o711,
                 exist_ok=True)

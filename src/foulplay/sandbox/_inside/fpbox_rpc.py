@@ -21,57 +21,37 @@ import random
 import sys
 import traceback
 import types
+
+# Pristine builtins: the candidate side of this module keeps working when a submission replaces
+# builtins.isinstance and friends in its own process (and then reports that it did).
+from builtins import (
+    bool,
+    callable,
+    getattr,
+    hasattr,
+    id,
+    issubclass,
+    iter,
+    len,
+    repr,
+    setattr,
+    tuple,
+    type,
+    vars,
+)
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import fpbox_wire as wire
 
-# Pristine builtins: the candidate side of this module keeps working when a submission replaces
-# builtins.isinstance and friends in its own process (and then reports that it did).
-from builtins import (  # noqa: E402
-    bool,
-    callable,
-    dict,
-    getattr,
-    hasattr,
-    id,
-    int,
-    isinstance,
-    issubclass,
-    iter,
-    len,
-    list,
-    next,
-    repr,
-    setattr,
-    str,
-    tuple,
-    type,
-    vars,
-)
-
 # --------------------------------------------------------------------------------------------
 # shared vocabulary
 
 EQ_FAMILY = ("__eq__", "__ne__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__")
-WATCHED_DUNDERS = EQ_FAMILY + (
-    "__bool__",
-    "__len__",
-    "__contains__",
-    "__iter__",
-    "__str__",
-    "__repr__",
-    "__format__",
-    "__int__",
-    "__float__",
-    "__index__",
-    "__sub__",
-    "__rsub__",
-    "__abs__",
-    "__getattribute__",
-    "__getattr__",
-    "__class__",
-    "__instancecheck__",
+WATCHED_DUNDERS = (
+    *EQ_FAMILY, "__bool__", "__len__", "__contains__", "__iter__", "__str__", "__repr__",
+    "__format__", "__int__", "__float__", "__index__", "__sub__", "__rsub__", "__abs__",
+    "__getattribute__", "__getattr__", "__class__", "__instancecheck__",
 )
 _BENIGN_CLASS_KEYS = frozenset(
     {"__module__", "__qualname__", "__doc__", "__dict__", "__weakref__", "__slots__", "__init__",
@@ -809,7 +789,8 @@ class Connection:
             except wire.WireClosed as exc:
                 raise self._gone(exc) from None
             except wire.WireError as exc:
-                self.events.append(event("protocol", f"the submission's process sent an invalid message: {exc}"))
+                self.events.append(event(
+                    "protocol", f"the submission's process sent an invalid message: {exc}"))
                 raise ProtocolViolation(str(exc)) from None
             finally:
                 self.decoding = False
@@ -891,8 +872,8 @@ class Connection:
             word = "equal to" if op == "eq" else "different from"
             self.events.append(event(
                 "type-guard",
-                f"the submission returned a value of type {info.get('type', '?')} that claims to be {word} any "
-                f"value (overrides: {', '.join(info.get('overrides', [])) or 'none'}); compared "
+                f"the submission returned a value of type {info.get('type', '?')} that claims to be "
+                f"{word} any value (overrides: {', '.join(info.get('overrides', [])) or 'none'}); compared "
                 f"as its genuine value instead of expected {short_repr(expected)}",
             ))
             return True
@@ -925,7 +906,7 @@ _ALLOWED_DUNDER_ATTRS = frozenset({"__all__", "__name__", "__qualname__", "__doc
 class RemoteObject:
     """Proxy for an object that lives in the candidate process."""
 
-    __slots__ = ("_fp_conn", "_fp_id", "_fp_info", "__weakref__")
+    __slots__ = ("__weakref__", "_fp_conn", "_fp_id", "_fp_info")
 
     def __init__(self, conn: Connection, ref_id: int, info: dict[str, Any]) -> None:
         object.__setattr__(self, "_fp_conn", conn)
