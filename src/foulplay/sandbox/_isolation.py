@@ -124,6 +124,7 @@ def bwrap_plan(driver_dirs: list[str], tmpfs_mb: int, uid: int | None) -> Launch
         "driver_paths": inside_drivers,
         "box_dir": BOX_MOUNT,
         "unshare_net": False,
+        "private_ipc": True,
         "scrub": [] if root else [SANDBOX_TMP, "/dev/shm"],
     }
     return LaunchPlan(args, config, Isolation.BWRAP, features)
@@ -146,10 +147,16 @@ def rlimit_plan(driver_dirs: list[str], work_root: str, uid: int | None) -> Laun
     """No namespaces from bwrap: resource limits, new session, and what unsharing root allows."""
     features = ["rlimits", "no-new-privs", "new-session"]
     root = os.geteuid() == 0
-    can_drop = root and all(_traversable_by_others(p) for p in {sys.base_prefix, sys.prefix})
+    can_drop = root and uid is not None
     if can_drop:
+        # Never run a submission as root. When the interpreter sits under a directory other users
+        # cannot enter (pyenv under /root), modules the zygote did not pre-import cannot be
+        # imported by the submission: safer than giving it root.
         features.append("uid-separation")
+        if not all(_traversable_by_others(p) for p in {sys.base_prefix, sys.prefix}):
+            features.append("restricted-imports")
         os.chmod(work_root, 0o711)
+        os.chmod(os.path.dirname(work_root), 0o711)
     config = {
         "work_root": work_root,
         "trusted_root": os.path.join(os.path.dirname(work_root), "trusted"),

@@ -20,7 +20,7 @@ class Limits:
     """Largest file a submission process may write (RLIMIT_FSIZE), MiB."""
     nproc: int = 32
     """Processes and threads the submission may have at once (RLIMIT_NPROC; needs uid separation)."""
-    nofile: int = 256
+    nofile: int = 64
     """Open file descriptors per submission process."""
     output_bytes: int = 1 << 16
     """How much of stdout/stderr is kept."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import queue
 import secrets
@@ -18,6 +20,7 @@ from typing import Any
 
 from foulplay.errors import SandboxUnavailable
 from foulplay.sandbox import _isolation as iso
+from foulplay.sandbox._cgroup import WorkerCgroup
 from foulplay.sandbox._inside import fpbox_wire as wire
 from foulplay.sandbox._limits import Limits
 from foulplay.vocab import Isolation
@@ -25,6 +28,46 @@ from foulplay.vocab import Isolation
 START_TIMEOUT_S = 120.0
 GRACE_S = 5.0
 DEFAULT_UID_BASE = 61000
+UID_RANGE = 4000
+WORKER_OVERHEAD_MB = 256
+"""Memory a worker's trusted processes (broker, zygotes) may use on top of the submission's cap."""
+
+
+def _uid_in_use(uid: int) -> bool:
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return False
+    for name in names:
+        if name.isdigit():
+            try:
+                if os.stat(f"/proc/{name}").st_uid == uid:
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def lease_uid(start: int = DEFAULT_UID_BASE) -> tuple[int, int]:
+    """Reserve a uid for one worker's submissions, machine-wide, until the returned fd is closed.
+
+    Separate uids keep RLIMIT_NPROC and the end-of-run process sweep of one worker (or one
+    concurrent foulplay process) from touching another's submissions.
+    """
+    lease_dir = Path(tempfile.gettempdir()) / "foulplay-uid-leases"
+    lease_dir.mkdir(mode=0o700, exist_ok=True)
+    for uid in range(start, start + UID_RANGE):
+        fd = os.open(lease_dir / str(uid), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        if _uid_in_use(uid):
+            os.close(fd)
+            continue
+        return uid, fd
+    raise SandboxUnavailable(f"no free sandbox uid in {start}..{start + UID_RANGE - 1}")
 
 
 @dataclass
@@ -54,6 +97,8 @@ class _Worker:
         self.tmp: str | None = None
         self.features: list[str] = []
         self.jobs = 0
+        self.uid_fd: int | None = None
+        self.cgroup: WorkerCgroup | None = None
 
     @property
     def alive(self) -> bool:
@@ -63,7 +108,9 @@ class _Worker:
         self.tmp = tempfile.mkdtemp(prefix="foulplay-box-")
         work_root = os.path.join(self.tmp, "work")
         os.mkdir(work_root, 0o700)
-        uid = self.box.uid_base + self.index
+        uid = None
+        if os.geteuid() == 0 and self.box.level is not Isolation.NONE:
+            uid, self.uid_fd = lease_uid(self.box.uid_base)
         level = self.box.level
         dirs = [str(Path(d)) for d in self.box.driver_dirs]
         if level is Isolation.BWRAP:
@@ -80,14 +127,37 @@ class _Worker:
         log = open(os.path.join(self.tmp, "broker.log"), "wb")
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
                "PYTHONDONTWRITEBYTECODE": "1"}
+        cgroup_features: list[str] = []
+        procs_files: list[bytes] = []
+        if level is not Isolation.NONE:
+            lim = self.box.limits
+            cg = WorkerCgroup(f"foulplay-{os.getpid()}-{self.index}-{secrets.token_hex(3)}",
+                              (lim.memory_mb + WORKER_OVERHEAD_MB) << 20, lim.nproc + 64)
+            if cg.active:
+                self.cgroup = cg
+                cgroup_features = list(cg.features)
+                procs_files = [str(d / "cgroup.procs").encode() for d in cg.dirs]
+            else:
+                cg.remove()
+
+        def enter_cgroup() -> None:  # in the child, before exec: everything it starts is inside
+            for path in procs_files:
+                fd = os.open(path, os.O_WRONLY)
+                try:
+                    os.write(fd, b"0")
+                finally:
+                    os.close(fd)
+
         try:
             self.proc = subprocess.Popen(
                 plan.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                 start_new_session=True, env=env, close_fds=True, cwd=self.tmp,
+                preexec_fn=enter_cgroup if procs_files else None,
             )
         finally:
             log.close()
         assert self.proc.stdin is not None and self.proc.stdout is not None
+        # the broker waits for its configuration, so it is in the cgroup before it forks anything
         wire.send_obj(self.proc.stdin.fileno(), config)
         try:
             msg = wire.safe_loads(wire.recv_bytes_until(
@@ -98,7 +168,7 @@ class _Worker:
             raise SandboxUnavailable(
                 f"sandbox worker failed to start at level {level.value}: {exc}; {detail}"
             ) from None
-        self.features = sorted(set(plan.features) | set(msg[1].get("features", [])))
+        self.features = sorted(set(plan.features) | set(msg[1].get("features", [])) | set(cgroup_features))
         if level is Isolation.RLIMIT and "netns" not in self.features:
             self.features.append("network-open")
 
@@ -144,6 +214,13 @@ class _Worker:
             for stream in (proc.stdin, proc.stdout):
                 if stream is not None:
                     stream.close()
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
+        if self.uid_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.uid_fd)
+            self.uid_fd = None
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None

@@ -29,11 +29,13 @@ import fpbox_os as osx
 import fpbox_wire as wire
 
 PLAIN_PRELOAD = (
-    "abc", "array", "atexit", "bisect", "calendar", "cmath", "collections", "contextlib", "copy",
-    "dataclasses", "datetime", "decimal", "enum", "fractions", "functools", "hashlib", "heapq",
-    "io", "itertools", "json", "math", "numbers", "operator", "pickle", "pprint", "queue",
-    "random", "re", "runpy", "statistics", "string", "struct", "textwrap", "threading", "time",
-    "traceback", "typing", "unicodedata",
+    "abc", "array", "ast", "atexit", "base64", "binascii", "bisect", "calendar", "cmath",
+    "collections", "collections.abc", "contextlib", "copy", "csv", "dataclasses", "datetime",
+    "decimal", "enum", "fnmatch", "fractions", "functools", "glob", "hashlib", "heapq",
+    "importlib.util", "inspect", "io", "itertools", "json", "linecache", "math", "numbers",
+    "operator", "pickle", "pkgutil", "pprint", "queue", "random", "re", "runpy", "secrets",
+    "statistics", "string", "struct", "textwrap", "threading", "time", "tokenize", "traceback",
+    "typing", "unicodedata", "warnings", "weakref", "zlib",
 )
 PYTEST_PRELOAD = ("pytest", "_pytest.pytester", "_pytest.reports", "_pytest.runner")
 
@@ -227,6 +229,7 @@ def zygote_main(ctrl: socket.socket, cfg: dict[str, Any], preload: tuple[str, ..
     counter = 0
     current: tuple[int, int, str] | None = None  # pid, pidfd, workdir
     killed_by_grader = False
+    reaped: dict[int, int] = {}  # statuses collected while killing leftovers
     ctrl.sendall(pickle.dumps(("ready", me)))
     while True:
         watch: list[Any] = [ctrl]
@@ -235,10 +238,19 @@ def zygote_main(ctrl: socket.socket, cfg: dict[str, Any], preload: tuple[str, ..
         ready, _, _ = select.select(watch, [], [])
         if current is not None and current[1] in ready:
             pid, pidfd, workdir = current
-            _, status = os.waitpid(pid, 0)
+            if pid in reaped:
+                status = reaped.pop(pid)
+            else:
+                try:
+                    _, status = os.waitpid(pid, 0)
+                except ChildProcessError:
+                    status = reaped.pop(pid, 0x9)  # reaped elsewhere and not recorded: say SIGKILL
             os.close(pidfd)
-            leftovers = osx.kill_leftovers(me=me, uid=uid)
+            leftovers = osx.kill_leftovers(me=me, uid=uid, reaped=reaped)
+            reaped.clear()
             shutil.rmtree(workdir, ignore_errors=True)
+            if cfg.get("private_ipc") or uid is not None:
+                osx.remove_sysv_ipc_as(uid)
             _scrub(cfg.get("scrub", []), keep=(work_root, cfg.get("trusted_root", "")))
             info = {
                 "pid": pid,
@@ -291,7 +303,7 @@ def zygote_main(ctrl: socket.socket, cfg: dict[str, Any], preload: tuple[str, ..
         elif msg[0] == "kill" and current is not None:
             killed_by_grader = True
             osx.kill_quietly(current[0])
-            osx.kill_leftovers(me=me, uid=uid)
+            osx.kill_leftovers(me=me, uid=uid, reaped=reaped)
 
 
 def _scrub(dirs: list[str], keep: tuple[str, ...]) -> None:

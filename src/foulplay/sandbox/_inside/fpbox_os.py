@@ -129,17 +129,20 @@ def kill_quietly(pid: int, sig: int = signal.SIGKILL) -> None:
         pass
 
 
-def reap_all() -> None:
+def reap_all(reaped: dict[int, int] | None = None) -> None:
+    """Collect every exited child; record statuses in ``reaped`` so nothing is lost."""
     while True:
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return
         if pid == 0:
             return
+        if reaped is not None:
+            reaped[pid] = status
 
 
-def kill_leftovers(*, me: int, uid: int | None, rounds: int = 20) -> int:
+def kill_leftovers(*, me: int, uid: int | None, rounds: int = 20, reaped: dict[int, int] | None = None) -> int:
     """Kill every process that belongs to the sandboxed submission; return how many were found.
 
     With uid separation every process of ``uid`` is the submission's. Otherwise the caller is a
@@ -158,6 +161,69 @@ def kill_leftovers(*, me: int, uid: int | None, rounds: int = 20) -> int:
         for pid in victims:
             kill_quietly(pid)
         killed |= victims
-        reap_all()
-    reap_all()
+        reap_all(reaped)
+    reap_all(reaped)
     return len(killed)
+
+
+_IPC_RMID = 0
+
+
+def sysv_ipc_present(uid: int | None) -> bool:
+    for kind, col in (("shm", 7), ("sem", 4), ("msg", 7)):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as fh:
+                lines = fh.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > col and (uid is None or fields[col] == str(uid)):
+                return True
+    return False
+
+
+def remove_sysv_ipc_as(uid: int | None) -> None:
+    """Remove the IPC objects of ``uid`` as that uid (only owners may remove them without
+    CAP_SYS_ADMIN, which the sandbox does not keep)."""
+    if not sysv_ipc_present(uid):
+        return
+    if uid is None or os.geteuid() == uid:
+        remove_sysv_ipc(uid)
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            remove_sysv_ipc(uid)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def remove_sysv_ipc(uid: int | None) -> int:
+    """Remove System V shared memory, semaphores and message queues (of ``uid``, or all)."""
+    removed = 0
+    lib = libc()
+    for kind, func in (("shm", "shmctl"), ("sem", "semctl"), ("msg", "msgctl")):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as fh:
+                lines = fh.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            try:
+                ident = int(fields[1])
+                owner = int(fields[7] if kind == "shm" else (fields[4] if kind == "sem" else fields[7]))
+            except (IndexError, ValueError):
+                continue
+            if uid is not None and owner != uid:
+                continue
+            if kind == "sem":
+                ok = lib.semctl(ident, 0, _IPC_RMID) == 0
+            else:
+                ok = getattr(lib, func)(ident, _IPC_RMID, None) == 0
+            removed += int(ok)
+    return removed

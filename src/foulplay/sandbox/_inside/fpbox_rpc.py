@@ -21,28 +21,34 @@ import random
 import sys
 import traceback
 import types
-
-# Pristine builtins: the candidate side of this module keeps working when a submission replaces
-# builtins.isinstance and friends in its own process (and then reports that it did).
-from builtins import (
-    bool,
-    callable,
-    getattr,
-    hasattr,
-    id,
-    issubclass,
-    iter,
-    len,
-    repr,
-    setattr,
-    tuple,
-    type,
-    vars,
-)
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import fpbox_wire as wire
+
+# Pristine builtins: the candidate side of this module keeps working when a submission replaces
+# builtins.isinstance and friends in its own process (and then reports that it did). Module
+# globals are looked up before builtins, so these bindings win.
+_pristine = dict(vars(builtins))
+bool = _pristine["bool"]
+callable = _pristine["callable"]
+dict = _pristine["dict"]
+getattr = _pristine["getattr"]
+hasattr = _pristine["hasattr"]
+id = _pristine["id"]
+int = _pristine["int"]
+isinstance = _pristine["isinstance"]
+issubclass = _pristine["issubclass"]
+iter = _pristine["iter"]
+len = _pristine["len"]
+list = _pristine["list"]
+next = _pristine["next"]
+repr = _pristine["repr"]
+setattr = _pristine["setattr"]
+str = _pristine["str"]
+tuple = _pristine["tuple"]
+type = _pristine["type"]
+vars = _pristine["vars"]
 
 # --------------------------------------------------------------------------------------------
 # shared vocabulary

@@ -1,0 +1,135 @@
+"""Per-worker control groups: a cap on the memory and the number of processes of a whole worker.
+
+Resource limits (rlimits) bound each process; only a cgroup bounds what all of a submission's
+processes hold together, shared memory and memfds included. Used when the host lets us create a
+child cgroup (cgroup v2 with the memory/pids controllers delegated, or cgroup v1 as root); the
+worker records ``cgroup-memory`` / ``cgroup-pids`` among its features when it got them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from pathlib import Path
+
+ROOT = Path("/sys/fs/cgroup")
+
+
+def _own_path(controller: str) -> str | None:
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
+        if controller == "" and controllers == "":
+            return path
+        if controller and controller in controllers.split(","):
+            return path
+    return None
+
+
+class WorkerCgroup:
+    """One cgroup (v2) or a memory + pids pair (v1) for one sandbox worker."""
+
+    def __init__(self, name: str, memory_bytes: int, pids: int) -> None:
+        self.dirs: list[Path] = []
+        self.features: list[str] = []
+        if (ROOT / "cgroup.controllers").exists():
+            self._make_v2(name, memory_bytes, pids)
+        else:
+            self._make_v1(name, memory_bytes, pids)
+
+    def _make_v2(self, name: str, memory_bytes: int, pids: int) -> None:
+        own = _own_path("")
+        if own is None:
+            return
+        base = ROOT / own.lstrip("/")
+        try:
+            enabled = (base / "cgroup.subtree_control").read_text().split()
+        except OSError:
+            return
+        path = base / name
+        try:
+            path.mkdir()
+        except OSError:
+            return
+        self.dirs.append(path)
+        if "memory" in enabled and _write(path / "memory.max", str(memory_bytes)):
+            _write(path / "memory.swap.max", "0")
+            self.features.append("cgroup-memory")
+        if "pids" in enabled and _write(path / "pids.max", str(pids)):
+            self.features.append("cgroup-pids")
+
+    def _make_v1(self, name: str, memory_bytes: int, pids: int) -> None:
+        for controller, limit_file, value, feature in (
+            ("memory", "memory.limit_in_bytes", memory_bytes, "cgroup-memory"),
+            ("pids", "pids.max", pids, "cgroup-pids"),
+        ):
+            own = _own_path(controller)
+            mount = ROOT / controller
+            if own is None or not mount.is_dir():
+                continue
+            path = mount / own.lstrip("/") / name
+            try:
+                path.mkdir()
+            except OSError:
+                continue
+            self.dirs.append(path)
+            if _write(path / limit_file, str(value)):
+                if controller == "memory":
+                    _write(path / "memory.memsw.limit_in_bytes", str(value))
+                self.features.append(feature)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.features)
+
+    def add(self, pid: int) -> bool:
+        ok = True
+        for path in self.dirs:
+            ok = _write(path / "cgroup.procs", str(pid)) and ok
+        return ok
+
+    def oom_kills(self) -> int:
+        """How many times the kernel killed a process here for exceeding the memory cap."""
+        for path in self.dirs:
+            for name, key in (("memory.events", "oom_kill"), ("memory.oom_control", "oom_kill")):
+                try:
+                    for line in (path / name).read_text().splitlines():
+                        parts = line.split()
+                        if len(parts) == 2 and parts[0] == key:
+                            return int(parts[1])
+                except (OSError, ValueError):
+                    continue
+        return 0
+
+    def remove(self) -> None:
+        for path in self.dirs:
+            for _ in range(50):
+                try:
+                    pids = [int(p) for p in (path / "cgroup.procs").read_text().split()]
+                except (OSError, ValueError):
+                    pids = []
+                if not pids:
+                    break
+                for pid in pids:
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
+                time.sleep(0.01)
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        self.dirs = []
+
+
+def _write(path: Path, value: str) -> bool:
+    try:
+        path.write_text(value)
+    except OSError:
+        return False
+    return True
