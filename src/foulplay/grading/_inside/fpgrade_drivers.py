@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import json
 import os
 import pickle
@@ -25,6 +26,20 @@ import fpbox_rpc as rpc
 import fpgrade_asserts as fa
 
 MAX_TESTS_REPORTED = 200
+_CODE_CACHE: dict[tuple[str, str], Any] = {}
+
+
+def _compiled(source: str, filename: str, instrument: bool) -> Any:
+    """Compile (and instrument) trusted test code once per broker; RL runs grade each problem often."""
+    key = (filename if not instrument else "@" + filename, source)
+    hit = _CODE_CACHE.get(key)
+    if hit is None:
+        if len(_CODE_CACHE) > 4096:
+            _CODE_CACHE.clear()
+        hit = fa.instrument(source, filename) if instrument else (compile(source, filename, "exec"), [])
+        _CODE_CACHE[key] = hit
+    code, sites = hit
+    return code, [fa.Site(s.index, s.lineno, s.source) for s in sites]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -38,6 +53,11 @@ def _result(tests: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
                            "completed": True}
     out.update(extra)
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _free_names_cached(sources: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_free_names(list(sources)))
 
 
 def _free_names(sources: list[str]) -> list[str]:
@@ -144,13 +164,13 @@ def hardened(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
         if kind == "check":
             if p.get("prompt"):
                 try:
-                    exec(compile(p["prompt"], "<prompt>", "exec"), ns)  # trusted problem text
+                    exec(_compiled(p["prompt"], "<prompt>", False)[0], ns)  # trusted problem text
                 except Exception as exc:  # noqa: BLE001
                     return _result([], grader_error=f"the problem's prompt does not run: {exc!r}")
-            code, sites = fa.instrument(p["check"], "<test>")
+            code, sites = _compiled(p["check"], "<test>", True)
             recorder.sites = sites
             exec(code, ns)
-            _bind_candidate_names(ns, module, _free_names([p["check"]]))
+            _bind_candidate_names(ns, module, list(_free_names_cached((p["check"],))))
             if not callable(ns.get("check")):
                 return _result([], grader_error="the problem's test defines no check()")
             try:
@@ -172,20 +192,20 @@ def hardened(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
                 tests = [{"name": "check", "passed": aborted is None, "message": aborted}]
             return _result(tests, aborted=aborted)
         # asserts
-        names = _free_names([p.get("setup", ""), *p["asserts"]])
+        names = list(_free_names_cached((p.get("setup", ""), *p["asserts"])))
         if p.get("entry_point") and p["entry_point"] not in names:
             names.insert(0, p["entry_point"])  # even when it shadows a builtin (MBPP 'sum')
         _bind_candidate_names(ns, module, names)
         if p.get("setup"):
             try:
-                exec(compile(p["setup"], "<setup>", "exec"), ns)
+                exec(_compiled(p["setup"], "<setup>", False)[0], ns)
             except rpc.CandidateError as exc:
                 return _result([], aborted=f"test setup failed: {type(exc).__name__}: {exc}")
             except Exception as exc:  # noqa: BLE001
                 return _result([], aborted=f"test setup failed: {type(exc).__name__}: {exc}")
         tests = []
         for i, text in enumerate(p["asserts"]):
-            code, sites = fa.instrument(text, f"<assert {i + 1}>")
+            code, sites = _compiled(text, f"<assert {i + 1}>", True)
             recorder.sites = sites
             error = None
             try:

@@ -165,7 +165,6 @@ def candidate_main(spec: dict[str, Any], workdir: str, cfg: dict[str, Any], fds:
         sys.dont_write_bytecode = True
         hidden = {cfg.get("box_dir"), *cfg.get("driver_paths", [])}
         sys.path[:] = [workdir] + [p for p in sys.path if p and p not in hidden]
-        importlib.invalidate_caches()
         mode = spec["mode"]
         if mode == "serve":
             import fpbox_rpc

@@ -418,8 +418,8 @@ class CandidateServer:
         except BaseException as exc:  # noqa: BLE001 - everything goes back to the driver
             self.send(("x", exception_info(exc), self.integrity.check()))
             return True
-        events = self.integrity.check() if op in ("import", "call") else []
-        self.send(("v", value, events))
+        # integrity is checked on errors and at the end: each check touches (and so copies) pages
+        self.send(("v", value, []))
         return True
 
     def dispatch(self, op: str, args: tuple[Any, ...]) -> Any:
