@@ -101,8 +101,10 @@ def bwrap_plan(driver_dirs: list[str], tmpfs_mb: int, uid: int | None) -> Launch
         args += ["--unshare-user"]
         features.append("userns")
         uid = None
+    # the private /tmp first: binds below it (a venv under /tmp) must land on top of it
+    args += ["--size", str(tmpfs_mb << 20), "--perms", "0755", "--tmpfs", SANDBOX_TMP]
     args += _system_binds()
-    made: set[str] = set()
+    made: set[str] = {SANDBOX_TMP}
     for root_dir in _python_roots():
         args += _parent_dirs(root_dir, made)
         args += ["--ro-bind", root_dir, root_dir]
@@ -112,8 +114,7 @@ def bwrap_plan(driver_dirs: list[str], tmpfs_mb: int, uid: int | None) -> Launch
         target = f"/opt/foulplay/d{i}"
         args += ["--ro-bind", d, target]
         inside_drivers.append(target)
-    args += ["--size", str(tmpfs_mb << 20), "--tmpfs", SANDBOX_TMP, "--proc", "/proc",
-             "--dev", "/dev", "--chdir", SANDBOX_TMP, "--clearenv",
+    args += ["--proc", "/proc", "--dev", "/dev", "--chdir", SANDBOX_TMP, "--clearenv",
              "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "HOME", SANDBOX_TMP,
              "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
              "--", sys.executable, "-I", "-c", _bootstrap(BOX_MOUNT)]

@@ -335,6 +335,7 @@ def _pytest_hardened(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
     pid = os.fork()
     if pid == 0:  # trusted pytest runner
         os.close(read_fd)
+        cand.conn.on_gone = None  # only the broker may read the zygote's messages
         try:
             payload = _pytest_child(ctx, p, cand.conn, module, test_module)
         except BaseException as exc:  # noqa: BLE001
@@ -367,6 +368,8 @@ def _pytest_hardened(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
     except Exception:  # noqa: BLE001
         return _result([], grader_error="trusted pytest runner died")
     ctx.events[:] = payload.pop("events", ctx.events)
+    if payload.pop("gone", False):
+        cand.conn.exit_events(cand.wait(timeout=2.0))
     cand.conn.gone = rpc.CandidateGone("finished")  # the runner used the channel; do not reuse it
     if payload.get("grader_error"):
         return _result([], grader_error=payload["grader_error"])
@@ -416,7 +419,7 @@ def _pytest_child(ctx: Any, p: dict[str, Any], conn: rpc.Connection, module: rpc
         aborted = "collection failed: " + plugin.collect_errors[0]
     elif not tests:
         aborted = f"pytest collected no tests (exit code {int(code)})"
-    return {"tests": tests, "aborted": aborted, "events": ctx.events}
+    return {"tests": tests, "aborted": aborted, "events": ctx.events, "gone": conn.gone is not None}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -215,6 +215,8 @@ def zygote_main(ctrl: socket.socket, cfg: dict[str, Any], preload: tuple[str, ..
     osx.prctl(osx.PR_SET_DUMPABLE, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _preload(preload)
+    if "pytest" in preload:
+        _warm_pytest(cfg["work_root"])
     import gc
 
     import fpbox_rpc  # noqa: F401 - pre-import for the serve mode
@@ -303,6 +305,34 @@ def zygote_main(ctrl: socket.socket, cfg: dict[str, Any], preload: tuple[str, ..
             killed_by_grader = True
             osx.kill_quietly(current[0])
             osx.kill_leftovers(me=me, uid=uid, reaped=reaped)
+
+
+def _warm_pytest(work_root: str) -> None:
+    """Run pytest once on an empty directory so every plugin it loads lazily is imported before
+    forking (faster runs, and submissions that cannot read the interpreter's files still work)."""
+    import tempfile
+
+    import pytest
+
+    saved = os.dup(1), os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    try:
+        with tempfile.TemporaryDirectory(dir=work_root) as empty:
+            ini = os.path.join(empty, "fp-pytest.ini")
+            with open(ini, "w") as fh:
+                fh.write("[pytest]\n")
+            with open(os.path.join(empty, "test_warm.py"), "w") as fh:
+                fh.write("def test_warm():\n    assert 1 == 1\n")
+            pytest.main([empty, "-q", "-p", "no:cacheprovider", "-c", ini, "--rootdir", empty])
+    except BaseException:  # noqa: BLE001 - warming is an optimisation only
+        pass
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, devnull):
+            os.close(fd)
 
 
 def _scrub(dirs: list[str], keep: tuple[str, ...]) -> None:

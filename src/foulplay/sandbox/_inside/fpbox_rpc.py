@@ -755,6 +755,22 @@ class Connection:
         return obj
 
     # -- requests ----------------------------------------------------------------------------
+    def exit_events(self, status: Any) -> None:
+        """Record what the way the submission's process ended says about it."""
+        if not isinstance(status, dict):
+            return
+        if status.get("exit_code") == 0 and not status.get("signal"):
+            self.events.append(event(
+                "exit-guard",
+                "the submission's process exited with status 0 before the tests finished",
+            ))
+        elif status.get("signal") in (1, 2, 3, 9, 15) and not status.get("killed_by_grader"):
+            self.events.append(event(
+                "exit-guard",
+                f"the submission's process was killed by signal {status['signal']} "
+                "before the tests finished",
+            ))
+
     def _gone(self, exc: BaseException | None = None) -> CandidateGone:
         if self.gone is None:
             status = self.on_gone() if self.on_gone is not None else None
@@ -764,17 +780,7 @@ class Connection:
                     detail += f" (killed by signal {status['signal']})"
                 else:
                     detail += f" (exit status {status.get('exit_code')})"
-                if status.get("exit_code") == 0 and not status.get("signal"):
-                    self.events.append(event(
-                        "exit-guard",
-                        "the submission's process exited with status 0 before the tests finished",
-                    ))
-                elif status.get("signal") in (1, 2, 3, 9, 15) and not status.get("killed_by_grader"):
-                    self.events.append(event(
-                        "exit-guard",
-                        f"the submission's process was killed by signal {status['signal']} "
-                        "before the tests finished",
-                    ))
+                self.exit_events(status)
             self.gone = CandidateGone(detail, status)
         return self.gone
 
