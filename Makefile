@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: run test install system-deps lint bench clean
 
 run: install
-	$(BIN)/foulplay grade --problems examples/problems.jsonl --completions examples/completions.jsonl --double-run
+	$(BIN)/foulplay grade --problems examples/problems.jsonl --completions examples/completions.jsonl --double-run --format text
 
 test: install
 	$(BIN)/ruff check .

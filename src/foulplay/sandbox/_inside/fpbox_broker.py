@@ -162,6 +162,8 @@ def candidate_main(spec: dict[str, Any], workdir: str, cfg: dict[str, Any], fds:
         env.update(spec.get("env", {}))
         os.environ.clear()
         os.environ.update(env)
+        if "tempfile" in sys.modules:  # the zygote may have cached its own temp dir
+            sys.modules["tempfile"].tempdir = workdir
         sys.dont_write_bytecode = True
         hidden = {cfg.get("box_dir"), *cfg.get("driver_paths", [])}
         sys.path[:] = [workdir] + [p for p in sys.path if p and p not in hidden]
