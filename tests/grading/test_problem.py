@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import MBPP_DIR
 from foulplay.errors import InputError
 from foulplay.grading import (
     IOCase,
@@ -20,8 +21,6 @@ from foulplay.grading import (
     load_problems,
     problem_from_record,
 )
-
-MBPP_DIR = Path("/work/shared/datasets/mbpp")
 
 HE_RECORD = {
     "task_id": "HumanEval/0",

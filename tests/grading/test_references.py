@@ -8,13 +8,12 @@ the reference followed by the tests) passes them.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from conftest import MBPP_DIR
 from foulplay.grading import Grader, load_humaneval, load_mbpp
 
-MBPP = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "mbpp" / "mbpp.jsonl"
+MBPP = MBPP_DIR / "mbpp.jsonl"
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,23 @@
+"""Shared test configuration: where the read-only reference datasets live."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def shared_dir() -> Path | None:
+    """``../shared`` next to the checkout (or $FOULPLAY_SHARED), when present."""
+    env = os.environ.get("FOULPLAY_SHARED")
+    if env:
+        return Path(env)
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "shared" / "datasets"
+        if candidate.is_dir():
+            return candidate.parent
+    default = Path("/work/shared")
+    return default if default.is_dir() else None
+
+
+SHARED = shared_dir()
+MBPP_DIR = SHARED / "datasets" / "mbpp" if SHARED else Path("/nonexistent/mbpp")
