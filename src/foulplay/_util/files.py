@@ -11,6 +11,20 @@ from typing import Any, TextIO
 from foulplay.errors import InputError
 
 
+def read_input_bytes(path: str | Path, expected: str = "a file") -> bytes:
+    """Read a user-supplied file; every failure is one clear :class:`InputError`."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file")
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a directory, expected {expected}")
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read: {exc.strerror}")
+    return data
+
+
 def atomic_write_text(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file and a rename."""
     target = Path(path)

@@ -6,7 +6,6 @@ import json
 import os
 import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import click
@@ -21,15 +20,9 @@ from foulplay.errors import InputError
 def _read_completion(path: str) -> str:
     if path == "-":
         return sys.stdin.read()
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file")
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, expected a text file")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}")
+    from foulplay._util.files import read_input_bytes
+
+    data = read_input_bytes(path, "a text file")
     if b"\x00" in data:
         raise InputError(f"{path}: looks like a binary file, expected the completion's text")
     return data.decode("utf-8", "replace")

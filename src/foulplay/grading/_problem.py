@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from foulplay._util.files import read_input_bytes
 from foulplay.errors import InputError
 
 ProblemKind = Literal["check", "asserts", "pytest", "io"]
@@ -224,14 +225,7 @@ def problem_from_record(rec: Any, where: str = "record") -> Problem:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file")
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, expected a file")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}")
+    data = read_input_bytes(path, "a file")
     if path.suffix == ".gz":
         try:
             data = gzip.decompress(data)

@@ -24,6 +24,7 @@ from typing import Any
 
 import fpbox_rpc as rpc
 import fpgrade_asserts as fa
+from fpgrade_vplugin import failure_line
 
 MAX_TESTS_REPORTED = 200
 _CODE_CACHE: dict[tuple[str, str], Any] = {}
@@ -253,15 +254,6 @@ def _io(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
     return _result(tests)
 
 
-def _failure_line(report: Any) -> str:
-    crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
-    message = getattr(crash, "message", None)
-    if isinstance(message, str) and message.strip():
-        return " ".join(message.split())[:500]
-    text = str(report.longrepr).strip().splitlines() if report.longrepr is not None else []
-    return text[-1][:500] if text else str(getattr(report, "when", "failed"))
-
-
 class _CandidateModule(types.ModuleType):
     """Stands in for the solution module inside the trusted pytest process."""
 
@@ -304,7 +296,7 @@ class _TrustedPlugin:
         if report.failed:
             entry["passed"] = False
             if entry["message"] is None:
-                entry["message"] = _failure_line(report)
+                entry["message"] = failure_line(report)
         elif report.skipped:
             entry["skipped"] = True
 
