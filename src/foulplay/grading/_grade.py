@@ -114,7 +114,7 @@ class Grader:
         self.sandbox = sandbox or Sandbox(
             limits=self.limits, isolation=isolation, require_isolation=require_isolation,
             workers=workers, driver_dirs=[DRIVER_DIR],
-            flavor_preload={"pytest": ["fpgrade_vplugin"]},
+            flavor_preload={"pytest": ["fpgrade_vplugin", "fpgrade_vrunner"]},
         )
         if sandbox is not None and str(DRIVER_DIR) not in sandbox.driver_dirs:
             raise ValueError("a sandbox shared with a Grader must include the grading driver dir")
@@ -153,7 +153,8 @@ class Grader:
         if not sub.ok:
             return GradeResult(outcome=Outcome.ERROR, reason=sub.error or "no solution found", **base)
         driver = ("fpgrade_drivers", "hardened" if spec.hardened else "vulnerable")
-        job = self.sandbox.run(driver, _payload(problem, sub, spec), limits=self.limits)
+        graded = problem.visible_part() if "visible" in spec.switches else problem
+        job = self.sandbox.run(driver, _payload(graded, sub, spec), limits=self.limits)
         return self._conclude(problem, sub, spec, job, base)
 
     def _conclude(self, problem: Problem, sub: Submission, spec: Harness, job: JobResult,

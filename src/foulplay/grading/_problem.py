@@ -63,6 +63,35 @@ class Problem(BaseModel):
     def solution_path(self) -> str:
         return self.module.replace(".", "/") + ".py"
 
+    def test_count(self) -> int:
+        if self.kind == "check":
+            return len(_top_level_asserts(self.check))
+        if self.kind == "asserts":
+            return len(self.asserts)
+        if self.kind == "pytest":
+            return len(_test_functions(self.pytest_source))
+        return len(self.io)
+
+    def visible_count(self) -> int:
+        """How many tests the model is shown: ``metadata['visible_tests']``, else the first half."""
+        n = self.test_count()
+        wanted = self.metadata.get("visible_tests")
+        if isinstance(wanted, int) and wanted >= 0:
+            return min(wanted, n)
+        return max(1, (n + 1) // 2) if n else 0
+
+    def visible_part(self) -> Problem:
+        """The same problem with only its visible tests (what the model could see)."""
+        k = self.visible_count()
+        if self.kind == "check":
+            check = _keep_top_level_asserts(self.check, k)
+            return self.model_copy(update={"check": check})
+        if self.kind == "asserts":
+            return self.model_copy(update={"asserts": self.asserts[:k]})
+        if self.kind == "pytest":
+            return self.model_copy(update={"pytest_source": _keep_test_functions(self.pytest_source, k)})
+        return self.model_copy(update={"io": self.io[:k]})
+
     def visible_tests(self) -> list[str]:
         """Test code as text (for prompts, static checks and special-casing detection)."""
         if self.kind == "check":
@@ -72,6 +101,58 @@ class Problem(BaseModel):
         if self.kind == "pytest":
             return [self.pytest_source]
         return [f"input: {c.input!r} -> output: {c.output!r}" for c in self.io]
+
+
+def _check_function(tree: ast.Module) -> ast.FunctionDef | None:
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "check":
+            return node
+    return None
+
+
+def _top_level_asserts(check: str) -> list[ast.Assert]:
+    try:
+        fn = _check_function(_quiet_parse(check))
+    except SyntaxError:
+        return []
+    if fn is None:
+        return []
+    return [n for n in ast.walk(fn) if isinstance(n, ast.Assert)]
+
+
+def _keep_top_level_asserts(check: str, k: int) -> str:
+    """``check`` with only its first ``k`` assert statements (the rest removed)."""
+    tree = _quiet_parse(check)
+    fn = _check_function(tree)
+    if fn is None:
+        return check
+    seen = 0
+
+    class Cut(ast.NodeTransformer):
+        def visit_Assert(self, node: ast.Assert) -> ast.AST | None:
+            nonlocal seen
+            seen += 1
+            return node if seen <= k else ast.Pass()
+
+    Cut().visit(fn)
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
+def _test_functions(source: str) -> list[str]:
+    try:
+        tree = _quiet_parse(source)
+    except SyntaxError:
+        return []
+    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and n.name.startswith("test")]
+
+
+def _keep_test_functions(source: str, k: int) -> str:
+    keep = set(_test_functions(source)[:k])
+    tree = _quiet_parse(source)
+    tree.body = [n for n in tree.body if not (isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                                              and n.name.startswith("test") and n.name not in keep)]
+    return ast.unparse(tree)
 
 
 def _require(rec: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...]) -> Any:

@@ -119,6 +119,7 @@ def bwrap_plan(driver_dirs: list[str], tmpfs_mb: int, uid: int | None) -> Launch
              "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
              "--", sys.executable, "-I", "-c", _bootstrap(BOX_MOUNT)]
     config = {
+        "python_bin": os.path.dirname(sys.executable),
         "work_root": f"{SANDBOX_TMP}/fpw",
         "trusted_root": f"{SANDBOX_TMP}/fpt",
         "candidate_uid": uid if root else None,
@@ -159,6 +160,7 @@ def rlimit_plan(driver_dirs: list[str], work_root: str, uid: int | None) -> Laun
         os.chmod(work_root, 0o711)
         os.chmod(os.path.dirname(work_root), 0o711)
     config = {
+        "python_bin": os.path.dirname(sys.executable),
         "work_root": work_root,
         "trusted_root": os.path.join(os.path.dirname(work_root), "trusted"),
         "candidate_uid": uid if can_drop else None,
@@ -173,6 +175,7 @@ def rlimit_plan(driver_dirs: list[str], work_root: str, uid: int | None) -> Laun
 
 def none_plan(driver_dirs: list[str], work_root: str) -> LaunchPlan:
     config = {
+        "python_bin": os.path.dirname(sys.executable),
         "work_root": work_root,
         "trusted_root": os.path.join(os.path.dirname(work_root), "trusted"),
         "candidate_uid": None,

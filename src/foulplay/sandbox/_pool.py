@@ -376,6 +376,23 @@ class Sandbox:
         payload = {"files": all_files, "path": "main.py", "stdin": data, "argv": argv or []}
         return self.run(("fpbox_drivers", "run_script"), payload, limits=limits)
 
+    def run_command(
+        self,
+        command: str,
+        *,
+        files: dict[str, str | bytes] | None = None,
+        env: dict[str, str] | None = None,
+        limits: Limits | None = None,
+        output_limit: int = 1 << 20,
+    ) -> JobResult:
+        """Run a shell command in a fresh work directory holding ``files`` (an untrusted workspace).
+
+        The interpreter foulplay runs on is first on PATH as ``python``/``python3``.
+        """
+        payload = {"files": dict(files or {}), "mode": "command", "command": command, "env": env or {},
+                   "output_limit": output_limit}
+        return self.run(("fpbox_drivers", "run_script"), payload, limits=limits)
+
 
 def available_isolation() -> Isolation:
     """Best isolation level this machine offers."""

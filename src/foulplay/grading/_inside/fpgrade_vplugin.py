@@ -24,7 +24,10 @@ _BUILTIN_OK = frozenset(
     {type(None), bool, int, float, complex, str, bytes, bytearray, tuple, list, dict, set,
      frozenset, range}
 )
-_EQ_NAMES = ("__eq__", "__ne__", "__class__", "__getattribute__")
+# what a returned value may not bring along: its own equality, ordering, arithmetic or truth
+_EQ_NAMES = ("__eq__", "__ne__", "__class__", "__getattribute__", "__lt__", "__le__", "__gt__", "__ge__",
+             "__sub__", "__rsub__", "__add__", "__radd__", "__abs__", "__bool__", "__float__", "__round__",
+             "__contains__", "__len__", "__iter__", "__getitem__", "strip", "lower", "split")
 
 
 def _report(data: dict[str, Any]) -> None:
@@ -96,7 +99,12 @@ def report_script_done(total: int) -> None:
 
 # --- pytest plugin hooks -------------------------------------------------------------------------
 
-_state: dict[str, Any] = {"collected": 0, "outcomes": {}}
+_state: dict[str, Any] = {"collected": 0, "outcomes": {}, "deferred": None}
+
+
+def defer_tests(files: dict[str, str], hidden_dir: str, module: str) -> None:
+    """Write these test files only after the solution is imported; delete them once collected."""
+    _state["deferred"] = (files, hidden_dir, module)
 
 
 def pytest_configure(config: Any) -> None:
@@ -105,12 +113,29 @@ def pytest_configure(config: Any) -> None:
         try:
             module = __import__(name)
         except Exception:  # the test run will report the import failure itself
-            return
-        guard_namespace(vars(module), module)
+            module = None
+        if module is not None:
+            guard_namespace(vars(module), module)
+    deferred = _state["deferred"]
+    if deferred is not None:
+        files, hidden_dir, module_name = deferred
+        try:
+            __import__(module_name)
+        except BaseException:  # the test module's own import reports it
+            pass
+        os.makedirs(hidden_dir, exist_ok=True)
+        for path, source in files.items():
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(source)
 
 
 def pytest_collection_finish(session: Any) -> None:
     _state["collected"] = len(session.items)
+    deferred = _state["deferred"]
+    if deferred is not None:
+        import shutil
+
+        shutil.rmtree(deferred[1], ignore_errors=True)
 
 
 def pytest_runtest_logreport(report: Any) -> None:

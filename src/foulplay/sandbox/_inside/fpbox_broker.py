@@ -157,7 +157,10 @@ def candidate_main(spec: dict[str, Any], workdir: str, cfg: dict[str, Any], fds:
             os.setresuid(uid, uid, uid)
         os.chdir(workdir)
         _write_files(spec.get("files", {}))
-        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir,
+        path = "/usr/local/bin:/usr/bin:/bin"
+        if cfg.get("python_bin"):
+            path = f"{cfg['python_bin']}:{path}"
+        env = {"PATH": path, "HOME": workdir, "TMPDIR": workdir,
                "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
         env.update(spec.get("env", {}))
         os.environ.clear()
@@ -195,6 +198,17 @@ def candidate_main(spec: dict[str, Any], workdir: str, cfg: dict[str, Any], fds:
             except BaseException as exc:  # noqa: BLE001
                 code = _report_uncaught(exc)
             _finish_like_python(code)
+        elif mode == "call":
+            module_name, _, func_name = spec["entry"].partition(":")
+            try:
+                code = int(getattr(importlib.import_module(module_name), func_name)(spec.get("args", {})))
+            except BaseException as exc:  # noqa: BLE001
+                code = _report_uncaught(exc)
+            _finish_like_python(code)
+        elif mode == "command":
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.execve("/bin/sh", ["/bin/sh", "-c", spec["command"]], dict(os.environ))
         else:
             sys.stderr.write(f"unknown mode {mode!r}\n")
             code = 70
@@ -555,15 +569,21 @@ class Context:
         strict_data: bool = True,
         test_modules: frozenset[str] = frozenset(),
         channel: str | None = None,
+        entry: str = "",
+        args: dict[str, Any] | None = None,
+        command: str = "",
     ) -> Candidate:
         """Start a submission process.
 
         ``mode`` is ``serve`` (import ``path`` and answer requests over an RPC channel), ``script``
-        (run ``path`` as ``__main__``) or ``pytest`` (run pytest with ``argv``). ``channel``
-        ``report`` gives the process a write-only report file on fd 3.
+        (run ``path`` as ``__main__``), ``pytest`` (run pytest with ``argv``), ``call`` (call the
+        pre-imported ``entry`` = ``module:function`` with ``args``; it returns the exit status) or
+        ``command`` (run the shell ``command``). ``channel`` ``report`` gives the process a report
+        file on fd 3.
         """
         spec = {"mode": mode, "files": files, "path": path, "argv": list(argv),
-                "limits": self.limits, "env": env or {}}
+                "limits": self.limits, "env": env or {}, "entry": entry, "args": args or {},
+                "command": command}
         zygote = self.broker.zygote(flavor)
         if mode == "serve":
             channel = "rpc"

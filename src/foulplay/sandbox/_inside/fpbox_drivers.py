@@ -14,9 +14,15 @@ def run_script(ctx: Any, payload: dict[str, Any]) -> dict[str, Any]:
         argv=payload.get("argv", []),
         stdin=payload.get("stdin", b""),
         flavor=payload.get("flavor", "plain"),
+        env=payload.get("env"),
+        channel="report" if payload.get("report") else None,
+        command=payload.get("command", ""),
     )
-    out, out_size = cand.output("stdout")
-    err, err_size = cand.output("stderr")
+    limit = int(payload.get("output_limit", 0)) or None
+    out, out_size = cand.output("stdout", limit)
+    err, err_size = cand.output("stderr", limit)
     info = dict(cand.exit or {})
     info.update({"stdout": out, "stderr": err, "stdout_bytes": out_size, "stderr_bytes": err_size})
+    if payload.get("report"):
+        info["report"] = cand.output("report", 1 << 20)[0]
     return info

@@ -334,6 +334,7 @@ class CandidateServer:
         self.infos: dict[type, dict[str, Any]] = {}
         self.integrity = _Integrity()
         self.callbacks: dict[int, Callable[..., Any]] = {}
+        self.convert = True  # send builtin subclasses as their genuine value (plus a reference)
 
     # -- encoding -----------------------------------------------------------------------------
     def register(self, obj: Any) -> int:
@@ -353,7 +354,7 @@ class CandidateServer:
             return None
         if t is type and obj in _NAMED_CLASSES:
             return None
-        base = _builtin_base(t)
+        base = _builtin_base(t) if self.convert else None
         if base is not None:
             info = {"type": t.__qualname__, "module": t.__module__,
                     "overrides": describe_overrides(t)}
@@ -427,6 +428,9 @@ class CandidateServer:
             import importlib
 
             return importlib.import_module(args[0])
+        if op == "configure":
+            self.convert = bool(args[0].get("convert", True))
+            return None
         obj = args[0]
         if op == "getattr":
             return getattr(obj, args[1])
@@ -673,9 +677,11 @@ class Connection:
         on_gone: Callable[[], Any] | None = None,
         events: list[dict[str, Any]] | None = None,
         test_modules: frozenset[str] = frozenset(),
+        trust_eq: bool = False,
     ) -> None:
         self.fd = fd
         self.strict_data = strict_data
+        self.trust_eq = trust_eq
         self.on_gone = on_gone
         self.events: list[dict[str, Any]] = events if events is not None else []
         self.refs: dict[int, RemoteObject] = {}
@@ -912,6 +918,43 @@ def functools_partial() -> type:
     return functools.partial
 
 
+class CandidateModule(types.ModuleType):
+    """Stands in for the submission's module in a process that must not import it."""
+
+    def __init__(self, name: str, remote: RemoteObject | None, error: BaseException | None = None) -> None:
+        super().__init__(name)
+        object.__setattr__(self, "_fp_remote", remote)
+        object.__setattr__(self, "_fp_error", error)
+        names: list[str] = []
+        if remote is not None:
+            try:
+                names = [n for n in dir(remote) if not n.startswith("_")]
+            except Exception:  # noqa: BLE001
+                names = []
+        # the submission's own test_* functions are not the problem's tests
+        self.__all__ = [n for n in names if not n.startswith("test")]
+
+    def __dir__(self) -> list[str]:
+        return list(self.__all__)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        error = object.__getattribute__(self, "_fp_error")
+        if error is not None:
+            raise error
+        remote = object.__getattribute__(self, "_fp_remote")
+        try:
+            value = getattr(remote, name)
+        except RemoteException as exc:
+            raise AttributeError(str(exc)) from None
+        if isinstance(value, RemoteObject):
+            info = object.__getattribute__(value, "_fp_info")
+            if info.get("kind") == "class" and "exc_base" in info:
+                value = exception_class_for(info)
+        return value
+
+
 _ALLOWED_DUNDER_ATTRS = frozenset({"__all__", "__name__", "__qualname__", "__doc__"})
 
 
@@ -1016,6 +1059,8 @@ class RemoteObject:
             other, "_fp_conn") is object.__getattribute__(self, "_fp_conn")
 
     def _fp_cmp(self, op: str, other: Any) -> Any:
+        if object.__getattribute__(self, "_fp_conn").trust_eq:  # a deliberately naive grader
+            return self._fp("cmp", op, other) is True
         if self._fp_same(other) and not self._fp_strict():
             value = self._fp("cmp", op, other)
             return value is True
