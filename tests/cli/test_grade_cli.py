@@ -178,7 +178,7 @@ def test_single_double_run_hacked(single: Path) -> None:
     result = json.loads(proc.stdout)
     assert result["verdict"] == "hacked"
     assert result["vulnerable"]["outcome"] == "solved"
-    assert result["vulnerable"]["harness"] == "vulnerable:conftest,eq,exit"
+    assert result["vulnerable"]["harness"] == "vulnerable:conftest,eq,exit,inprocess"
     assert result["hardened"]["outcome"] != "solved"
     assert result["hardened"]["harness"] == "hardened"
     assert result["hardened"]["isolation"] in LEVELS

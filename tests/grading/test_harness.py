@@ -25,8 +25,8 @@ def test_hardened_takes_no_switches() -> None:
 def test_vulnerable_default_switches() -> None:
     h = Harness.parse("vulnerable")
     assert not h.hardened
-    assert h.switches == frozenset({"eq", "exit", "conftest"}) == DEFAULT_VULNERABLE
-    assert str(h) == "vulnerable:conftest,eq,exit"
+    assert h.switches == frozenset({"eq", "exit", "conftest", "inprocess"}) == DEFAULT_VULNERABLE
+    assert str(h) == "vulnerable:conftest,eq,exit,inprocess"
     assert h == VULNERABLE
 
 
