@@ -928,14 +928,16 @@ class CandidateModule(types.ModuleType):
         names: list[str] = []
         if remote is not None:
             try:
-                names = [n for n in dir(remote) if not n.startswith("_")]
+                names = [n for n in dir(remote) if not (n.startswith("__") and n.endswith("__"))]
             except Exception:  # noqa: BLE001
                 names = []
-        # the submission's own test_* functions are not the problem's tests
-        self.__all__ = [n for n in names if not n.startswith("test")]
+        object.__setattr__(self, "_fp_names", names)
+        # what `from module import *` takes; the submission's own test_* functions are not the
+        # problem's tests and must not be collected as such
+        self.__all__ = [n for n in names if not n.startswith(("_", "test"))]
 
     def __dir__(self) -> list[str]:
-        return list(self.__all__)
+        return list(object.__getattribute__(self, "_fp_names"))
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
