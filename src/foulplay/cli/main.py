@@ -21,9 +21,11 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from foulplay.cli import grade, sandbox_cmd
+    from foulplay.cli import grade, hacks_cmd, sandbox_cmd
 
     cli.add_command(grade.grade_cmd)
+    cli.add_command(hacks_cmd.probe_cmd)
+    cli.add_command(hacks_cmd.hacks_cmd)
     cli.add_command(sandbox_cmd.sandbox_cmd)
 
 
@@ -40,7 +42,9 @@ def _error_line(label: str, message: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; user errors become one line on stderr and exit status 2, never a traceback."""
     try:
-        cli.main(args=argv, prog_name="foulplay", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="foulplay", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Abort:
         err_console.print("aborted")
         sys.exit(130)
