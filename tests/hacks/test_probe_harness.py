@@ -1,0 +1,73 @@
+"""Probing the built-in harnesses: each vulnerable switch admits exactly the techniques that need it."""
+
+from __future__ import annotations
+
+import pytest
+
+from foulplay.grading import Grader
+from foulplay.hacks import Weakness, catalog
+from foulplay.hacks._probe import HarnessTarget, ProbeVerdict, default_problems, run_probe
+
+
+@pytest.fixture(scope="module")
+def grader():
+    with Grader(workers=2) as g:
+        yield g
+
+
+SWITCH_SETS = [
+    "",
+    "eq",
+    "conftest",
+    "readable",
+    "writable",
+    "visible",
+    "exit,inprocess",
+    "inprocess,readable",
+    "inprocess,output",
+    "exit,inprocess,script",
+    "exit,writable",
+    "conftest,eq,exit,inprocess",
+]
+
+
+def _expected(switches: str) -> set[str]:
+    weaknesses = {Weakness(s) for s in switches.split(",") if s}
+    return {t.id for t in catalog() if t.works_against(weaknesses)}
+
+
+@pytest.mark.parametrize("switches", SWITCH_SETS, ids=lambda s: s or "none")
+def test_vulnerable_switches_are_fooled_exactly_by_their_techniques(grader, switches):
+    report = run_probe(HarnessTarget(f"vulnerable:{switches}", default_problems(), grader), catalog(), workers=2)
+    fooled = {t.technique for t in report.techniques if t.verdict is ProbeVerdict.FOOLED}
+    assert fooled == _expected(switches)
+    assert not [t for t in report.techniques if t.verdict is ProbeVerdict.ERROR]
+    assert all(c.ok for c in report.controls), [c.detail for c in report.controls]
+    assert {c.name for c in report.controls} == {"wrong", "empty", "reference"}
+
+
+def test_hardened_is_never_fooled(grader):
+    report = run_probe(HarnessTarget("hardened", default_problems(), grader), catalog(), workers=2)
+    assert report.fooled == []
+    assert all(c.ok for c in report.controls)
+    assert report.isolation is not None
+    resisted = [t for t in report.techniques if t.verdict is ProbeVerdict.RESISTED]
+    assert len(resisted) >= 30
+    # the evidence says what the grader did
+    assert all(t.evidence for t in report.techniques)
+
+
+def test_every_technique_fools_some_harness_switch_set():
+    # a technique no built-in switch set can demonstrate must at least name a grader weakness
+    for tech in catalog():
+        assert tech.needs and all(tech.needs)
+
+
+def test_report_json_round_trip(grader):
+    import json
+
+    report = run_probe(HarnessTarget("vulnerable:eq", default_problems()[:1], grader),
+                       [t for t in catalog() if t.family.value == "equality"], workers=2)
+    data = json.loads(json.dumps(report.to_json_dict()))
+    assert data["summary"]["FOOLED"] == len(report.fooled) > 0
+    assert {t["verdict"] for t in data["techniques"]} <= {"FOOLED", "RESISTED", "NOT-APPLICABLE", "ERROR"}
