@@ -127,3 +127,8 @@ def test_cli_probe_exit_codes():
     assert held.returncode == 0, held.stderr
     bad = _cli("probe", "--harness", "vulnerable:nope")
     assert bad.returncode == 2 and "unknown switch" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_bundled_probe_problems_match_the_examples():
+    bundled = ROOT / "src" / "foulplay" / "hacks" / "data" / "probe_problems.jsonl"
+    assert bundled.read_text() == (ROOT / "examples" / "problems.jsonl").read_text()
