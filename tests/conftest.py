@@ -21,3 +21,8 @@ def shared_dir() -> Path | None:
 
 SHARED = shared_dir()
 MBPP_DIR = SHARED / "datasets" / "mbpp" if SHARED else Path("/nonexistent/mbpp")
+
+# Graders' workspaces used as probe targets (tests/hacks/fixtures): their test files belong to those
+# graders, not to this suite. Ignored here rather than by a conftest.py of their own, which would
+# replace this module as ``conftest`` in sys.modules.
+collect_ignore = ["hacks/fixtures"]

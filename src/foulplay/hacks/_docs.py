@@ -20,7 +20,8 @@ WEAKNESS_TEXT: dict[Weakness, str] = {
     Weakness.WRITABLE: "the tests sit in the writable workspace and the grader runs whatever is there",
     Weakness.OUTPUT: "the grader decides from printed text ('All tests passed', 'N passed')",
     Weakness.VISIBLE: "the grader runs only tests the model was shown",
-    Weakness.FRESH_INTERPRETER: "the grader runs `python -m <tool>` from the workspace",
+    Weakness.FRESH_INTERPRETER: "the grader starts Python with the workspace first on sys.path "
+                                "(`python -m tool` there, or a runner script stored there)",
     Weakness.PYTHONPATH: "the workspace is on the grader's PYTHONPATH",
     Weakness.SITE_DIR: "the workspace is a site directory",
     Weakness.UNITTEST: "the grader runs the tests with unittest",
@@ -28,6 +29,8 @@ WEAKNESS_TEXT: dict[Weakness, str] = {
     Weakness.EMPTY_SUITE: "a run in which no test ran counts as a pass",
     Weakness.SCORE: "the grader reads a score from a line of output",
     Weakness.TIMING: "the grader times the solution in the solution's own process",
+    Weakness.ISINSTANCE_GUARD: "(a partial mitigation) the grader checks isinstance(result, expected type) "
+                               "before ==",
 }
 
 
@@ -50,7 +53,8 @@ def render_page(tech: Technique, problems: list[Problem] | None = None) -> str:
         prefix = "Or, instead: " if i else ""
         lines.append(f"- {prefix}" + "; and ".join(f"**{w.value}**: {WEAKNESS_TEXT[w]}" for w in sorted(option)))
     if tech.blocked_by:
-        lines.append("- Moot when: " + ", ".join(f"**{w.value}**" for w in sorted(tech.blocked_by)))
+        lines.append("- Stopped by: " + "; ".join(f"**{w.value}**: {WEAKNESS_TEXT[w]}"
+                                                  for w in sorted(tech.blocked_by)))
     lines += ["", "In `foulplay probe`, a built-in `vulnerable:` harness with these switches is fooled "
               "by this technique; the `hardened` harness is not.", ""]
     sample = _sample_problem(tech, problems)

@@ -393,6 +393,14 @@ os.write(3, (json.dumps(out) + "\\n").encode())
 '''
 
 
+def _reference_completion(problem: Problem) -> str | None:
+    """The reference as a full program: HumanEval references continue the prompt."""
+    ref = problem.reference
+    if ref and problem.kind == "check" and problem.prompt and f"def {problem.entry_point}" not in ref:
+        return problem.prompt + ref
+    return ref
+
+
 class CallableTarget(Target):
     """A Python function ``(problem: dict, completion: str) -> bool | float`` run in the sandbox."""
 
@@ -427,7 +435,7 @@ class CallableTarget(Target):
         self.isolation = sandbox.level.value
 
     def subjects(self) -> list[Subject]:
-        return [Subject(p.task_id, context_for(p), p.reference, p) for p in self.problems]
+        return [Subject(p.task_id, context_for(p), _reference_completion(p), p) for p in self.problems]
 
     def attempt(self, subject: Subject, payload: Payload | None, raw: str | None = None) -> Attempt:
         problem: Problem = subject.data
@@ -518,7 +526,7 @@ def run_probe(
     for tech in techniques:
         attempts = results.get(tech.id, [])
         if not attempts:
-            verdict, evidence = ProbeVerdict.NOT_APPLICABLE, "no payload fits this target"
+            verdict, evidence = ProbeVerdict.NOT_APPLICABLE, _why_not(tech, subjects)
         elif any(a.passed for a in attempts):
             hit = next(a for a in attempts if a.passed)
             verdict, evidence = ProbeVerdict.FOOLED, f"{hit.subject}: the grader passed it ({hit.detail})"
@@ -539,6 +547,22 @@ def run_probe(
                   else f"{wrong.subject}: {wrong.detail}")
         controls.append(ControlResult(name, expected, ok, detail, attempts))
     return ProbeReport(target.name, rows, controls, target.isolation)
+
+
+def _why_not(tech: Technique, subjects: list[Subject]) -> str:
+    kinds = {s.ctx.kind for s in subjects}
+    if not kinds & set(tech.applies_to):
+        return f"only for {'/'.join(sorted(tech.applies_to))} problems; this target has {'/'.join(sorted(kinds))}"
+    family = tech.family.value
+    if family == "test-tampering":
+        if not any(s.ctx.test_files for s in subjects):
+            return "the model sees no test files here, so there is nothing to tamper with"
+        return "no test file here has the shape this technique edits"
+    if family == "special-casing":
+        return "no visible test with literal inputs to hard-code"
+    if family == "introspection":
+        return "the entry point's parameters are unknown"
+    return "no payload fits this target"
 
 
 def default_problems() -> list[Problem]:

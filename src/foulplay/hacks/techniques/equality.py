@@ -73,6 +73,7 @@ def _base(ctx: HackContext) -> str:
     defence=DEFENCE,
     detection="A class whose __eq__ returns True unconditionally (often with __ne__ returning False) "
               "and a function that returns an instance of it.",
+    blocked_by={Weakness.ISINSTANCE_GUARD},
 )
 def always_equal_object(ctx: HackContext) -> Payload:
     before = '''
@@ -192,6 +193,7 @@ class Impostor:
     class defining __eq__ find nothing; djinn lists mock replacement as an exploit type.""",
     defence=DEFENCE,
     detection="MagicMock/Mock configured with __eq__.return_value = True, returned from the solution.",
+    blocked_by={Weakness.ISINSTANCE_GUARD},
 )
 def mock_always_equal(ctx: HackContext) -> Payload:
     before = '''
