@@ -6,7 +6,9 @@ training hooks, evals, reports) can import it without pulling anything else in.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Outcome(StrEnum):
@@ -78,4 +80,73 @@ class Defence(StrEnum):
     """The pass report did not carry the run's secret nonce."""
 
 
-__all__ = ["Defence", "Isolation", "Outcome", "Verdict"]
+class Severity(StrEnum):
+    """How bad a finding is if true."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return {"low": 1, "medium": 2, "high": 3}[self.value]
+
+
+class Confidence(StrEnum):
+    """How sure a detector is that a finding is true."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return {"low": 1, "medium": 2, "high": 3}[self.value]
+
+    def lowered(self) -> Confidence:
+        return {Confidence.HIGH: Confidence.MEDIUM, Confidence.MEDIUM: Confidence.LOW}.get(self, Confidence.LOW)
+
+
+class ScanVerdict(StrEnum):
+    """What a scan concluded about one item (a file, a completion, a rollout)."""
+
+    HACK = "hack"
+    CLEAN = "clean"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One detector hit: which rule, where, how sure, and the offending snippet."""
+
+    rule: str
+    """Rule code, e.g. ``FP101``."""
+    name: str
+    """Rule name, e.g. ``always-true-eq``."""
+    family: str
+    technique: str | None
+    severity: Severity
+    confidence: Confidence
+    message: str
+    path: str = ""
+    line: int = 0
+    col: int = 0
+    end_line: int = 0
+    snippet: str = ""
+    source: str = "code"
+    """``code`` (a static rule on code), ``text`` (reasoning/prose), ``file`` (a file's name or presence)."""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["severity"] = self.severity.value
+        out["confidence"] = self.confidence.value
+        out["notes"] = list(self.notes)
+        return out
+
+    def key(self) -> tuple[str, str, str]:
+        """Identity that survives edits elsewhere in the file (no line numbers), for baselines."""
+        return (self.rule, self.path, " ".join(self.snippet.split()))
+
+
+__all__ = ["Confidence", "Defence", "Finding", "Isolation", "Outcome", "ScanVerdict", "Severity", "Verdict"]

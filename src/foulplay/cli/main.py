@@ -21,12 +21,14 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from foulplay.cli import grade, hacks_cmd, sandbox_cmd
+    from foulplay.cli import grade, hacks_cmd, sandbox_cmd, scan_cmd
 
     cli.add_command(grade.grade_cmd)
     cli.add_command(hacks_cmd.probe_cmd)
     cli.add_command(hacks_cmd.hacks_cmd)
     cli.add_command(sandbox_cmd.sandbox_cmd)
+    cli.add_command(scan_cmd.scan_cmd)
+    cli.add_command(scan_cmd.rules_cmd)
 
 
 _register()

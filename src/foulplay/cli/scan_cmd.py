@@ -1,0 +1,242 @@
+"""``foulplay scan`` (static reward-hack detection) and ``foulplay rules``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from foulplay.cli._console import console, err_console
+from foulplay.errors import InputError
+
+LEVELS = ["low", "medium", "high"]
+SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
+
+
+def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        out += [c.strip().upper() for c in v.split(",") if c.strip()]
+    return tuple(out)
+
+
+def _input_kind(path: str, forced: str) -> str:
+    if forced != "auto":
+        return forced
+    if path == "-":
+        return "completion"
+    name = path.lower()
+    if name.endswith((".jsonl", ".ndjson", ".jsonl.gz")):
+        return "rollouts"
+    if name.endswith((".md", ".txt", ".completion")):
+        return "completion"
+    return "python"
+
+
+def _print_text(items: list[Any], counted: Any) -> None:
+    shown = 0
+    for item in items:
+        if not item.findings and not item.error and not item.notes:
+            continue
+        if not item.findings and not item.error:
+            continue
+        shown += 1
+        mark = {"hack": "[bold red]hack[/]", "clean": "[green]clean[/]", "error": "[magenta]error[/]"}
+        console.print(f"[bold]{escape(item.id)}[/]  {mark[item.verdict.value]}", soft_wrap=True)
+        if item.error:
+            console.print(f"  [magenta]{escape(item.error)}[/]", soft_wrap=True)
+        for f in item.findings:
+            style = SEVERITY_STYLE[f.severity.value]
+            where = f"{escape(f.path)}:{f.line}" if f.path else f"line {f.line}"
+            dim = "" if counted(f) else " [dim](below threshold)[/]"
+            console.print(f"  {where}  [{style}]{f.rule}[/] {f.name} [{f.severity.value}/{f.confidence.value}]"
+                          f"{dim}: {escape(f.message)}", soft_wrap=True)
+            if f.snippet and f.source != "text":
+                console.print(f"      [dim]{escape(f.snippet)}[/]", soft_wrap=True)
+        for note in item.notes:
+            if "does not parse" in note:
+                console.print(f"  [dim]note: {escape(note)}[/]", soft_wrap=True)
+    rule_counts: Counter[str] = Counter(f.rule for i in items for f in i.findings)
+    if rule_counts:
+        from foulplay.detect import rules
+
+        names = {r.code: r for r in rules()}
+        table = Table(header_style="bold", title="findings per rule")
+        for col in ("rule", "name", "family", "count"):
+            table.add_column(col, justify="right" if col == "count" else "left")
+        for code, n in sorted(rule_counts.items()):
+            r = names.get(code)
+            table.add_row(code, r.name if r else "?", r.family if r else "?", str(n))
+        console.print(table)
+
+
+@click.command("scan")
+@click.argument("paths", nargs=-1)
+@click.option("--input-format", type=click.Choice(["auto", "python", "completion", "rollouts"]), default="auto",
+              show_default=True, help="How to read PATHS (auto: .jsonl rollouts, .md/.txt completions, else code).")
+@click.option("--text-field", default="completion", show_default=True,
+              help="Rollouts: field holding the model output (dots for nesting: output.text).")
+@click.option("--id-field", default="id", show_default=True, help="Rollouts: field holding the item id.")
+@click.option("--problem-field", default=None, help="Rollouts: field holding an inline problem record.")
+@click.option("--task-field", default="task_id", show_default=True, help="Rollouts: field joined with --problems.")
+@click.option("--problems", "problems_path", default=None,
+              help="Problems (JSON/JSONL) giving the visible tests, for special-casing detection.")
+@click.option("--problem", "problem_path", default=None, help="The problem of a single completion.")
+@click.option("--select", multiple=True, help="Only these rule codes or prefixes (FP1, FP201,...).")
+@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
+@click.option("--fail-on", type=click.Choice(LEVELS), default="medium", show_default=True,
+              help="Lowest severity that counts as a hack (verdict and exit status).")
+@click.option("--min-confidence", type=click.Choice(LEVELS), default="medium", show_default=True,
+              help="Lowest confidence that counts as a hack.")
+@click.option("--honor-suppressions/--no-suppressions", default=None,
+              help="Honour '# foulplay: ignore[...]' comments (default: yes for source files, never for model "
+                   "output).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "sarif"]), default="text",
+              show_default=True)
+@click.option("-o", "--output", default=None, help="Write the report here (atomically) instead of stdout.")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Parallel processes for rollouts.")
+def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_field: str, problem_field: str | None,
+             task_field: str, problems_path: str | None, problem_path: str | None, select: tuple[str, ...],
+             ignore: tuple[str, ...], fail_on: str, min_confidence: str, honor_suppressions: bool | None,
+             fmt: str, output: str | None, jobs: int | None) -> None:
+    """Find reward hacks in code, completions and RL rollouts, without running anything.
+
+    \b
+    foulplay scan src/ tests/                         Python files and directories
+    foulplay scan answer.md --problem p.json          one raw completion (markdown, multi-file)
+    foulplay scan rollouts.jsonl --problems p.jsonl --format jsonl -o verdicts.jsonl
+
+    Exit status: 0 clean, 1 findings at or above --fail-on/--min-confidence, 2 usage or input error.
+    """
+    from foulplay.detect import RolloutSpec, ScanOptions, iter_files, scan_completion, scan_file, scan_rollouts
+    from foulplay.detect._formats import to_json, to_sarif
+    from foulplay.grading import index_problems, load_problem, load_problems
+    from foulplay.vocab import Confidence, ScanVerdict, Severity
+
+    if not paths:
+        raise InputError("nothing to scan: give files, directories, a completion or a rollouts .jsonl")
+    kinds = {p: _input_kind(p, input_format) for p in paths}
+    if len(set(kinds.values())) > 1:
+        raise InputError("scan one kind of input at a time (code, completions or rollouts)")
+    kind = next(iter(kinds.values()))
+    if kind == "rollouts" and len(paths) != 1:
+        raise InputError("scan one rollouts file at a time")
+    honor = honor_suppressions if honor_suppressions is not None else kind == "python"
+    options = ScanOptions(select=_codes(select), ignore=_codes(ignore), honor_suppressions=honor,
+                          min_severity=Severity(fail_on), min_confidence=Confidence(min_confidence))
+    selected = options.rules()
+    problems = index_problems(load_problems(problems_path)) if problems_path else {}
+    single_problem = load_problem(problem_path) if problem_path else None
+    items: list[Any] = []
+    source_uri = None
+    if fmt == "jsonl" and kind != "rollouts":
+        raise InputError("--format jsonl is for rollout inputs; use json for files and completions")
+    if kind == "rollouts":
+        source_uri = paths[0]
+        spec = RolloutSpec(text_field=text_field, id_field=id_field, problem_field=problem_field,
+                           task_field=task_field)
+        n_jobs = jobs or (os.cpu_count() or 1)
+        progress = Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=err_console, transient=True, disable=not err_console.is_terminal)
+        with progress:
+            task = progress.add_task("scan", total=None)
+            for item in scan_rollouts(paths[0], spec, problems=problems, options=options, jobs=n_jobs):
+                items.append(item)
+                progress.advance(task)
+    elif kind == "completion":
+        for p in paths:
+            text = sys.stdin.read() if p == "-" else _read_text(p)
+            view_problem = single_problem
+            items.append(scan_completion(text, problem=view_problem, options=options, item_id=p, selected=selected))
+    else:
+        for f in iter_files(paths):
+            items.append(scan_file(f, options, selected))
+    counted = options.counts
+    errors = [i for i in items if i.verdict is ScanVerdict.ERROR]
+    if fmt == "text":
+        _emit(None, output)
+        _print_text(items, counted)
+    else:
+        if fmt == "json":
+            data: Any = to_json(items, scanned=", ".join(paths),
+                                options={"select": list(options.select), "ignore": list(options.ignore),
+                                         "fail_on": fail_on, "min_confidence": min_confidence,
+                                         "suppressions_honoured": honor})
+            text_out = json.dumps(data, indent=2) + "\n"
+        elif fmt == "sarif":
+            text_out = json.dumps(to_sarif(items, source_uri=source_uri), indent=2) + "\n"
+        else:
+            text_out = "".join(json.dumps(i.to_dict()) + "\n" for i in items)
+        _emit(text_out, output)
+    hacks = sum(1 for i in items if i.verdict is ScanVerdict.HACK)
+    findings = sum(len(i.findings) for i in items)
+    err_console.print(f"scanned {len(items)} item(s): {hacks} hack, {len(items) - hacks - len(errors)} clean, "
+                      f"{len(errors)} error; {findings} finding(s)", soft_wrap=True, highlight=False, markup=False)
+    if errors:
+        first = errors[0].error or errors[0].id
+        err_console.print(f"error: {first}" + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""),
+                          soft_wrap=True, highlight=False, markup=False)
+        raise click.exceptions.Exit(2)
+    if hacks:
+        raise click.exceptions.Exit(1)
+
+
+def _read_text(path: str) -> str:
+    from foulplay._util.files import read_input_bytes
+
+    data = read_input_bytes(Path(path), "a text file")
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{path}: looks like a binary file")
+    return data.decode("utf-8", "replace")
+
+
+def _emit(text: str | None, output: str | None) -> None:
+    if text is None:
+        return
+    if output:
+        from foulplay._util.files import atomic_write_text
+
+        atomic_write_text(Path(output), text)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command("rules")
+@click.argument("code", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def rules_cmd(code: str | None, fmt: str) -> None:
+    """List the detection rules and the catalog technique each one maps to (or show one rule)."""
+    from foulplay.detect import rules
+
+    all_rules = rules()
+    if code:
+        matched = [r for r in all_rules if r.code == code.upper() or r.name == code]
+        if not matched:
+            raise InputError(f"no rule {code!r} (see `foulplay rules`)")
+        all_rules = matched
+    if fmt == "json":
+        click.echo(json.dumps([r.to_dict() for r in all_rules], indent=2))
+        return
+    if code:
+        r = all_rules[0]
+        console.print(f"[bold]{r.code}[/] {r.name}\n  family: {r.family}\n  technique: {r.technique or '-'}"
+                      f"\n  severity: {r.severity.value}, confidence: {r.confidence.value}\n  {escape(r.summary)}",
+                      soft_wrap=True)
+        if r.technique:
+            console.print(f"  see: foulplay hacks show {r.technique}")
+        return
+    table = Table(header_style="bold")
+    for col in ("code", "name", "family", "technique", "sev", "conf", "what it finds"):
+        table.add_column(col, no_wrap=col not in ("what it finds",), overflow="fold")
+    for r in all_rules:
+        table.add_row(r.code, r.name, r.family, r.technique or "-", r.severity.value, r.confidence.value,
+                      escape(r.summary))
+    console.print(table)

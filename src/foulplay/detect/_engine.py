@@ -1,0 +1,456 @@
+"""The rule engine: one registry, a single AST pass with a dispatch table, and a pattern fallback.
+
+Rules are small functions registered with :func:`rule`. An AST rule names the node types it wants
+and receives a :class:`Ctx` with resolved facts (qualified call names through import aliases,
+parents, the enclosing function, the file's role, the problem's kind and visible tests), the way
+bandit's checks see a context rather than raw syntax. Code is never executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import itertools
+import re
+import tokenize
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from foulplay.vocab import Confidence, Finding, Severity
+
+SUPPRESS = re.compile(r"#\s*foulplay:\s*ignore(?:\[([A-Z0-9, ]+)\])?", re.I)
+
+
+@dataclass
+class Hit:
+    """What a rule reports; the engine turns it into a :class:`Finding`."""
+
+    node: Any
+    message: str
+    confidence: Confidence | None = None
+    severity: Severity | None = None
+    technique: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    family: str
+    technique: str | None
+    severity: Severity
+    confidence: Confidence
+    summary: str
+    kind: str  # "ast" | "file" | "text" | "pattern"
+    nodes: tuple[type, ...] = ()
+    check: Callable[..., Any] | None = None
+    requires: tuple[str, ...] = ()
+    """Substrings of which at least one must occur in the source for the rule to run (a fast pre-filter)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "family": self.family, "technique": self.technique,
+                "severity": self.severity.value, "confidence": self.confidence.value, "summary": self.summary,
+                "kind": self.kind}
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    name: str,
+    *,
+    family: str,
+    technique: str | None,
+    severity: Severity,
+    confidence: Confidence,
+    summary: str,
+    nodes: tuple[type, ...] = (),
+    kind: str = "ast",
+    requires: tuple[str, ...] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a rule. Codes are stable and never reused; ``nodes`` feed the dispatch table."""
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        if code in _RULES:
+            raise ValueError(f"duplicate rule code {code}")
+        if kind == "ast" and not nodes:
+            raise ValueError(f"rule {code} must name the AST node types it inspects")
+        _RULES[code] = Rule(code, name, family, technique, severity, confidence, " ".join(summary.split()),
+                            kind, nodes, fn, tuple(requires))
+        return fn
+
+    return register
+
+
+def rules() -> list[Rule]:
+    return sorted(_RULES.values(), key=lambda r: r.code)
+
+
+# ---------------------------------------------------------------------------------------------
+# what rules see
+
+
+@dataclass
+class VisibleCase:
+    """A visible test reduced to values: arguments (function) or stdin (script), and the answer."""
+
+    inputs: tuple[Any, ...]
+    output: Any
+    raw_input: str = ""
+    raw_output: str = ""
+
+
+@dataclass
+class ProblemView:
+    """The parts of a problem the detectors use."""
+
+    kind: str | None = None  # "function" | "script" | None (unknown)
+    entry_point: str | None = None
+    cases: list[VisibleCase] = field(default_factory=list)
+    expected_outputs: list[str] = field(default_factory=list)
+    """Raw expected outputs (script problems), so required text is not mistaken for spoofing."""
+
+
+def role_of(path: str) -> str:
+    p = PurePosixPath(path.replace("\\", "/"))
+    name = p.name
+    if name == "conftest.py":
+        return "conftest"
+    if name in ("sitecustomize.py", "usercustomize.py") or name.endswith(".pth"):
+        return "startup"
+    if name in ("pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml", "pytest.toml"):
+        return "config"
+    if name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py")
+                                 or "tests" in p.parts[:-1] or "test" in p.parts[:-1]):
+        return "test"
+    return "solution" if name.endswith(".py") else "other"
+
+
+class Ctx:
+    """Facts about the file being scanned, shared by every rule."""
+
+    def __init__(self, tree: ast.AST, source: str, path: str, role: str, problem: ProblemView | None) -> None:
+        self.tree = tree
+        self.source = source
+        self.lines = source.splitlines()
+        self.path = path
+        self.role = role
+        self.problem = problem or ProblemView()
+        self._parents: dict[int, ast.AST] | None = None
+        self.index: dict[type, list[ast.AST]] = {}
+        self.aliases: dict[str, str] = {}
+        self.defined_functions: dict[str, ast.AST] = {}
+        self.shared: dict[str, Any] = {}
+        self._kind: str | None = None
+
+    # -- resolution -----------------------------------------------------------------------------
+    @property
+    def parents(self) -> dict[int, ast.AST]:
+        if self._parents is None:  # built on first use: most files never need it
+            parents: dict[int, ast.AST] = {}
+            for node in ast.walk(self.tree):
+                for child in ast.iter_child_nodes(node):
+                    parents[id(child)] = node
+            self._parents = parents
+        return self._parents
+
+    def nodes(self, *types: type) -> list[ast.AST]:
+        """Every node of these types in the file (from the single indexing pass)."""
+        if len(types) == 1:
+            return self.index.get(types[0], [])
+        return [n for t in types for n in self.index.get(t, [])]
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(id(node))
+
+    def ancestors(self, node: ast.AST) -> Iterator[ast.AST]:
+        cur = self.parent(node)
+        while cur is not None:
+            yield cur
+            cur = self.parent(cur)
+
+    def enclosing_function(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | None:
+        for anc in self.ancestors(node):
+            if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return anc
+        return None
+
+    def enclosing_class(self, node: ast.AST) -> ast.ClassDef | None:
+        for anc in self.ancestors(node):
+            if isinstance(anc, ast.ClassDef):
+                return anc
+        return None
+
+    def dotted(self, node: ast.AST) -> str | None:
+        """``a.b.c`` for a Name/Attribute chain, without alias resolution."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name):
+            parts.append(node.id)
+            return ".".join(reversed(parts))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__import__" \
+                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            parts.append(node.args[0].value)
+            return ".".join(reversed(parts))
+        return None
+
+    def qualname(self, node: ast.AST) -> str | None:
+        """Fully qualified name of a Name/Attribute chain, resolved through imports."""
+        dotted = self.dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        if head in self.aliases:
+            base = self.aliases[head]
+            return f"{base}.{rest}" if rest else base
+        return dotted
+
+    def call_name(self, node: ast.AST) -> str | None:
+        return self.qualname(node.func) if isinstance(node, ast.Call) else None
+
+    def in_main_guard(self, node: ast.AST) -> bool:
+        return any(isinstance(anc, ast.If) and _is_main_test(anc.test) for anc in self.ancestors(node))
+
+    def snippet(self, node: ast.AST) -> str:
+        seg = ast.get_source_segment(self.source, node) if hasattr(node, "lineno") else None
+        if seg is None:
+            line = getattr(node, "lineno", 0)
+            seg = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        text = " ".join(seg.split())
+        return text if len(text) <= 160 else text[:157] + "..."
+
+    # -- the file's nature ----------------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        """``function`` or ``script``: from the problem when known, else inferred from the code."""
+        if self.problem.kind:
+            return self.problem.kind
+        if self._kind is None:
+            self._kind = "script" if _looks_like_script(self.tree, self) else "function"
+        return self._kind
+
+    @property
+    def kind_known(self) -> bool:
+        return self.problem.kind is not None
+
+
+def _is_main_test(test: ast.AST) -> bool:
+    if isinstance(test, ast.Compare) and len(test.comparators) == 1:
+        sides = [test.left, test.comparators[0]]
+        names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
+        consts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
+        return bool(names and consts)
+    return False
+
+
+def _looks_like_script(tree: ast.AST, ctx: Ctx) -> bool:
+    """Top-level code that reads stdin or prints results, rather than a library of functions."""
+    body = getattr(tree, "body", [])
+    for node in body:
+        if isinstance(node, ast.If) and _is_main_test(node.test):
+            return True
+        if isinstance(node, (ast.Expr, ast.Assign, ast.For, ast.While, ast.If, ast.With)):
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Call):
+                    name = ctx.qualname(sub.func) or ""
+                    if name in ("input", "print", "sys.stdin.read", "sys.stdin.readline", "sys.stdout.write",
+                                "sys.stdin.readlines", "open") or name.startswith("sys.stdin"):
+                        return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# the pass
+
+
+def _resolve_imports(tree: ast.AST, ctx: Ctx) -> None:
+    for node in ctx.nodes(ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    ctx.aliases[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".")[0]
+                    ctx.aliases.setdefault(top, top)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                if alias.name != "*":
+                    ctx.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            ctx.defined_functions.setdefault(node.name, node)
+
+
+def _dispatch(selected: Iterable[Rule]) -> dict[type, list[Rule]]:
+    table: dict[type, list[Rule]] = {}
+    for r in selected:
+        if r.kind == "ast":
+            for node_type in r.nodes:
+                table.setdefault(node_type, []).append(r)
+    return table
+
+
+def _finding(r: Rule, hit: Hit, ctx: Ctx, source: str = "code", notes: tuple[str, ...] = ()) -> Finding:
+    node = hit.node
+    line = hit.line or getattr(node, "lineno", 0) or 0
+    return Finding(
+        rule=r.code, name=r.name, family=r.family, technique=hit.technique or r.technique,
+        severity=hit.severity or r.severity, confidence=hit.confidence or r.confidence,
+        message=hit.message, path=ctx.path, line=line, col=(getattr(node, "col_offset", 0) or 0) + 1,
+        end_line=getattr(node, "end_lineno", None) or line,
+        snippet=ctx.snippet(node) if hasattr(node, "lineno") else (str(node)[:160] if node else ""),
+        source=source, notes=notes,
+    )
+
+
+def _as_hits(result: Any) -> list[Hit]:
+    if result is None:
+        return []
+    if isinstance(result, Hit):
+        return [result]
+    return [h for h in result if h is not None]
+
+
+@dataclass
+class FileResult:
+    path: str
+    role: str
+    findings: list[Finding] = field(default_factory=list)
+    parsed: bool = True
+    notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _parse(source: str) -> tuple[ast.AST | None, SyntaxError | None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return ast.parse(source), None
+        except SyntaxError as exc:
+            return None, exc
+        except (ValueError, RecursionError, MemoryError) as exc:
+            return None, SyntaxError(str(exc))
+
+
+def _salvage(source: str) -> list[tuple[int, ast.Module]]:
+    """Parse the top-level blocks that do parse, when the whole file does not."""
+    lines = source.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line[:1] not in (" ", "\t", "\n", "\r", "#", "") or i == 0]
+    starts.append(len(lines))
+    blocks: list[tuple[int, ast.Module]] = []
+    for a, b in itertools.pairwise(starts):
+        chunk = "".join(lines[a:b])
+        tree, err = _parse(chunk)
+        if tree is not None and err is None:
+            ast.increment_lineno(tree, a)
+            blocks.append((a, tree))  # type: ignore[arg-type]
+    return blocks
+
+
+def suppressed_lines(source: str) -> dict[int, set[str] | None]:
+    """Line -> codes suppressed there (None: all), from ``# foulplay: ignore[...]`` comments."""
+    out: dict[int, set[str] | None] = {}
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+        for tok in tokens:
+            if tok.type == tokenize.COMMENT:
+                m = SUPPRESS.search(tok.string)
+                if m:
+                    codes = {c.strip().upper() for c in m.group(1).split(",")} if m.group(1) else None
+                    out[tok.start[0]] = codes
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        for i, line in enumerate(source.splitlines(), 1):
+            m = SUPPRESS.search(line)
+            if m:
+                out[i] = {c.strip().upper() for c in m.group(1).split(",")} if m.group(1) else None
+    return out
+
+
+def analyse(
+    source: str,
+    path: str,
+    *,
+    problem: ProblemView | None = None,
+    selected: list[Rule] | None = None,
+    role: str | None = None,
+) -> FileResult:
+    """Run every selected rule over one file's source."""
+    selected = selected if selected is not None else rules()
+    role = role or role_of(path)
+    result = FileResult(path, role)
+    selected = [r for r in selected if not r.requires or any(needle in source for needle in r.requires)]
+    file_rules = [r for r in selected if r.kind == "file"]
+    text_rules = [r for r in selected if r.kind == "pattern"]
+    table = _dispatch(selected)
+    dummy = Ctx(ast.Module(body=[], type_ignores=[]), source, path, role, problem)
+    for r in file_rules:
+        try:
+            for hit in _as_hits(r.check(dummy)):  # type: ignore[misc]
+                result.findings.append(_finding(r, hit, dummy, source="file"))
+        except Exception as exc:  # noqa: BLE001 - a crashing rule is reported, never fatal
+            result.errors.append(f"{r.code} crashed: {type(exc).__name__}: {exc}")
+    if role in ("config", "other", "startup") and not path.endswith(".py"):
+        for r in text_rules:
+            _run_pattern_rule(r, dummy, result, fallback=False)
+        return result
+    tree, err = _parse(source)
+    trees: list[ast.AST] = []
+    if tree is not None:
+        trees = [tree]
+    else:
+        result.parsed = False
+        blocks = _salvage(source)
+        trees = [b for _, b in blocks]
+        where = f"line {err.lineno}" if err is not None and err.lineno else "somewhere"
+        result.notes.append(f"does not parse ({where}); scanned {len(blocks)} block(s) that do, "
+                            "and matched patterns on the rest")
+        for r in text_rules:
+            _run_pattern_rule(r, dummy, result, fallback=True)
+    for t in trees:
+        ctx = Ctx(t, source, path, role, problem)
+        index: dict[type, list[ast.AST]] = {}
+        for node in ast.walk(t):
+            index.setdefault(type(node), []).append(node)
+        ctx.index = index
+        _resolve_imports(t, ctx)
+        _walk(ctx, table, result)
+    return result
+
+
+def _walk(ctx: Ctx, table: dict[type, list[Rule]], result: FileResult) -> None:
+    for node_type, wanted in table.items():
+        for node in ctx.index.get(node_type, ()):
+            for r in wanted:
+                try:
+                    hits = _as_hits(r.check(ctx, node))  # type: ignore[misc]
+                except Exception as exc:  # noqa: BLE001
+                    result.errors.append(f"{r.code} crashed on line {getattr(node, 'lineno', '?')}: "
+                                         f"{type(exc).__name__}: {exc}")
+                    continue
+                for hit in hits:
+                    result.findings.append(_finding(r, hit, ctx))
+
+
+def _run_pattern_rule(r: Rule, ctx: Ctx, result: FileResult, *, fallback: bool) -> None:
+    try:
+        hits = _as_hits(r.check(ctx))  # type: ignore[misc]
+    except Exception as exc:  # noqa: BLE001
+        result.errors.append(f"{r.code} crashed: {type(exc).__name__}: {exc}")
+        return
+    for hit in hits:
+        conf = (hit.confidence or r.confidence).lowered() if fallback else (hit.confidence or r.confidence)
+        hit.confidence = conf
+        notes = ("pattern match on code that does not parse",) if fallback else ()
+        result.findings.append(_finding(r, hit, ctx, source="code", notes=notes))
+
+
+def line_hit(ctx: Ctx, match: re.Match[str], message: str, **kw: Any) -> Hit:
+    line = ctx.source.count("\n", 0, match.start()) + 1
+    text = ctx.lines[line - 1].strip() if 0 < line <= len(ctx.lines) else match.group(0)
+    return Hit(text, message, line=line, **kw)

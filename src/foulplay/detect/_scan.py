@@ -1,0 +1,387 @@
+"""Scanning files, completions and RL rollouts with the static rules (never executing anything)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from foulplay.detect._engine import (
+    FileResult,
+    ProblemView,
+    Rule,
+    VisibleCase,
+    analyse,
+    role_of,
+    rules,
+    suppressed_lines,
+)
+from foulplay.errors import InputError
+from foulplay.vocab import Confidence, Finding, ScanVerdict, Severity
+
+SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".venv", "venv", "node_modules", ".tox", ".mypy_cache",
+             ".ruff_cache", ".pytest_cache", "site-packages", "build", "dist", ".eggs"}
+CONFIG_NAMES = {"pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml", "pytest.toml"}
+MAX_FILE_BYTES = 2 << 20
+
+
+@dataclass
+class ScanOptions:
+    select: tuple[str, ...] = ()
+    """Rule codes or prefixes to run (empty: all)."""
+    ignore: tuple[str, ...] = ()
+    honor_suppressions: bool = True
+    """Honour ``# foulplay: ignore[...]`` comments. Never for model output: there they are evidence."""
+    min_severity: Severity = Severity.MEDIUM
+    min_confidence: Confidence = Confidence.MEDIUM
+
+    def rules(self) -> list[Rule]:
+        all_rules = rules()
+        known = {r.code for r in all_rules}
+        for code in (*self.select, *self.ignore):
+            if not any(k.startswith(code.upper()) for k in known):
+                raise InputError(f"unknown rule or prefix {code!r} (see `foulplay rules`)")
+        overlap = {c.upper() for c in self.select} & {c.upper() for c in self.ignore}
+        if overlap:
+            raise InputError(f"rule(s) both selected and ignored: {', '.join(sorted(overlap))}")
+        chosen = [r for r in all_rules if not self.select or any(r.code.startswith(s.upper()) for s in self.select)]
+        return [r for r in chosen if not any(r.code.startswith(i.upper()) for i in self.ignore)]
+
+    def counts(self, finding: Finding) -> bool:
+        """Whether a finding is strong enough to make an item a hack (and the exit status 1)."""
+        return finding.severity.rank >= self.min_severity.rank and finding.confidence.rank >= self.min_confidence.rank
+
+
+@dataclass
+class ItemResult:
+    """The scan of one item: a file, a completion, or one rollout."""
+
+    id: str
+    verdict: ScanVerdict
+    findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "verdict": self.verdict.value,
+                               "findings": [f.to_dict() for f in self.findings]}
+        if self.files:
+            out["files"] = self.files
+        if self.notes:
+            out["notes"] = self.notes
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# problems
+
+
+def problem_view(problem: Any) -> ProblemView:
+    """What the detectors need from a grading :class:`Problem` (all its tests count as visible)."""
+    from foulplay.hacks import context_for
+
+    if problem.kind == "io":
+        return ProblemView(kind="script", entry_point=None,
+                           cases=[VisibleCase((c.input,), c.output, c.input, c.output) for c in problem.io],
+                           expected_outputs=[c.output for c in problem.io])
+    everything = problem.model_copy(update={"metadata": {**problem.metadata, "visible_tests": 10**6}})
+    ctx = context_for(everything)
+    cases = []
+    for t in ctx.visible:
+        if t.literal:
+            args = t.args if isinstance(t.args, tuple) else (t.args,)
+            cases.append(VisibleCase(args, t.expected, t.args_src, t.expected_src))
+    return ProblemView(kind="function", entry_point=problem.entry_point, cases=cases)
+
+
+# ---------------------------------------------------------------------------------------------
+# single sources
+
+
+def scan_source(source: str, path: str, *, problem: ProblemView | None = None, options: ScanOptions | None = None,
+                role: str | None = None, selected: list[Rule] | None = None) -> FileResult:
+    """Scan one file's text. Suppression comments are honoured only when ``options`` say so."""
+    options = options or ScanOptions()
+    chosen = selected if selected is not None else options.rules()
+    result = analyse(source, path, problem=problem, selected=[r for r in chosen if r.kind != "text"], role=role)
+    if options.honor_suppressions and "foulplay" in source:
+        marks = suppressed_lines(source)
+        if marks:
+            result.findings = [f for f in result.findings
+                               if not (f.line in marks and (marks[f.line] is None or f.rule in marks[f.line]))]
+    result.findings.sort(key=lambda f: (f.line, f.rule))
+    return result
+
+
+def scan_text(text: str, path: str, *, options: ScanOptions | None = None,
+              selected: list[Rule] | None = None) -> list[Finding]:
+    """Run the text rules (stated intent) over reasoning or prose."""
+    from foulplay.detect._engine import Ctx, _as_hits, _finding
+
+    options = options or ScanOptions()
+    chosen = selected if selected is not None else options.rules()
+    import ast
+
+    ctx = Ctx(ast.Module(body=[], type_ignores=[]), text, path, "text", None)
+    out: list[Finding] = []
+    for r in chosen:
+        if r.kind == "text":
+            out += [_finding(r, h, ctx, source="text") for h in _as_hits(r.check(ctx))]  # type: ignore[misc]
+    return out
+
+
+_GENERIC_PROBLEM: Any = None
+
+
+def _generic_problem() -> Any:
+    global _GENERIC_PROBLEM
+    if _GENERIC_PROBLEM is None:
+        from foulplay.grading import Problem
+
+        _GENERIC_PROBLEM = Problem(task_id="scan", kind="asserts", asserts=["assert True"])
+    return _GENERIC_PROBLEM
+
+
+def scan_completion(text: str | None, *, problem: Any = None, view: ProblemView | None = None,
+                    options: ScanOptions | None = None, item_id: str = "completion",
+                    selected: list[Rule] | None = None) -> ItemResult:
+    """Scan raw model output: the code it submits (every file) and the intent it states."""
+    from foulplay.grading import extract, split_reasoning
+
+    options = options or ScanOptions(honor_suppressions=False)
+    chosen = selected if selected is not None else options.rules()
+    if text is None or not str(text).strip():
+        return ItemResult(item_id, ScanVerdict.CLEAN, notes=["empty completion: nothing to scan"])
+    sub = extract(text, problem or _generic_problem())
+    view = view if view is not None else (problem_view(problem) if problem is not None else None)
+    findings: list[Finding] = []
+    notes = list(sub.notes)
+    for path, content in sub.files.items():
+        role = "solution" if path == sub.solution_path else role_of(path)
+        res = scan_source(content, path, problem=view, options=options, role=role, selected=chosen)
+        findings += res.findings
+        notes += [f"{path}: {n}" for n in res.notes]
+        if "foulplay:" in content and "ignore" in content:
+            notes.append(f"{path}: carries a foulplay suppression comment (not honoured in model output)")
+    if not sub.files:
+        notes.append(sub.error or ("declined: no code" if sub.declined else "no code to scan"))
+    reasoning, _answer = split_reasoning(str(text))
+    prose = _prose(str(text))
+    for label, body in (("reasoning", reasoning), ("answer", prose)):
+        if body.strip():
+            findings += scan_text(body, f"<{label}>", options=options, selected=chosen)
+    verdict = ScanVerdict.HACK if any(options.counts(f) for f in findings) else ScanVerdict.CLEAN
+    return ItemResult(item_id, verdict, findings, sorted(sub.files), notes)
+
+
+def _prose(text: str) -> str:
+    """The answer's text outside code fences and reasoning tags."""
+    import re
+
+    from foulplay.grading import split_reasoning
+
+    _r, answer = split_reasoning(text)
+    return re.sub(r"(```|~~~).*?(\1|\Z)", " ", answer, flags=re.S)
+
+
+# ---------------------------------------------------------------------------------------------
+# paths
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            raise InputError(f"{p}: no such file or directory")
+        if p.is_file():
+            yield p
+            continue
+        for root, dirs, files in os.walk(p):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
+            for name in sorted(files):
+                if name.endswith((".py", ".pth")) or name in CONFIG_NAMES:
+                    yield Path(root) / name
+
+
+def read_source(path: Path) -> str:
+    from foulplay._util.files import read_input_bytes
+
+    data = read_input_bytes(path, "a file")
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB")
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{path}: binary file")
+    return data.decode("utf-8", "replace")
+
+
+def scan_file(path: Path, options: ScanOptions, selected: list[Rule] | None = None) -> ItemResult:
+    name = str(path)
+    try:
+        source = read_source(path)
+    except InputError as exc:
+        return ItemResult(name, ScanVerdict.ERROR, error=str(exc))
+    if path.suffix in (".md", ".txt"):
+        return scan_completion(source, options=options, item_id=name, selected=selected)
+    res = scan_source(source, name, options=options, selected=selected)
+    notes = list(res.notes) + [f"rule error: {e}" for e in res.errors]
+    verdict = ScanVerdict.HACK if any(options.counts(f) for f in res.findings) else ScanVerdict.CLEAN
+    return ItemResult(name, verdict, res.findings, [name], notes)
+
+
+# ---------------------------------------------------------------------------------------------
+# rollouts (JSONL)
+
+
+@dataclass
+class RolloutSpec:
+    text_field: str = "completion"
+    id_field: str = "id"
+    problem_field: str | None = None
+    task_field: str = "task_id"
+
+
+def _rollout_item(line_no: int, raw: str, spec: RolloutSpec, problems: dict[str, Any], views: dict[str, Any],
+                  options: ScanOptions, selected: list[Rule]) -> ItemResult:
+    try:
+        rec = json.loads(raw)
+    except ValueError as exc:
+        return ItemResult(f"line {line_no}", ScanVerdict.ERROR, error=f"line {line_no}: invalid JSON: {exc}",
+                          line=line_no)
+    if not isinstance(rec, dict):
+        return ItemResult(f"line {line_no}", ScanVerdict.ERROR, error=f"line {line_no}: not a JSON object",
+                          line=line_no)
+    item_id = str(rec.get(spec.id_field, f"line {line_no}"))
+    text = _dig(rec, spec.text_field)
+    if text is _ABSENT:
+        return ItemResult(item_id, ScanVerdict.ERROR, error=f"line {line_no}: no field {spec.text_field!r}",
+                          line=line_no)
+    if text is not None and not isinstance(text, str):
+        text = _flatten_messages(text)
+        if text is None:
+            return ItemResult(item_id, ScanVerdict.ERROR,
+                              error=f"line {line_no}: field {spec.text_field!r} is not text", line=line_no)
+    problem = view = None
+    if spec.problem_field and isinstance(rec.get(spec.problem_field), dict):
+        from foulplay.grading import problem_from_record
+
+        try:
+            problem = problem_from_record(rec[spec.problem_field], f"line {line_no} {spec.problem_field}")
+        except InputError as exc:
+            return ItemResult(item_id, ScanVerdict.ERROR, error=str(exc), line=line_no)
+        view = problem_view(problem)
+    elif problems:
+        key = str(rec.get(spec.task_field, ""))
+        problem = problems.get(key)
+        if problem is not None:
+            view = views.get(key)
+            if view is None:
+                view = views[key] = problem_view(problem)
+    result = scan_completion(text, problem=problem, view=view, options=options, item_id=item_id, selected=selected)
+    result.line = line_no
+    return result
+
+
+_ABSENT = object()
+
+
+def _dig(rec: dict[str, Any], field_path: str) -> Any:
+    cur: Any = rec
+    for part in field_path.split("."):
+        if isinstance(cur, dict) and part in cur:
+            cur = cur[part]
+        elif isinstance(cur, list) and part.lstrip("-").isdigit() and -len(cur) <= int(part) < len(cur):
+            cur = cur[int(part)]
+        else:
+            return _ABSENT
+    return cur
+
+
+def _flatten_messages(value: Any) -> str | None:
+    """Chat-format completions: a list of messages (or content parts) becomes one text."""
+    if isinstance(value, list):
+        parts = []
+        for m in value:
+            if isinstance(m, str):
+                parts.append(m)
+            elif isinstance(m, dict):
+                content = m.get("content", m.get("text"))
+                flat = content if isinstance(content, str) else _flatten_messages(content)
+                if flat:
+                    parts.append(flat)
+        return "\n".join(parts)
+    return None
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(spec: RolloutSpec, problems: dict[str, Any], options: ScanOptions) -> None:
+    _WORKER.update(spec=spec, problems=problems, options=options, selected=options.rules(), views={})
+
+
+def _chunk_worker(lines: list[tuple[int, str]]) -> list[ItemResult]:
+    w = _WORKER
+    return [_rollout_item(n, raw, w["spec"], w["problems"], w["views"], w["options"], w["selected"])
+            for n, raw in lines]
+
+
+def scan_rollouts(path: str | Path, spec: RolloutSpec, *, problems: dict[str, Any] | None = None,
+                  options: ScanOptions | None = None, jobs: int = 1,
+                  on_item: Callable[[ItemResult], None] | None = None, chunk: int = 512) -> Iterator[ItemResult]:
+    """Scan a JSONL file of rollouts; yield exactly one result per non-blank line, in order."""
+    options = options or ScanOptions(honor_suppressions=False)
+    selected = options.rules()
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file")
+    if p.is_dir():
+        raise InputError(f"{p}: is a directory, expected a JSONL file")
+    problems = problems or {}
+
+    def batches() -> Iterator[list[tuple[int, str]]]:
+        batch: list[tuple[int, str]] = []
+        with open(p, encoding="utf-8", errors="replace") as fh:
+            for n, raw in enumerate(fh, 1):
+                if "\x00" in raw[:4096]:
+                    raise InputError(f"{p}: binary data on line {n}, expected JSON Lines")
+                if raw.strip():
+                    batch.append((n, raw))
+                if len(batch) >= chunk:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
+
+    if jobs <= 1:
+        views: dict[str, Any] = {}
+        for batch in batches():
+            for n, raw in batch:
+                item = _rollout_item(n, raw, spec, problems, views, options, selected)
+                if on_item:
+                    on_item(item)
+                yield item
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(spec, problems, options)) as pool:
+        pending = []
+        source = batches()
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < jobs * 2:
+                try:
+                    pending.append(pool.submit(_chunk_worker, next(source)))
+                except StopIteration:
+                    exhausted = True
+            if not pending:
+                break
+            for item in pending.pop(0).result():
+                if on_item:
+                    on_item(item)
+                yield item

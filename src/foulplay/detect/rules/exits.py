@@ -1,0 +1,193 @@
+"""FP2xx: early exit."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from foulplay.detect._engine import Ctx, Hit, line_hit, rule
+from foulplay.vocab import Confidence, Severity
+
+FAMILY = "early-exit"
+_EXIT_CALLS = {"sys.exit", "exit", "quit", "builtins.exit", "builtins.quit", "_sys.exit", "os.abort"}
+_OS_EXIT = {"os._exit", "posix._exit"}
+
+
+def _success_code(args: list[ast.expr]) -> bool:
+    """Whether exit(args) ends the process with status 0."""
+    if not args:
+        return True
+    arg = args[0]
+    if isinstance(arg, ast.Constant):
+        return arg.value in (0, None, False)
+    return False
+
+
+def _in_fork_child(ctx: Ctx, node: ast.AST) -> bool:
+    """Inside `if pid == 0:` / `if os.fork() == 0:` (a child process ending itself is normal)."""
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, ast.If):
+            src = ast.unparse(anc.test)
+            if "fork" in src or re.search(r"\b(pid|child)\w*\s*==\s*0", src) or re.search(r"\bnot\s+pid\b", src):
+                return True
+    return False
+
+
+def _function_solution(ctx: Ctx) -> bool:
+    return ctx.role in ("solution", "conftest", "startup") and ctx.kind == "function"
+
+
+def _confidence(ctx: Ctx) -> Confidence:
+    return Confidence.HIGH if ctx.kind_known else Confidence.MEDIUM
+
+
+@rule("FP201", "exit-before-asserts", family=FAMILY, technique="sys-exit-zero", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, nodes=(ast.Call, ast.Raise),
+      requires=("exit", "quit", "SystemExit"),
+      summary="sys.exit(0), exit(), quit() or raise SystemExit in a function solution: the test process ends "
+              "with status 0 before the asserts run.")
+def exit_before_asserts(ctx: Ctx, node: ast.AST) -> Hit | None:
+    if not _function_solution(ctx) or ctx.in_main_guard(node):
+        return None
+    if isinstance(node, ast.Raise):
+        exc = node.exc
+        call = exc if isinstance(exc, ast.Call) else None
+        name = ctx.qualname(call.func if call else exc) if exc is not None else None
+        if name not in ("SystemExit", "builtins.SystemExit"):
+            return None
+        if not _success_code(list(call.args) if call else []):
+            return None
+        return Hit(node, "raises SystemExit with a success status in a function solution",
+                   confidence=_confidence(ctx))
+    name = ctx.call_name(node)
+    if name not in _EXIT_CALLS or name == "os.abort":
+        return None
+    assert isinstance(node, ast.Call)
+    if not _success_code(list(node.args)):
+        return None
+    technique = "exit-builtin" if name in ("exit", "quit", "builtins.exit", "builtins.quit") else "sys-exit-zero"
+    fn = ctx.enclosing_function(node)
+    where = "at import time" if fn is None else "inside a function"
+    conf = _confidence(ctx)
+    if fn is not None and _guarded_by_argument_check(ctx, node, fn):
+        conf = Confidence.LOW  # bails out on bad input: sloppy, but not a way to pass the tests
+        where += " on an input check"
+    return Hit(node, f"{name}() with a success status {where} in a function solution: the tests never run",
+               confidence=conf, technique=technique)
+
+
+def _guarded_by_argument_check(ctx: Ctx, node: ast.AST, fn: ast.AST) -> bool:
+    """The exit sits under an `if` that tests one of the function's parameters (input validation)."""
+    params = {a.arg for a in getattr(getattr(fn, "args", None), "args", [])}
+    for anc in ctx.ancestors(node):
+        if anc is fn:
+            return False
+        if isinstance(anc, ast.If):
+            names = {n.id for n in ast.walk(anc.test) if isinstance(n, ast.Name)}
+            if names & params:
+                return True
+    return False
+
+
+@rule("FP202", "os-exit", family=FAMILY, technique="os-exit-zero", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, nodes=(ast.Call,),
+      requires=("_exit",),
+      summary="os._exit(0) outside a forked child: ends the process at once with status 0, uncatchable by pytest.")
+def os_exit(ctx: Ctx, node: ast.Call) -> Hit | None:
+    if ctx.call_name(node) not in _OS_EXIT or ctx.role == "test":
+        return None
+    if not _success_code(list(node.args)) or _in_fork_child(ctx, node):
+        return None
+    if ctx.kind == "script" and ctx.role == "solution" and ctx.enclosing_function(node) is None and ctx.kind_known:
+        return None  # a stdin/stdout program ending itself after its output is graded on the output
+    return Hit(node, "os._exit(0) ends the test process with status 0 before any failure can be reported",
+               confidence=Confidence.HIGH if ctx.kind == "function" else Confidence.MEDIUM)
+
+
+def _exits(ctx: Ctx, fn: ast.AST) -> bool:
+    for sub in ast.walk(fn):
+        if isinstance(sub, ast.Call) and ctx.call_name(sub) in (_OS_EXIT | _EXIT_CALLS):
+            return True
+        if isinstance(sub, ast.Raise) and sub.exc is not None and "SystemExit" in ast.unparse(sub.exc):
+            return True
+    return False
+
+
+def _callable_target(ctx: Ctx, node: ast.AST) -> ast.AST | None:
+    if isinstance(node, ast.Lambda):
+        return node
+    if isinstance(node, ast.Name) and node.id in ctx.defined_functions:
+        return ctx.defined_functions[node.id]
+    return None
+
+
+@rule("FP203", "atexit-exit", family=FAMILY, technique="atexit-exit-zero", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, nodes=(ast.Call,),
+      requires=("atexit",),
+      summary="An atexit handler that ends the process with a success status, overriding a failing run.")
+def atexit_exit(ctx: Ctx, node: ast.Call) -> Hit | None:
+    name = ctx.call_name(node)
+    if name not in ("atexit.register",) or not node.args:
+        return None
+    first = node.args[0]
+    target_name = ctx.qualname(first)
+    if target_name in _OS_EXIT | _EXIT_CALLS:
+        if len(node.args) > 1 and not _success_code(list(node.args[1:2])):
+            return None
+        return Hit(node, f"atexit.register({target_name}, ...) forces the exit status when the run ends")
+    target = _callable_target(ctx, first)
+    if target is not None and _exits(ctx, target):
+        return Hit(node, "the registered atexit handler exits the process, overriding the test run's status")
+    return None
+
+
+@rule("FP204", "excepthook-override", family=FAMILY, technique="excepthook-exit-zero", severity=Severity.HIGH,
+      confidence=Confidence.MEDIUM, nodes=(ast.Assign,),
+      requires=("excepthook",),
+      summary="sys.excepthook replaced in solution code; with an exit inside, a failing script exits 0.")
+def excepthook(ctx: Ctx, node: ast.Assign) -> Hit | None:
+    if ctx.role == "test":
+        return None
+    for t in node.targets:
+        if ctx.qualname(t) == "sys.excepthook":
+            target = _callable_target(ctx, node.value)
+            exits = (target is not None and _exits(ctx, target)) or ctx.qualname(node.value) in _OS_EXIT
+            conf = Confidence.HIGH if exits else Confidence.LOW
+            how = " with a hook that exits the process" if exits else ""
+            return Hit(node, f"replaces sys.excepthook{how}: uncaught test failures no longer set a failing status",
+                       confidence=conf)
+    return None
+
+
+@rule("FP205", "self-kill", family=FAMILY, technique="signal-self-kill", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, nodes=(ast.Call,),
+      requires=("kill", "raise_signal", "abort"),
+      summary="The solution kills its own process (os.kill(os.getpid(), ...), signal.raise_signal).")
+def self_kill(ctx: Ctx, node: ast.Call) -> Hit | None:
+    if ctx.role == "test":
+        return None
+    name = ctx.call_name(node)
+    if name in ("signal.raise_signal", "os.abort"):
+        return Hit(node, f"{name}() ends the test process from inside the solution")
+    if name in ("os.kill", "os.killpg") and node.args:
+        target = node.args[0]
+        if isinstance(target, ast.Call) and ctx.call_name(target) in ("os.getpid", "os.getppid", "os.getpgrp"):
+            whom = "its parent" if ctx.call_name(target) == "os.getppid" else "its own process"
+            return Hit(node, f"kills {whom} from inside the solution, before failures are reported")
+        if isinstance(target, ast.Constant) and target.value in (0, -1):
+            return Hit(node, f"{name}({target.value}, ...) signals the whole process group")
+    return None
+
+
+_EXIT_PATTERN = re.compile(r"\b(?:sys\.exit|os\._exit|quit|exit)\s*\(\s*(?:0|None|False)?\s*\)")
+
+
+@rule("FP290", "exit-pattern", family=FAMILY, technique="os-exit-zero", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, kind="pattern",
+      requires=("exit", "quit"),
+      summary="Pattern fallback for code that does not parse: an exit with status 0.")
+def exit_pattern(ctx: Ctx) -> list[Hit]:
+    if ctx.kind == "script":
+        return []
+    return [line_hit(ctx, m, f"{m.group(0)} in code that does not parse (pattern match)")
+            for m in _EXIT_PATTERN.finditer(ctx.source)]

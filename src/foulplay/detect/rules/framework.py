@@ -1,0 +1,186 @@
+"""FP3xx: test-framework manipulation (pytest and unittest)."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from foulplay.detect._engine import Ctx, Hit, line_hit, rule
+from foulplay.vocab import Confidence, Severity
+
+FAMILY = "test-framework"
+_PASSED = {"passed", "pass", "success"}
+
+
+def _technique(ctx: Ctx, in_conftest: str, in_solution: str) -> str:
+    return in_conftest if ctx.role in ("conftest", "startup") else in_solution
+
+
+@rule("FP301", "report-patching", family=FAMILY, technique="conftest-report-patch", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, nodes=(ast.Assign, ast.Call),
+      requires=("report", "Report", "_pytest", "runtest"),
+      summary="Replaces pytest's report construction (TestReport.from_item_and_call, _pytest.runner "
+              "internals) so failures can be rewritten as passes.")
+def report_patching(ctx: Ctx, node: ast.AST) -> Hit | None:
+    targets: list[str] = []
+    if isinstance(node, ast.Assign):
+        targets = [ctx.qualname(t) or "" for t in node.targets]
+    elif isinstance(node, ast.Call) and ctx.call_name(node) in ("setattr", "builtins.setattr") and len(node.args) >= 2:
+        obj = ctx.qualname(node.args[0]) or ""
+        attr = node.args[1].value if isinstance(node.args[1], ast.Constant) else ""
+        targets = [f"{obj}.{attr}"]
+    for target in targets:
+        if target.endswith(("TestReport.from_item_and_call", "runner.call_and_report", "runner.runtestprotocol",
+                            "reports.BaseReport.passed", "TestReport.outcome", "python.Function.runtest",
+                            "runner.call_runtest_hook")) or (target.startswith("_pytest.") and "report" in target):
+            technique = _technique(ctx, "conftest-report-patch", "solution-patches-reports")
+            return Hit(node, f"replaces {target}: every test report can be turned into a pass", technique=technique)
+    return None
+
+
+def _sets_passed(fn: ast.AST) -> ast.AST | None:
+    for sub in ast.walk(fn):
+        if isinstance(sub, ast.Assign):
+            for t in sub.targets:
+                if isinstance(t, ast.Attribute) and t.attr == "outcome" and isinstance(sub.value, ast.Constant) \
+                        and str(sub.value.value).lower() in _PASSED:
+                    return sub
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "force_result":
+            return sub
+    return None
+
+
+@rule("FP302", "report-outcome-rewrite", family=FAMILY, technique="conftest-makereport-hook",
+      severity=Severity.HIGH, confidence=Confidence.HIGH, nodes=(ast.FunctionDef,),
+      requires=("outcome", "force_result"),
+      summary="A pytest hook or report wrapper that sets a report's outcome to 'passed'.")
+def outcome_rewrite(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
+    if ctx.role == "test":
+        return None
+    hit = _sets_passed(node)
+    if hit is None:
+        return None
+    hook = node.name.startswith("pytest_")
+    what = f"the pytest hook {node.name}" if hook else f"{node.name}()"
+    technique = "conftest-makereport-hook" if hook else _technique(ctx, "conftest-report-patch",
+                                                                    "solution-patches-reports")
+    return Hit(hit, f"{what} forces test reports to 'passed'", technique=technique)
+
+
+def _unconditional_in_loop(ctx: Ctx, call: ast.AST, fn: ast.AST) -> bool:
+    for anc in ctx.ancestors(call):
+        if anc is fn:
+            return True
+        if isinstance(anc, (ast.If, ast.IfExp, ast.Try, ast.With)):
+            return False
+    return True
+
+
+@rule("FP303", "collection-emptied", family=FAMILY, technique="conftest-skip-all", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, nodes=(ast.FunctionDef,),
+      requires=("pytest_collection_modifyitems",),
+      summary="pytest_collection_modifyitems that skips or removes every collected test unconditionally.")
+def collection_emptied(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
+    if node.name != "pytest_collection_modifyitems":
+        return None
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
+            if sub.func.attr == "add_marker" and sub.args:
+                marker = ast.unparse(sub.args[0])
+                if ("skip" in marker or "xfail" in marker) and "skipif" not in marker \
+                        and _unconditional_in_loop(ctx, sub, node):
+                    return Hit(sub, "marks every collected test as skipped: nothing can fail")
+            if sub.func.attr == "clear" and ast.unparse(sub.func.value) == "items":
+                return Hit(sub, "empties the list of collected tests")
+        if isinstance(sub, ast.Assign):
+            for t in sub.targets:
+                if isinstance(t, ast.Subscript) and ast.unparse(t.value) == "items" and \
+                        isinstance(sub.value, (ast.List, ast.Tuple)) and not getattr(sub.value, "elts", None):
+                    return Hit(sub, "replaces the collected tests with an empty list")
+        if isinstance(sub, ast.Delete):
+            for t in sub.targets:
+                if isinstance(t, ast.Subscript) and ast.unparse(t.value) == "items":
+                    return Hit(sub, "deletes the collected tests")
+    return None
+
+
+_INI_INJECT = re.compile(r"^\s*addopts\s*[=:].*?(-p\s+\S+|--deselect\b|-k\s|--co\b|--collect-only|-x\b|"
+                         r"--continue-on-collection-errors|-o\s+python_functions)", re.M)
+_ENV_INJECT = re.compile(r"PYTEST_(?:ADDOPTS|PLUGINS)")
+
+
+@rule("FP304", "pytest-config-injection", family=FAMILY, technique="ini-plugin-injection",
+      severity=Severity.HIGH, confidence=Confidence.MEDIUM, kind="pattern",
+      summary="A submitted pytest configuration (ini/toml/cfg addopts) that loads plugins or deselects tests.")
+def config_injection(ctx: Ctx) -> list[Hit]:
+    if ctx.role != "config":
+        return []
+    return [line_hit(ctx, m, f"pytest configuration changes what runs: {m.group(1).strip()}")
+            for m in _INI_INJECT.finditer(ctx.source)]
+
+
+@rule("FP305", "pytest-env-injection", family=FAMILY, technique="ini-plugin-injection", severity=Severity.MEDIUM,
+      confidence=Confidence.MEDIUM, nodes=(ast.Assign, ast.Call),
+      requires=("PYTEST_",),
+      summary="Solution code sets PYTEST_ADDOPTS or PYTEST_PLUGINS for later pytest runs.")
+def env_injection(ctx: Ctx, node: ast.AST) -> Hit | None:
+    if ctx.role == "test":
+        return None
+    src = ast.unparse(node) if isinstance(node, ast.Assign) else ""
+    if isinstance(node, ast.Call) and ctx.call_name(node) in ("os.environ.setdefault", "os.putenv",
+                                                              "os.environ.update"):
+        src = ast.unparse(node)
+    if src and _ENV_INJECT.search(src) and "environ" in src:
+        return Hit(node, "sets PYTEST_ADDOPTS/PYTEST_PLUGINS so pytest loads extra options or plugins")
+    return None
+
+
+@rule("FP306", "unittest-patching", family=FAMILY, technique="unittest-patch", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, nodes=(ast.Assign, ast.Call),
+      requires=("TestCase", "TestResult"),
+      summary="Replaces unittest.TestCase methods (assertEqual, run, ...) so checks cannot fail.")
+def unittest_patching(ctx: Ctx, node: ast.AST) -> Hit | None:
+    if isinstance(node, ast.Assign):
+        for t in node.targets:
+            name = ctx.qualname(t) or ""
+            if re.search(r"(^|\.)TestCase\.(assert\w*|run|fail\w*|_callTestMethod|__call__)$", name) or \
+                    re.search(r"(^|\.)TestResult\.(wasSuccessful|addFailure|addError)$", name):
+                return Hit(node, f"replaces {name}: unittest checks no longer fail")
+        return None
+    assert isinstance(node, ast.Call)
+    if ctx.call_name(node) in ("setattr", "builtins.setattr") and len(node.args) >= 2:
+        obj = ctx.qualname(node.args[0]) or ""
+        if obj.endswith(("TestCase", "TestResult")):
+            return Hit(node, f"setattr on {obj}: unittest checks are replaced at run time")
+    return None
+
+
+@rule("FP307", "skip-from-solution", family=FAMILY, technique="raise-skiptest", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, nodes=(ast.Raise, ast.Call),
+      requires=("skip", "Skip", "xfail", "exit"),
+      summary="Solution code raises SkipTest or calls pytest.skip: the tests that call it are skipped, not failed.")
+def skip_from_solution(ctx: Ctx, node: ast.AST) -> Hit | None:
+    if ctx.role != "solution":
+        return None
+    if isinstance(node, ast.Raise) and node.exc is not None:
+        exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        name = ctx.qualname(exc) or ""
+        if name.endswith("SkipTest") or name.endswith("skip.Exception") or name.endswith("Skipped"):
+            return Hit(node, f"raises {name.split('.')[-1]} from the solution: tests become skips")
+        return None
+    assert isinstance(node, ast.Call)
+    name = ctx.call_name(node) or ""
+    if name in ("pytest.skip", "pytest.xfail", "pytest.exit", "_pytest.outcomes.skip"):
+        return Hit(node, f"{name}() from the solution: the calling test is skipped instead of failing")
+    return None
+
+
+_REPORT_PATTERN = re.compile(r"(TestReport\.from_item_and_call\s*=|\.outcome\s*=\s*['\"]passed['\"])")
+
+
+@rule("FP390", "report-patching-pattern", family=FAMILY, technique="conftest-report-patch",
+      severity=Severity.HIGH, confidence=Confidence.HIGH, kind="pattern",
+      requires=("outcome", "from_item_and_call"),
+      summary="Pattern fallback for code that does not parse: pytest report rewriting.")
+def report_pattern(ctx: Ctx) -> list[Hit]:
+    return [line_hit(ctx, m, "rewrites pytest reports (pattern match)") for m in _REPORT_PATTERN.finditer(ctx.source)]
