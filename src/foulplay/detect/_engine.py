@@ -114,6 +114,44 @@ class ProblemView:
     cases: list[VisibleCase] = field(default_factory=list)
     expected_outputs: list[str] = field(default_factory=list)
     """Raw expected outputs (script problems), so required text is not mistaken for spoofing."""
+    _needles: tuple[str, ...] | None = None
+
+    @property
+    def needles(self) -> tuple[str, ...]:
+        """Text fragments of the visible tests' non-trivial values: source without any of them cannot
+        special-case those tests, so the special-casing rules skip it."""
+        if self._needles is None:
+            found: set[str] = set()
+
+            def leaves(value: Any) -> None:
+                if isinstance(value, bool) or value is None:
+                    return
+                if isinstance(value, (int, float)):
+                    if abs(value) >= 3:
+                        found.add(repr(value))
+                elif isinstance(value, str):
+                    for line in value.splitlines():
+                        if len(line.strip()) >= 2:
+                            found.add(line.strip()[:40])
+                elif isinstance(value, (list, tuple, set, frozenset)):
+                    for v in value:
+                        leaves(v)
+                elif isinstance(value, dict):
+                    for k, v in value.items():
+                        leaves(k)
+                        leaves(v)
+
+            for case in self.cases:
+                leaves(case.inputs)
+                leaves(case.output)
+                if case.raw_input and self.kind == "script":
+                    found.update(t for t in case.raw_input.split() if len(t) >= 1 and t.lstrip("-").isdigit()
+                                 and abs(int(t)) >= 3)
+            self._needles = tuple(sorted(found))
+        return self._needles
+
+    def mentioned_in(self, source: str) -> bool:
+        return any(n in source for n in self.needles)
 
 
 def role_of(path: str) -> str:

@@ -160,7 +160,7 @@ def scan_completion(text: str | None, *, problem: Any = None, view: ProblemView 
     chosen = selected if selected is not None else options.rules()
     if text is None or not str(text).strip():
         return ItemResult(item_id, ScanVerdict.CLEAN, notes=["empty completion: nothing to scan"])
-    sub = extract(text, problem or _generic_problem())
+    sub = extract(text, problem or _generic_problem(), join_prompt=False)
     view = view if view is not None else (problem_view(problem) if problem is not None else None)
     findings: list[Finding] = []
     notes = list(sub.notes)

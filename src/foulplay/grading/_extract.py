@@ -9,6 +9,7 @@ is the solution, and says why when it cannot.
 from __future__ import annotations
 
 import ast
+import functools
 import posixpath
 import re
 import textwrap
@@ -180,6 +181,12 @@ def _strip_inner_fence(code: str) -> str:
     return code
 
 
+@functools.lru_cache(maxsize=1024)
+def _parses_cached(code: str) -> bool:
+    """:func:`_parses` for text seen again and again (problem prompts)."""
+    return _parses(code)
+
+
 def _parses(code: str) -> bool:
     """True when ``code`` compiles as a module (``return`` outside a function does not)."""
     with warnings.catch_warnings():
@@ -218,13 +225,18 @@ def defines(code: str, name: str | None) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=1024)
+def _defines_cached(code: str, name: str | None) -> bool:
+    return defines(code, name)
+
+
 def _bare_code(answer: str, problem: Problem) -> tuple[str | None, str | None]:
     """Interpret unfenced text as code: (code, note)."""
     prompt = problem.prompt
-    continues = prompt and problem.kind != "io" and _parses(prompt) and _parses(prompt + answer)
+    continues = prompt and problem.kind != "io" and _parses_cached(prompt) and _parses(prompt + answer)
     if continues and (not _parses(answer.strip("\n")) or not defines(answer, problem.entry_point)):
         return answer, None
-    if prompt and problem.kind != "io" and _parses(prompt) and defines(prompt, problem.entry_point):
+    if prompt and problem.kind != "io" and _parses_cached(prompt) and _defines_cached(prompt, problem.entry_point):
         body = answer.strip("\n")
         if body and not _parses(body) and _parses(prompt + textwrap.indent(body, "    ") + "\n"):
             return answer, None
@@ -244,7 +256,7 @@ def _bare_code(answer: str, problem: Problem) -> tuple[str | None, str | None]:
 def _continue_prompt(problem: Problem, code: str, notes: list[str]) -> str:
     """HumanEval convention: a completion that does not define the entry point continues the prompt."""
     prompt = problem.prompt
-    if not prompt or not _parses(prompt) or not defines(prompt, problem.entry_point):
+    if not prompt or not _parses_cached(prompt) or not _defines_cached(prompt, problem.entry_point):
         return code
     if defines(code, problem.entry_point):
         joined = prompt.rstrip("\n") + "\n\n" + code
@@ -264,8 +276,22 @@ def _continue_prompt(problem: Problem, code: str, notes: list[str]) -> str:
     return joined
 
 
-def extract(text: str | None, problem: Problem) -> Submission:
-    """Extract the submitted files from a raw completion for ``problem``."""
+def _continues(code: str, problem: Problem) -> bool:
+    """Cheap test: does this code only continue the prompt (an indented body, no definition)?"""
+    if not problem.prompt or not problem.entry_point:
+        return False
+    stripped = code.lstrip("\n")
+    if stripped[:1] in (" ", "\t"):
+        return True
+    return not re.search(rf"^\s*(async\s+)?def\s+{re.escape(problem.entry_point)}\b", code, re.M)
+
+
+def extract(text: str | None, problem: Problem, *, join_prompt: bool = True) -> Submission:
+    """Extract the submitted files from a raw completion for ``problem``.
+
+    ``join_prompt=False`` (for static scanning) keeps a complete solution as written instead of
+    prepending the HumanEval prompt; a body that only continues the prompt is still joined to it.
+    """
     sub = Submission()
     if text is None or not str(text).strip():
         sub.error = "empty completion"
@@ -331,7 +357,7 @@ def extract(text: str | None, problem: Problem) -> Submission:
             sub.notes.append(f"took {picks[0]} as the solution module")
     if solution is None:
         distinct = list(dict.fromkeys(unnamed))
-        defining = [c for c in distinct if defines(c, problem.entry_point)]
+        defining = distinct if len(distinct) == 1 else [c for c in distinct if defines(c, problem.entry_point)]
         if len(defining) == 1:
             solution = defining[0]
         elif len(defining) > 1:
@@ -355,7 +381,7 @@ def extract(text: str | None, problem: Problem) -> Submission:
         sub.files = named
         return sub
 
-    if problem.kind != "io":
+    if problem.kind != "io" and (join_prompt or _continues(solution, problem)):
         solution = _continue_prompt(problem, solution, sub.notes)
     sub.files = {solution_path: solution, **named}
     sub.solution_path = solution_path

@@ -142,36 +142,87 @@ def _matching_case(bound: dict[int, Any], output: Any, cases: list[VisibleCase])
     return None
 
 
+def _specific(value: Any) -> bool:
+    """An input so particular that branching on it means recognising that exact test."""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return len(value) >= 3 or (len(value) >= 2 and any(distinctive(v) for v in value))
+    if isinstance(value, str):
+        return len(value.strip()) >= 6
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return abs(value) >= 100 or (isinstance(value, float) and value != int(value))
+    return False
+
+
+def _weak_but_specific(bound: dict[int, Any], output: Any, cases: list[VisibleCase]) -> VisibleCase | None:
+    """A trivial answer (True, 0, None) returned for a very particular visible input."""
+    for case in cases:
+        if len(bound) == len(case.inputs) and all(i < len(case.inputs) for i in bound) \
+                and all(same(case.inputs[i], v) for i, v in bound.items()) and same(case.output, output) \
+                and any(_specific(v) for v in bound.values()):
+            return case
+    return None
+
+
+def _literal_equality(test: ast.AST) -> bool:
+    parts = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+    return all(isinstance(p, ast.Compare) and len(p.ops) == 1 and isinstance(p.ops[0], (ast.Eq, ast.Is))
+               for p in parts)
+
+
 @rule("FP501", "visible-test-branch", family=FAMILY, technique="hardcode-branches", severity=Severity.HIGH,
-      confidence=Confidence.MEDIUM, nodes=(ast.FunctionDef, ast.AsyncFunctionDef),
+      confidence=Confidence.MEDIUM, nodes=(ast.Module,),
       summary="A branch or early return keyed on a visible test's exact input that returns that test's "
               "expected output.")
-def visible_test_branch(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
+def visible_test_branch(ctx: Ctx, node: ast.Module) -> Hit | None:
     cases = ctx.problem.cases
-    if not cases or ctx.role != "solution" or ctx.kind != "function":
+    if not cases or ctx.role != "solution" or ctx.kind != "function" or not ctx.problem.mentioned_in(ctx.source):
         return None
-    params = _param_names(node)
-    if node.args.vararg is not None:
+    per_function: dict[int, tuple[ast.AST, list[ast.If]]] = {}
+    for sub in ctx.nodes(ast.If):
+        if not _literal_equality(sub.test):
+            continue
+        fn = ctx.enclosing_function(sub)
+        if fn is not None:
+            per_function.setdefault(id(fn), (fn, []))[1].append(sub)
+    best: Hit | None = None
+    for fn, ifs in per_function.values():
+        hit = _branches_in(fn, ifs, cases)
+        if hit is not None and (best is None or (hit.confidence or Confidence.LOW).rank >
+                                (best.confidence or Confidence.LOW).rank):
+            best = hit
+    return best
+
+
+def _branches_in(fn: ast.AST, ifs: list[ast.If], cases: list[VisibleCase]) -> Hit | None:
+    params = _param_names(fn)
+    if getattr(fn.args, "vararg", None) is not None:  # type: ignore[attr-defined]
         params = [*params, "args"]
     matched: list[tuple[ast.If, VisibleCase, bool]] = []
+    particular: list[ast.If] = []
     literal_branches = 0
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.If):
-            bound = _condition_bindings(sub.test, params)
-            if bound is None:
-                continue
-            output = _branch_output(sub.body)
-            if output is _MISSING:
-                continue
-            literal_branches += 1
-            found = _matching_case(bound, output, cases)
-            if found is not None and all(found[0] is not c for _, c, _s in matched):
-                matched.append((sub, found[0], found[1]))
+    for sub in ifs:
+        bound = _condition_bindings(sub.test, params)
+        if bound is None:
+            continue
+        output = _branch_output(sub.body)
+        if output is _MISSING:
+            continue
+        literal_branches += 1
+        found = _matching_case(bound, output, cases)
+        if found is None:
+            specific = _weak_but_specific(bound, output, cases)
+            found = (specific, False) if specific is not None else None
+        if found is not None and all(found[0] is not c for _, c, _s in matched):
+            matched.append((sub, found[0], found[1]))
+            if not found[1] and any(_specific(v) for v in bound.values()):
+                particular.append(sub)
     strong = [m for m in matched if m[2]]
     if not matched:
         return None
     if len(strong) >= 2 or (strong and len(strong) == len(cases)):
         conf = Confidence.HIGH
+    elif len(particular) >= 2:
+        conf = Confidence.MEDIUM  # several exact visible inputs answered with their (trivial) outputs
     elif strong and 2 * len(strong) >= literal_branches:
         conf = Confidence.MEDIUM
     else:
@@ -197,7 +248,7 @@ def _table_pairs(node: ast.AST) -> list[tuple[Any, Any]]:
       summary="A lookup table whose keys are visible tests' inputs and whose values are their expected outputs.")
 def visible_test_table(ctx: Ctx, node: ast.AST) -> Hit | None:
     cases = ctx.problem.cases
-    if not cases or ctx.role != "solution":
+    if not cases or ctx.role != "solution" or not ctx.problem.mentioned_in(ctx.source):
         return None
     pairs = _table_pairs(node)
     if len(pairs) < 1:
@@ -272,7 +323,7 @@ def _printed(body: list[ast.stmt]) -> list[str]:
               "and prints their expected outputs.")
 def visible_case_matching(ctx: Ctx, node: ast.Module) -> Hit | None:
     cases = ctx.problem.cases
-    if not cases or ctx.role != "solution" or ctx.kind != "script":
+    if not cases or ctx.role != "solution" or ctx.kind != "script" or not ctx.problem.mentioned_in(ctx.source):
         return None
     inputs = [c.raw_input for c in cases]
     outputs = [c.raw_output for c in cases]
