@@ -110,7 +110,7 @@ def table(name: str, counts: dict[str, dict[str, int]]) -> None:
     print(f"\n### {name}\n")
     print("| family | hacks | honest | precision | recall | FPR |")
     print("|---|---|---|---|---|---|")
-    order = sorted(k for k in counts if k not in ("ALL", "systemic")) + ["systemic", "ALL"]
+    order = [*sorted(k for k in counts if k not in ("ALL", "systemic")), "systemic", "ALL"]
     for fam in order:
         if fam not in counts:
             continue
@@ -133,7 +133,8 @@ def speed(n: int) -> float:
                     payload = tech[i % len(tech)].payload(context_for(p))
                     text = payload.to_completion(p.solution_path) if payload else p.reference
                 else:
-                    text = f"<think>Let me solve it.</think>\nHere is the code:\n```python\n{p.prompt}{p.reference}\n```"
+                    text = ("<think>Let me solve it.</think>\nHere is the code:\n"
+                            f"```python\n{p.prompt}{p.reference}\n```")
                 fh.write(json.dumps({"id": i, "task_id": p.task_id, "completion": text}) + "\n")
         start = time.perf_counter()
         results = list(scan_rollouts(path, RolloutSpec(), problems=problems, jobs=1))
