@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -41,14 +43,10 @@ def _input_kind(path: str, forced: str) -> str:
     return "python"
 
 
-def _print_text(items: list[Any], counted: Any) -> None:
-    shown = 0
+def _print_text(items: list[Any], counted: Any, console: Console = console) -> None:
     for item in items:
-        if not item.findings and not item.error and not item.notes:
-            continue
         if not item.findings and not item.error:
             continue
-        shown += 1
         mark = {"hack": "[bold red]hack[/]", "clean": "[green]clean[/]", "error": "[magenta]error[/]"}
         console.print(f"[bold]{escape(item.id)}[/]  {mark[item.verdict.value]}", soft_wrap=True)
         if item.error:
@@ -161,8 +159,11 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
             items.append(scan_file(f, options, selected))
     counted = options.counts
     errors = [i for i in items if i.verdict is ScanVerdict.ERROR]
-    if fmt == "text":
-        _emit(None, output)
+    if fmt == "text" and output:
+        buffer = io.StringIO()
+        _print_text(items, counted, Console(file=buffer, width=132, no_color=True, highlight=False))
+        _emit(buffer.getvalue(), output)
+    elif fmt == "text":
         _print_text(items, counted)
     else:
         if fmt == "json":
@@ -198,9 +199,7 @@ def _read_text(path: str) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _emit(text: str | None, output: str | None) -> None:
-    if text is None:
-        return
+def _emit(text: str, output: str | None) -> None:
     if output:
         from foulplay._util.files import atomic_write_text
 
