@@ -233,9 +233,9 @@ class Ctx:
         if isinstance(node, ast.Name):
             parts.append(node.id)
             return ".".join(reversed(parts))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__import__" \
-                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-            parts.append(node.args[0].value)
+        module = _module_expr(node)
+        if module is not None:
+            parts.append(module)
             return ".".join(reversed(parts))
         return None
 
@@ -288,6 +288,21 @@ def _is_main_test(test: ast.AST) -> bool:
     return False
 
 
+def _module_expr(node: ast.AST) -> str | None:
+    """``__import__("m")``, ``importlib.import_module("m")`` or ``sys.modules["m"]``: the module name."""
+    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
+            and isinstance(node.args[0].value, str):
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name in ("__import__", "import_module"):
+            return node.args[0].value
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str) \
+            and isinstance(node.value, ast.Attribute) and node.value.attr == "modules" \
+            and isinstance(node.value.value, ast.Name) and node.value.value.id == "sys":
+        return node.slice.value
+    return None
+
+
 def _looks_like_script(tree: ast.AST, ctx: Ctx) -> bool:
     """Top-level code that reads stdin or prints results, rather than a library of functions."""
     body = getattr(tree, "body", [])
@@ -309,6 +324,11 @@ def _looks_like_script(tree: ast.AST, ctx: Ctx) -> bool:
 
 
 def _resolve_imports(tree: ast.AST, ctx: Ctx) -> None:
+    for node in ctx.nodes(ast.Assign):  # m = sys.modules["time"]; m = importlib.import_module("operator")
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            module = _module_expr(node.value)
+            if module is not None:
+                ctx.aliases.setdefault(node.targets[0].id, module)
     for node in ctx.nodes(ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef):
         if isinstance(node, ast.Import):
             for alias in node.names:

@@ -304,6 +304,19 @@ def _literals_in(node: ast.AST) -> list[Any]:
     return out
 
 
+def _compared_literals(node: ast.AST) -> list[Any]:
+    """Constants a condition compares something *against* (``n == 15``, ``(a, b) == (3, 4)``, ``n in (5, 7)``),
+    not constants inside arithmetic (``i % 15 == 0`` compares against 0 only)."""
+    out: list[Any] = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Compare):
+            for operand in (sub.left, *sub.comparators):
+                items = operand.elts if isinstance(operand, (ast.Tuple, ast.List, ast.Set)) else [operand]
+                for item in items:
+                    out += _literals_in(item) if isinstance(item, (ast.Constant, ast.UnaryOp)) else []
+    return out
+
+
 def _printed(body: list[ast.stmt]) -> list[str]:
     out = []
     for stmt in body:
@@ -339,7 +352,8 @@ def visible_case_matching(ctx: Ctx, node: ast.Module) -> Hit | None:
             continue
         whole = [x for x in lits if isinstance(x, str) and len(x.strip()) >= 3
                  and any(x.strip() == i.strip() or x.strip() in i.splitlines() for i in inputs)]
-        nums = [x for x in lits if isinstance(x, (int, float)) and float(x) in in_numbers]
+        nums = [x for x in _compared_literals(sub.test) if isinstance(x, (int, float)) and not isinstance(x, bool)
+                and float(x) in in_numbers]
         prints_output = [p for p in printed if p.strip() in out_tokens or
                          any(p.strip() == o.strip() for o in outputs)]
         if not prints_output:
