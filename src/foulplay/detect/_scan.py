@@ -258,7 +258,8 @@ def _rollout_item(line_no: int, raw: str, spec: RolloutSpec, problems: dict[str,
     if not isinstance(rec, dict):
         return ItemResult(f"line {line_no}", ScanVerdict.ERROR, error=f"line {line_no}: not a JSON object",
                           line=line_no)
-    item_id = str(rec.get(spec.id_field, f"line {line_no}"))
+    raw_id = _dig(rec, spec.id_field)
+    item_id = f"line {line_no}" if raw_id is _ABSENT or raw_id is None else str(raw_id)
     text = _dig(rec, spec.text_field)
     if text is _ABSENT:
         return ItemResult(item_id, ScanVerdict.ERROR, error=f"line {line_no}: no field {spec.text_field!r}",
@@ -269,23 +270,33 @@ def _rollout_item(line_no: int, raw: str, spec: RolloutSpec, problems: dict[str,
             return ItemResult(item_id, ScanVerdict.ERROR,
                               error=f"line {line_no}: field {spec.text_field!r} is not text", line=line_no)
     problem = view = None
-    if spec.problem_field and isinstance(rec.get(spec.problem_field), dict):
+    note = None
+    inline = _dig(rec, spec.problem_field) if spec.problem_field else _ABSENT
+    if isinstance(inline, dict):
         from foulplay.grading import problem_from_record
 
         try:
-            problem = problem_from_record(rec[spec.problem_field], f"line {line_no} {spec.problem_field}")
+            problem = problem_from_record(inline, f"line {line_no} {spec.problem_field}")
         except InputError as exc:
             return ItemResult(item_id, ScanVerdict.ERROR, error=str(exc), line=line_no)
         view = problem_view(problem)
     elif problems:
-        key = str(rec.get(spec.task_field, ""))
+        raw_key = _dig(rec, spec.task_field)
+        key = "" if raw_key is _ABSENT else str(raw_key)
         problem = problems.get(key)
         if problem is not None:
             view = views.get(key)
             if view is None:
                 view = views[key] = problem_view(problem)
+        else:
+            note = f"no problem {key!r} among --problems: special-casing not checked"
+    elif spec.problem_field and inline is not _ABSENT and inline is not None:
+        return ItemResult(item_id, ScanVerdict.ERROR, line=line_no,
+                          error=f"line {line_no}: field {spec.problem_field!r} is not a problem object")
     result = scan_completion(text, problem=problem, view=view, options=options, item_id=item_id, selected=selected)
     result.line = line_no
+    if note:
+        result.notes.append(note)
     return result
 
 

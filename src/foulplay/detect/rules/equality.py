@@ -102,7 +102,8 @@ def always_true_eq(ctx: Ctx, node: ast.ClassDef) -> Hit | None:
     what = f"subclass of {builtin}" if builtin else "class"
     technique = "typed-always-equal" if builtin else "always-equal-object"
     detail = f" ({'; '.join(extras)})" if extras else ""
-    return Hit(node, f"{what} {node.name} defines __eq__ that always returns True{detail}: any "
+    anchor = eq if hasattr(eq, "lineno") else node
+    return Hit(anchor, f"{what} {node.name} defines __eq__ that always returns True{detail}: any "
                      "`assert result == expected` passes", technique=technique)
 
 
