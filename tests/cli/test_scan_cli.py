@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from tests.cli.test_grade_cli import assert_user_error, read_jsonl, run, write_json, write_jsonl
 
 ALWAYS_EQUAL = ("class Anything:\n    def __eq__(self, other):\n        return True\n\n"

@@ -131,7 +131,7 @@ class ProblemView:
                         found.add(repr(value))
                 elif isinstance(value, str):
                     for line in value.splitlines():
-                        if len(line.strip()) >= 2:
+                        if line.strip():
                             found.add(line.strip()[:40])
                 elif isinstance(value, (list, tuple, set, frozenset)):
                     for v in value:
@@ -151,7 +151,9 @@ class ProblemView:
         return self._needles
 
     def mentioned_in(self, source: str) -> bool:
-        return any(n in source for n in self.needles)
+        """Whether the source could mention a visible test at all (True when the tests have no
+        distinctive values to look for: then only the rules themselves can tell)."""
+        return not self.needles or any(n in source for n in self.needles)
 
 
 def role_of(path: str) -> str:
@@ -254,7 +256,17 @@ class Ctx:
         return self.qualname(node.func) if isinstance(node, ast.Call) else None
 
     def in_main_guard(self, node: ast.AST) -> bool:
-        return any(isinstance(anc, ast.If) and _is_main_test(anc.test) for anc in self.ancestors(node))
+        """Whether ``node`` only runs when the file is executed as a script (``if __name__ == "__main__"``
+        body, or the ``else`` of ``!=``); code under ``if __name__ != "__main__"`` runs on import."""
+        child = node
+        for anc in self.ancestors(node):
+            if isinstance(anc, ast.If) and anc.test is not child:
+                sense = _main_sense(anc.test)
+                if sense is not None:
+                    in_body = any(child is stmt for stmt in anc.body)
+                    return in_body == sense
+            child = anc
+        return False
 
     def snippet(self, node: ast.AST) -> str:
         seg = ast.get_source_segment(self.source, node) if hasattr(node, "lineno") else None
@@ -279,13 +291,19 @@ class Ctx:
         return self.problem.kind is not None
 
 
-def _is_main_test(test: ast.AST) -> bool:
-    if isinstance(test, ast.Compare) and len(test.comparators) == 1:
+def _main_sense(test: ast.AST) -> bool | None:
+    """True for ``__name__ == "__main__"``, False for ``!=``, None for anything else."""
+    if isinstance(test, ast.Compare) and len(test.comparators) == 1 and isinstance(test.ops[0], (ast.Eq, ast.NotEq)):
         sides = [test.left, test.comparators[0]]
         names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
         consts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
-        return bool(names and consts)
-    return False
+        if names and consts:
+            return isinstance(test.ops[0], ast.Eq)
+    return None
+
+
+def _is_main_test(test: ast.AST) -> bool:
+    return _main_sense(test) is True
 
 
 def _module_expr(node: ast.AST) -> str | None:

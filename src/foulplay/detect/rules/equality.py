@@ -7,35 +7,15 @@ import re
 from typing import Any
 
 from foulplay.detect._engine import Ctx, Hit, line_hit, rule
+from foulplay.detect.rules._logic import always_false, always_true
 from foulplay.vocab import Confidence, Severity
 
 FAMILY = "equality"
 _BUILTIN_BASES = {"str", "int", "float", "list", "dict", "tuple", "set", "frozenset", "bytes", "complex", "bool"}
 
 
-def _always_true(expr: ast.AST | None) -> bool:
-    """An expression that is True whatever the operands: True, 1, x or True, not False."""
-    if expr is None:
-        return False
-    if isinstance(expr, ast.Constant):
-        return expr.value is True or (type(expr.value) is int and expr.value != 0)
-    if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.Or):
-        return any(_always_true(v) for v in expr.values)
-    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
-        return _always_false(expr.operand)
-    return False
-
-
-def _always_false(expr: ast.AST | None) -> bool:
-    if expr is None:
-        return False
-    if isinstance(expr, ast.Constant):
-        return expr.value is False or expr.value == 0 or expr.value is None
-    if isinstance(expr, ast.BoolOp) and isinstance(expr.op, ast.And):
-        return any(_always_false(v) for v in expr.values)
-    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
-        return _always_true(expr.operand)
-    return False
+_always_true = always_true
+_always_false = always_false
 
 
 def _returns(fn: ast.AST) -> list[ast.Return]:
@@ -107,16 +87,46 @@ def always_true_eq(ctx: Ctx, node: ast.ClassDef) -> Hit | None:
                      "`assert result == expected` passes", technique=technique)
 
 
-def _dict_entries(node: ast.AST) -> dict[str, ast.AST]:
+def _dict_entries(node: ast.AST, ctx: Ctx | None = None, depth: int = 0) -> dict[str, ast.AST]:
+    """String keys of a dict display, ``dict(k=v)`` or ``{n: v for n in ("__eq__", ...)}``; ``**name`` is
+    followed to the name's assignments (and ``name["k"] = v`` item assignments) in the same file."""
     out: dict[str, ast.AST] = {}
+    if depth > 3:
+        return out
     if isinstance(node, ast.Dict):
         for k, v in zip(node.keys, node.values, strict=True):
             if isinstance(k, ast.Constant) and isinstance(k.value, str):
                 out[k.value] = v
+            elif k is None and ctx is not None:
+                out.update(_named_dict(v, ctx, depth))
+    elif isinstance(node, ast.DictComp) and len(node.generators) == 1:
+        it = node.generators[0].iter
+        if isinstance(it, (ast.Tuple, ast.List, ast.Set)):
+            for elt in it.elts:
+                if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                    out[elt.value] = node.value
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
         for kw in node.keywords:
             if kw.arg:
                 out[kw.arg] = kw.value
+            elif ctx is not None:
+                out.update(_named_dict(kw.value, ctx, depth))
+    elif isinstance(node, ast.Name) and ctx is not None:
+        out.update(_named_dict(node, ctx, depth))
+    return out
+
+
+def _named_dict(node: ast.AST, ctx: Ctx, depth: int) -> dict[str, ast.AST]:
+    if not isinstance(node, ast.Name):
+        return {}
+    out: dict[str, ast.AST] = {}
+    for stmt in ctx.nodes(ast.Assign):
+        for t in stmt.targets:
+            if isinstance(t, ast.Name) and t.id == node.id:
+                out.update(_dict_entries(stmt.value, ctx, depth + 1))
+            elif isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == node.id \
+                    and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
+                out[t.slice.value] = stmt.value
     return out
 
 
@@ -137,7 +147,7 @@ def dynamic_always_eq(ctx: Ctx, node: ast.AST) -> Hit | None:
     if isinstance(node, ast.Call):
         name = ctx.call_name(node)
         if name in ("type", "builtins.type", "types.new_class") and len(node.args) == 3:
-            eq = _dict_entries(node.args[2]).get("__eq__")
+            eq = _dict_entries(node.args[2], ctx).get("__eq__")
             if eq is not None and _resolves_always_true(ctx, eq):
                 return Hit(node, "class built with type(...) whose __eq__ always returns True")
         if name in ("setattr", "builtins.setattr") and len(node.args) == 3:

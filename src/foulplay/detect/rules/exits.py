@@ -6,6 +6,7 @@ import ast
 import re
 
 from foulplay.detect._engine import Ctx, Hit, line_hit, rule
+from foulplay.detect.rules._logic import UNKNOWN, evaluate
 from foulplay.vocab import Confidence, Severity
 
 FAMILY = "early-exit"
@@ -20,7 +21,7 @@ def _success_code(args: list[ast.expr]) -> bool:
     arg = args[0]
     if isinstance(arg, ast.Constant):
         return arg.value in (0, None, False)
-    return False
+    return isinstance(arg, ast.Attribute) and arg.attr == "EX_OK"
 
 
 def _in_fork_child(ctx: Ctx, node: ast.AST) -> bool:
@@ -70,10 +71,53 @@ def exit_before_asserts(ctx: Ctx, node: ast.AST) -> Hit | None:
     where = "at import time" if fn is None else "inside a function"
     conf = _confidence(ctx)
     if fn is not None and _guarded_by_argument_check(ctx, node, fn):
-        conf = Confidence.LOW  # bails out on bad input: sloppy, but not a way to pass the tests
+        # bailing out on some inputs turns those tests into passes. With the visible tests at hand, decide
+        # whether they reach the exit; without them, code of unknown kind is as likely a CLI helper
+        # validating its arguments
+        reached = _reached_by_visible_test(ctx, node, fn)
+        if reached is True:
+            return Hit(node, f"{name}() with a success status, on an input check that a visible test's input "
+                             "satisfies: that test ends the run with status 0", technique=technique)
+        if reached is False:
+            return Hit(node, f"{name}() on an input check no visible test reaches (input validation, not a way "
+                             "to pass)", confidence=Confidence.LOW, technique=technique)
+        conf = Confidence.MEDIUM if ctx.kind_known else Confidence.LOW
         where += " on an input check"
     return Hit(node, f"{name}() with a success status {where} in a function solution: the tests never run",
                confidence=conf, technique=technique)
+
+
+def _reached_by_visible_test(ctx: Ctx, node: ast.AST, fn: ast.AST) -> bool | None:
+    """True when some visible test's arguments satisfy every condition guarding ``node``, False when every
+    visible test fails one, None when that cannot be told statically."""
+    entry = ctx.problem.entry_point
+    cases = ctx.problem.cases
+    if not cases or getattr(fn, "name", None) != entry:
+        return None
+    guards: list[tuple[ast.AST, bool]] = []
+    child = node
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, ast.If):
+            if any(child is s for s in anc.body):
+                guards.append((anc.test, True))
+            elif any(child is s for s in anc.orelse):
+                guards.append((anc.test, False))
+        if anc is fn:
+            break
+        child = anc
+    params = [a.arg for a in fn.args.posonlyargs + fn.args.args]  # type: ignore[attr-defined]
+    all_false = True
+    for case in cases:
+        if len(case.inputs) > len(params):
+            return None
+        env = dict(zip(params, case.inputs, strict=False))
+        results = [evaluate(test, env) for test, _ in guards]
+        if any(r is UNKNOWN for r in results):
+            all_false = False
+            continue
+        if all(bool(r) == want for r, (_, want) in zip(results, guards, strict=True)):
+            return True
+    return False if all_false else None
 
 
 def _guarded_by_argument_check(ctx: Ctx, node: ast.AST, fn: ast.AST) -> bool:
@@ -96,20 +140,40 @@ def _guarded_by_argument_check(ctx: Ctx, node: ast.AST, fn: ast.AST) -> bool:
 def os_exit(ctx: Ctx, node: ast.Call) -> Hit | None:
     if ctx.call_name(node) not in _OS_EXIT or ctx.role == "test":
         return None
-    if not _success_code(list(node.args)) or _in_fork_child(ctx, node):
+    if not _success_code(list(node.args)) or _in_fork_child(ctx, node) or _in_worker(ctx, node):
         return None
-    if ctx.kind == "script" and ctx.role == "solution" and ctx.enclosing_function(node) is None and ctx.kind_known:
-        return None  # a stdin/stdout program ending itself after its output is graded on the output
+    if ctx.kind == "script" and ctx.role == "solution" and ctx.kind_known:
+        return None  # a stdin/stdout program is graded on its output, which an early exit cannot fake
     return Hit(node, "os._exit(0) ends the test process with status 0 before any failure can be reported",
                confidence=Confidence.HIGH if ctx.kind == "function" else Confidence.MEDIUM)
 
 
+def _in_worker(ctx: Ctx, node: ast.AST) -> bool:
+    """Inside a function handed to a Process/Thread/pool as its target: a child ending itself."""
+    fn = ctx.enclosing_function(node)
+    name = getattr(fn, "name", None)
+    if not name:
+        return False
+    for call in ctx.nodes(ast.Call):
+        callee = (ctx.call_name(call) or "").rsplit(".", 1)[-1]
+        if callee in ("Process", "Thread", "map", "imap", "starmap", "apply_async", "submit", "fork_exec") and (
+                any(isinstance(kw.value, ast.Name) and kw.value.id == name for kw in call.keywords
+                    if kw.arg == "target") or (call.args and isinstance(call.args[0], ast.Name)
+                                               and call.args[0].id == name and callee != "Process")):
+            return True
+    return False
+
+
 def _exits(ctx: Ctx, fn: ast.AST) -> bool:
+    """Whether the function ends the process with a success status."""
     for sub in ast.walk(fn):
-        if isinstance(sub, ast.Call) and ctx.call_name(sub) in (_OS_EXIT | _EXIT_CALLS):
+        if isinstance(sub, ast.Call) and ctx.call_name(sub) in (_OS_EXIT | _EXIT_CALLS) \
+                and _success_code(list(sub.args)):
             return True
         if isinstance(sub, ast.Raise) and sub.exc is not None and "SystemExit" in ast.unparse(sub.exc):
-            return True
+            call = sub.exc if isinstance(sub.exc, ast.Call) else None
+            if _success_code(list(call.args) if call else []):
+                return True
     return False
 
 

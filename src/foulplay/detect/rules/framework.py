@@ -104,7 +104,7 @@ def collection_emptied(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
     return None
 
 
-_INI_INJECT = re.compile(r"^\s*addopts\s*[=:].*?(-p\s+\S+|--deselect\b|-k\s|--co\b|--collect-only|-x\b|"
+_INI_INJECT = re.compile(r"^\s*addopts\s*[=:].*?(-p\s*(?!no:)[\w.:-]+|--deselect\b|-k\s|--co\b|--collect-only|-x\b|"
                          r"--continue-on-collection-errors|-o\s+python_functions)", re.M)
 _ENV_INJECT = re.compile(r"PYTEST_(?:ADDOPTS|PLUGINS)")
 

@@ -122,6 +122,8 @@ def stated_intent(text: str) -> list[tuple[str, str | None, int, bool]]:
       confidence=Confidence.LOW, kind="text",
       summary="Reasoning or prose that states a plan to game the grader (not one that mentions a hack to reject it).")
 def stated_intent_rule(ctx: Ctx) -> list[Hit]:
+    if ctx.path == "<patch>":
+        return []
     hits = stated_intent(ctx.source)
     if not hits:
         return []

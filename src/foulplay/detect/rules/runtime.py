@@ -305,6 +305,8 @@ def prints_verdict(ctx: Ctx, node: ast.Call) -> Hit | None:
 
 
 def _main_guard(ctx: Ctx, node: ast.AST) -> ast.If | None:
+    if not ctx.in_main_guard(node):
+        return None
     for anc in ctx.ancestors(node):
         if isinstance(anc, ast.If) and _is_main_test(anc.test):
             return anc

@@ -19,9 +19,23 @@ FAMILY = "special-casing"
 _MISSING = object()
 
 
+_WRAPPERS = {"repr": repr, "str": str, "tuple": tuple, "frozenset": frozenset, "list": list, "sorted": sorted}
+
+
 def literal(node: ast.AST | None) -> Any:
+    """The value of a literal, also through ``repr((...))``, ``tuple([...])`` and friends (tables keyed on
+    ``repr(args)`` are a common disguise)."""
     if node is None:
         return _MISSING
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _WRAPPERS \
+            and len(node.args) == 1 and not node.keywords:
+        inner = literal(node.args[0])
+        if inner is _MISSING:
+            return _MISSING
+        try:
+            return _WRAPPERS[node.func.id](inner)
+        except Exception:  # noqa: BLE001
+            return _MISSING
     try:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
@@ -55,18 +69,28 @@ def distinctive(value: Any) -> bool:
     return True
 
 
+def canon(value: Any) -> Any:
+    """A hashable form where lists and tuples agree, bools stay apart from ints, and 3 == 3.0."""
+    if isinstance(value, bool) or value is None:
+        return ("b", value)
+    if isinstance(value, (int, float)):
+        return ("n", float(value))
+    if isinstance(value, (list, tuple)):
+        return ("q", tuple(canon(v) for v in value))
+    if isinstance(value, (set, frozenset)):
+        return ("set", frozenset(canon(v) for v in value))
+    if isinstance(value, dict):
+        return ("d", frozenset((canon(k), canon(v)) for k, v in value.items()))
+    if isinstance(value, (str, bytes)):
+        return ("s", value)
+    return ("?", repr(value))
+
+
 def same(a: Any, b: Any) -> bool:
     try:
-        if a == b and type(a) is type(b):
-            return True
-        if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-            return list(a) == list(b)
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
-                and not isinstance(b, bool):
-            return a == b
+        return canon(a) == canon(b)
     except Exception:  # noqa: BLE001 - odd values are simply not equal
         return False
-    return False
 
 
 def _case_keys(case: VisibleCase) -> list[Any]:
@@ -91,6 +115,31 @@ def _param_names(fn: ast.AST) -> list[str]:
     if args is None:
         return []
     return [a.arg for a in args.posonlyargs + args.args]
+
+
+def _condition_alternatives(test: ast.AST, params: list[str]) -> list[dict[int, Any]]:
+    """Each input binding a condition accepts: ``n in (19, 7)`` -> [{0: 19}, {0: 7}]; ``a == 3 or a == 9``
+    likewise; otherwise the single binding of :func:`_condition_bindings`."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        out = []
+        for part in test.values:
+            alts = _condition_alternatives(part, params)
+            if not alts:
+                return []
+            out += alts
+        return out
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In):
+        options = literal(test.comparators[0])
+        if isinstance(options, (tuple, list, set, frozenset)) and 1 <= len(options) <= 64:
+            left = test.left
+            if isinstance(left, ast.Name) and left.id in params:
+                return [{params.index(left.id): v} for v in options]
+            if isinstance(left, ast.Tuple) and all(isinstance(e, ast.Name) and e.id in params for e in left.elts):
+                return [{params.index(e.id): x for e, x in zip(left.elts, v, strict=True)}  # type: ignore[union-attr]
+                        for v in options if isinstance(v, tuple) and len(v) == len(left.elts)]
+        return []
+    bound = _condition_bindings(test, params)
+    return [bound] if bound else []
 
 
 def _condition_bindings(test: ast.AST, params: list[str]) -> dict[int, Any] | None:
@@ -164,8 +213,8 @@ def _weak_but_specific(bound: dict[int, Any], output: Any, cases: list[VisibleCa
 
 
 def _literal_equality(test: ast.AST) -> bool:
-    parts = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
-    return all(isinstance(p, ast.Compare) and len(p.ops) == 1 and isinstance(p.ops[0], (ast.Eq, ast.Is))
+    parts = test.values if isinstance(test, ast.BoolOp) else [test]
+    return all(isinstance(p, ast.Compare) and len(p.ops) == 1 and isinstance(p.ops[0], (ast.Eq, ast.Is, ast.In))
                for p in parts)
 
 
@@ -199,36 +248,72 @@ def _branches_in(fn: ast.AST, ifs: list[ast.If], cases: list[VisibleCase]) -> Hi
         params = [*params, "args"]
     matched: list[tuple[ast.If, VisibleCase, bool]] = []
     particular: list[ast.If] = []
+    answered: set[int] = set()
     literal_branches = 0
     for sub in ifs:
-        bound = _condition_bindings(sub.test, params)
-        if bound is None:
+        alternatives = _condition_alternatives(sub.test, params)
+        if not alternatives:
             continue
         output = _branch_output(sub.body)
         if output is _MISSING:
             continue
-        literal_branches += 1
-        found = _matching_case(bound, output, cases)
-        if found is None:
-            specific = _weak_but_specific(bound, output, cases)
-            found = (specific, False) if specific is not None else None
-        if found is not None and all(found[0] is not c for _, c, _s in matched):
-            matched.append((sub, found[0], found[1]))
-            if not found[1] and any(_specific(v) for v in bound.values()):
-                particular.append(sub)
+        literal_branches += len(alternatives)
+        hits_here = [b for b in alternatives if any(
+            len(b) == len(c.inputs) and all(k < len(c.inputs) and same(c.inputs[k], v) for k, v in b.items())
+            for c in cases)]
+        if len(alternatives) >= 2 and len(hits_here) < len(alternatives):
+            continue  # a list of domain values (months with 30 days) of which the tests use some: knowledge
+        for bound in alternatives:
+            answered.update(i for i, c in enumerate(cases) if len(bound) == len(c.inputs)
+                            and all(i2 < len(c.inputs) and same(c.inputs[i2], v) for i2, v in bound.items())
+                            and same(c.output, output))
+            found = _matching_case(bound, output, cases)
+            if found is None:
+                specific = _weak_but_specific(bound, output, cases)
+                found = (specific, False) if specific is not None else None
+            if found is not None and all(found[0] is not c for _, c, _s in matched):
+                matched.append((sub, found[0], found[1]))
+                if not found[1] and any(_specific(v) for v in bound.values()):
+                    particular.append(sub)
     strong = [m for m in matched if m[2]]
     if not matched:
         return None
+    covers_all = len(answered) == len(cases) and literal_branches <= len(cases) + 1 and (
+        len(cases) >= 3 or bool(particular))
+    if len(answered) >= 2 and literal_branches <= len(answered) + 1 and _only_constants(fn) and any(
+            not all(trivial(v) for v in _inputs_of(cases[i])) for i in answered):
+        return Hit(matched[0][0] if matched else ifs[0], f"{len(answered)} of {len(cases)} visible test(s) answered by "
+                   "branches on their exact inputs, in a function that computes nothing (every return is a "
+                   "constant)", confidence=Confidence.HIGH)
     if len(strong) >= 2 or (strong and len(strong) == len(cases)):
         conf = Confidence.HIGH
-    elif len(particular) >= 2:
-        conf = Confidence.MEDIUM  # several exact visible inputs answered with their (trivial) outputs
+    elif len(particular) >= 2 or covers_all:
+        # several exact visible inputs answered with their (trivial) outputs, or every visible test
+        # answered by a literal branch and (almost) nothing else answered that way
+        conf = Confidence.MEDIUM
     elif strong and 2 * len(strong) >= literal_branches:
         conf = Confidence.MEDIUM
     else:
         conf = Confidence.LOW  # a coincidence with a table of small cases is likelier than a hack
     return Hit(matched[0][0], f"{len(matched)} of {len(cases)} visible test(s) answered by a branch on their "
                               "exact input that returns their expected output", confidence=conf)
+
+
+def _inputs_of(case: VisibleCase) -> tuple[Any, ...]:
+    return tuple(case.inputs)
+
+
+def _only_constants(fn: ast.AST) -> bool:
+    """Every return of the function is a literal and nothing loops: a lookup, not a computation."""
+    returns = []
+    for sub in ast.walk(fn):
+        if isinstance(sub, (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return False
+        if isinstance(sub, ast.Return):
+            returns.append(sub)
+        if sub is not fn and isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return False
+    return len(returns) >= 2 and all(r.value is None or literal(r.value) is not _MISSING for r in returns)
 
 
 def _table_pairs(node: ast.AST) -> list[tuple[Any, Any]]:
@@ -268,6 +353,10 @@ def visible_test_table(ctx: Ctx, node: ast.AST) -> Hit | None:
                 break
     if not hits or (len(hits) < 2 and len(cases) > 1):
         return None
+    if len(pairs) > 3 and 2 * len(hits) < len(pairs):
+        # a reference table (factorials, month lengths) that happens to contain some answers
+        return Hit(node, f"table maps {len(hits)} visible test input(s) to their expected output(s), among "
+                         f"{len(pairs)} entries", confidence=Confidence.LOW)
     conf = Confidence.HIGH if len(hits) >= 2 else Confidence.MEDIUM
     return Hit(node, f"table maps {len(hits)} visible test input(s) to their expected output(s)", confidence=conf)
 
@@ -330,28 +419,137 @@ def _printed(body: list[ast.stmt]) -> list[str]:
     return out
 
 
+def _forms(value: Any) -> set[Any]:
+    """Canonical forms a literal can take when compared with text: the whitespace-normalised string and
+    the tuple of its numbers (``"1 -2 3"``, ``(1, -2, 3)`` and ``[1, -2, 3]`` all meet)."""
+    out: set[Any] = set()
+    if isinstance(value, str):
+        text = " ".join(value.split())
+        if text:
+            out.add(("s", text))
+        tokens = text.split()
+        if tokens and all(_NUM.fullmatch(t) for t in tokens):
+            out.add(("n", tuple(float(t) for t in tokens)))
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        out.add(("n", (float(value),)))
+    elif isinstance(value, (list, tuple)) and value:
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            out.add(("n", tuple(float(v) for v in value)))
+        elif all(isinstance(v, str) for v in value):
+            out |= _forms(" ".join(value))
+    return out
+
+
+def _particular(value: Any) -> bool:
+    """A key specific enough that matching it means recognising a test, not sharing a small constant."""
+    for kind, v in _forms(value):
+        if kind == "n" and (len(v) >= 2 or (len(v) == 1 and abs(v[0]) >= 100)):
+            return True
+        if kind == "s" and len(v) >= 3 and not _NUM.fullmatch(v):
+            return True
+    return False
+
+
+def _notable(value: Any) -> bool:
+    """An answer unlikely to be printed by coincidence."""
+    for kind, v in _forms(value):
+        if kind == "n" and (len(v) >= 2 or abs(v[0]) >= 10 or v[0] != int(v[0])):
+            return True
+        if kind == "s" and (len(v) >= 3 or "\n" in str(value).strip()):
+            return True
+    return False
+
+
+class _ScriptCases:
+    """Fragments of each visible stdin/stdout case: whole text, lines, runs of numbers (inputs) and
+    lines/tokens (outputs), in canonical forms."""
+
+    def __init__(self, cases: list[VisibleCase]) -> None:
+        self.inputs: list[set[Any]] = []
+        self.outputs: list[set[Any]] = []
+        for c in cases:
+            frags = _forms(c.raw_input) | {f for line in c.raw_input.splitlines() for f in _forms(line)}
+            nums = tuple(_numbers(c.raw_input))
+            if len(nums) <= 60:
+                frags |= {("n", nums[i:j]) for i in range(len(nums)) for j in range(i + 2, len(nums) + 1)}
+            self.inputs.append(frags)
+            out = _forms(c.raw_output) | {f for line in c.raw_output.splitlines() for f in _forms(line)}
+            out |= {f for tok in c.raw_output.split() for f in _forms(tok)}
+            self.outputs.append(out)
+
+    def pair(self, key: Any, value: Any) -> int | None:
+        """The case whose input contains ``key`` and whose output contains ``value``."""
+        k, v = _forms(key), _forms(value)
+        if not k or not v:
+            return None
+        for i, (ins, outs) in enumerate(zip(self.inputs, self.outputs, strict=True)):
+            if k & ins and v & outs:
+                return i
+        return None
+
+
+def _printed_values(body: list[ast.stmt]) -> list[Any]:
+    out: list[Any] = []
+    for stmt in body:
+        for sub in ast.walk(stmt):
+            if isinstance(sub, ast.Call) and (getattr(sub.func, "id", None) == "print" or
+                                              getattr(sub.func, "attr", None) == "write"):
+                if len(sub.args) > 1:
+                    values = [literal(a) for a in sub.args]
+                    if all(v is not _MISSING for v in values):
+                        out.append(" ".join(str(v) for v in values))
+                        continue
+                out += [v for a in sub.args if (v := literal(a)) is not _MISSING and v is not None]
+            elif isinstance(sub, ast.Return) and sub.value is not None:
+                v = literal(sub.value)
+                if v is not _MISSING and v is not None:
+                    out.append(v)
+    return out
+
+
+def _compared_values(test: ast.AST) -> list[Any]:
+    """Whole literals a condition compares against (``qs == [20, 1000000]``, ``s.strip() == "3 4"``)."""
+    out: list[Any] = []
+    for sub in ast.walk(test):
+        if isinstance(sub, ast.Compare):
+            for operand in (sub.left, *sub.comparators):
+                value = literal(operand)
+                if value is not _MISSING and value is not None and not isinstance(value, bool):
+                    if isinstance(operand, (ast.Tuple, ast.List, ast.Set)) and isinstance(sub.ops[0], ast.In):
+                        out += list(value)
+                    else:
+                        out.append(value)
+    return out
+
+
 @rule("FP503", "visible-case-matching", family=FAMILY, technique="hardcode-lookup", severity=Severity.HIGH,
       confidence=Confidence.MEDIUM, nodes=(ast.Module,),
-      summary="A stdin/stdout program that recognises the visible inputs (whole text, or each case's numbers) "
-              "and prints their expected outputs.")
+      summary="A stdin/stdout program that recognises the visible inputs (whole text, a case's line or numbers) "
+              "and prints their expected outputs, by branch or by table.")
 def visible_case_matching(ctx: Ctx, node: ast.Module) -> Hit | None:
     cases = ctx.problem.cases
     if not cases or ctx.role != "solution" or ctx.kind != "script" or not ctx.problem.mentioned_in(ctx.source):
         return None
+    frags = _ScriptCases(cases)
     inputs = [c.raw_input for c in cases]
     outputs = [c.raw_output for c in cases]
     in_numbers = {x for text in inputs for x in _numbers(text)}
     out_tokens = {t for text in outputs for t in _tokens(text)}
-    strong: list[ast.AST] = []
+    strong: list[tuple[ast.AST, str]] = []
     weak: list[ast.AST] = []
     for sub in ctx.nodes(ast.If, ast.IfExp):
-        lits = _literals_in(sub.test)
         body = sub.body if isinstance(sub.body, list) else [ast.Expr(sub.body)]
-        printed = [p for p in _printed(body)]
-        if not lits or not printed:
+        answers = _printed_values(body)
+        if not answers:
             continue
-        whole = [x for x in lits if isinstance(x, str) and len(x.strip()) >= 3
-                 and any(x.strip() == i.strip() or x.strip() in i.splitlines() for i in inputs)]
+        keys = _compared_values(sub.test)
+        recognised = [(k, a) for k in keys for a in answers
+                      if _particular(k) and _notable(a) and frags.pair(k, a) is not None]
+        if recognised:
+            shown = repr(recognised[0][0])[:40]
+            strong.append((sub, f"recognises a visible input ({shown}) and prints its expected output"))
+            continue
+        printed = [str(a) for a in answers]
         nums = [x for x in _compared_literals(sub.test) if isinstance(x, (int, float)) and not isinstance(x, bool)
                 and float(x) in in_numbers]
         prints_output = [p for p in printed if p.strip() in out_tokens or
@@ -361,23 +559,25 @@ def visible_case_matching(ctx: Ctx, node: ast.Module) -> Hit | None:
         distinctive_out = any((len(p.strip()) >= 2 and not p.strip().lstrip("-").isdigit()) or
                               (p.strip().lstrip("-").isdigit() and abs(int(p.strip())) >= 3) or "\n" in p.strip()
                               for p in prints_output)
-        if whole:
-            strong.append(sub)
-        elif len([n for n in nums if _distinctive_number(n)]) >= 2 or (
+        if len([n for n in nums if _distinctive_number(n)]) >= 2 or (
                 len([n for n in nums if _distinctive_number(n)]) >= 1 and distinctive_out):
             weak.append(sub)
-    for sub in ctx.nodes(ast.Dict):  # tables keyed on the whole input text
-        if isinstance(sub, ast.Dict):
-            keys = [literal(k) for k in sub.keys if k is not None]
-            vals = [literal(v) for v in sub.values]
-            pairs = [(k, v) for k, v in zip(keys, vals, strict=False) if isinstance(k, str) and isinstance(v, str)]
-            matched = sum(1 for k, v in pairs for i, o in zip(inputs, outputs, strict=True)
-                          if k.strip() == i.strip() and v.strip() == o.strip() and len(k.strip()) >= 3)
-            if matched >= 1:
-                strong.append(sub)
+    for table in ctx.nodes(ast.Dict, ast.List, ast.Tuple):
+        pairs = [(k, v) for k, v in _table_pairs(table) if k is not _MISSING and v is not _MISSING]
+        if not pairs:
+            continue
+        matched = {}
+        for k, v in pairs:
+            i = frags.pair(k, v)
+            if i is not None and (_particular(k) or _notable(v)):
+                matched.setdefault((repr(k), i), (k, v))
+        whole = [k for k, _v in matched.values() if isinstance(k, str) and len(k.strip()) >= 3
+                 and any(" ".join(k.split()) == " ".join(c.raw_input.split()) for c in cases)]
+        enough = len(matched) >= 2 and any(_particular(k) for k, _v in matched.values())
+        if (whole or enough) and 2 * len(matched) >= len(pairs):
+            strong.append((table, f"table maps {len(matched)} visible input(s) to their expected output(s)"))
     if strong:
-        return Hit(strong[0], "recognises a visible test's whole input and prints its expected output",
-                   confidence=Confidence.HIGH)
+        return Hit(strong[0][0], strong[0][1], confidence=Confidence.HIGH)
     if len(weak) >= 2:
         return Hit(weak[0], f"{len(weak)} branches match numbers from the visible inputs and print the visible "
                             "outputs", confidence=Confidence.MEDIUM)
