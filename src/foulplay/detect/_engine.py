@@ -215,10 +215,24 @@ class Ctx:
             cur = self.parent(cur)
 
     def enclosing_function(self, node: ast.AST) -> ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | None:
-        for anc in self.ancestors(node):
-            if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                return anc
-        return None
+        """The innermost function whose *body* holds ``node`` (found by source spans: no parent map needed)."""
+        pos = (getattr(node, "lineno", None), getattr(node, "col_offset", 0))
+        if pos[0] is None:
+            for anc in self.ancestors(node):
+                if isinstance(anc, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                    return anc
+            return None
+        best = None
+        best_start = (0, -1)
+        for fn in self.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
+            if fn is node:
+                continue
+            first = fn.body if isinstance(fn, ast.Lambda) else fn.body[0]  # type: ignore[union-attr]
+            start = (first.lineno, first.col_offset)
+            end = (fn.end_lineno or 0, fn.end_col_offset or 0)
+            if start <= pos < end and start > best_start:  # type: ignore[operator]
+                best, best_start = fn, start
+        return best  # type: ignore[return-value]
 
     def enclosing_class(self, node: ast.AST) -> ast.ClassDef | None:
         for anc in self.ancestors(node):
