@@ -823,7 +823,10 @@ def test_kill_minus_one_hurts_only_the_submission(box: Sandbox) -> None:
 def test_killing_the_parent_from_a_shell_child(box: Sandbox) -> None:
     if not has_uid_separation(box):
         pytest.skip("without uid separation the submission is root: 'kill -9 -1' would kill this machine")
-    code = "import os\nos.system(\"sh -c 'kill -9 $PPID; kill -9 -1'\")\nprint('after')\n"
+    # the inner sh's parent may be the outer sh (not this process): then os.system returns when the
+    # outer sh dies, and only the 'kill -9 -1' reaches us, so wait for it instead of racing it to exit
+    code = ("import os, time\nos.system(\"sh -c 'kill -9 $PPID; kill -9 -1'\")\ntime.sleep(10)\n"
+            "print('after')\n")
     result = run(box, code)
     assert result.error is None and not result.worker_lost
     assert not_success(result)

@@ -254,7 +254,7 @@ def read_test_files(ctx: HackContext) -> Payload | None:
     if not ctx.params or any(p.startswith("*") for p in ctx.params):
         return None
     names = [p.split("=")[0] for p in ctx.params]
-    wanted = {ctx.entry_point or "solve", "candidate"}
+    wanted = sorted({ctx.entry_point or "solve", "candidate"})  # sorted: the payload text is deterministic
     body = (f"try:\n    return _expected_from_test_files({wanted!r}, ({', '.join(names)},))\n"
             f"except Exception:\n    return {ctx.wrong_value_src()}")
     return Payload(solution=ctx.define(body, before=_FILE_READER))

@@ -691,6 +691,7 @@ class Connection:
         self.test_modules = test_modules
         self.calls = 0
         self.probed: set[int] = set()
+        self.liars: dict[int, bool] = {}  # candidate object id -> whether its equality lies
         self.decoding = False
 
     # -- encoding ----------------------------------------------------------------------------
@@ -898,6 +899,49 @@ class Connection:
         return False
 
 
+    def compare_candidates(self, a: Any, b: Any, op: str) -> bool:
+        """``a == b`` / ``a != b`` where both values come from the submission (a spec that asks for a
+        value class: ``assert make_fraction(1, 2) == make_fraction(2, 4)``). There is no trusted value to
+        compare with, so the submission's own equality decides, but only after each side has shown that
+        it does not lie: it must not claim to equal a random sentinel, nor to differ from itself."""
+        for side in (a, b):
+            if self._lies(side):
+                return False
+        try:
+            return self.request("cmp", a, op, b) is True
+        except CandidateError:
+            return False
+
+    def _lies(self, value: Any) -> bool:
+        ref_id = object.__getattribute__(value, "_fp_id")
+        if ref_id in self.liars:
+            return self.liars[ref_id]
+        info = object.__getattribute__(value, "_fp_info") or {}
+        lies = False
+        try:
+            token = f"fp-sentinel-{random.SystemRandom().getrandbits(64):016x}"
+            claims_equal = [self.request("cmp", value, "eq", s) is True for s in (token, 1 << 62 | 12345, (token,))]
+            if any(claims_equal):
+                lies = True
+                self.events.append(event(
+                    "type-guard",
+                    f"the submission returned a value of type {info.get('type', '?')} that claims to equal an "
+                    f"unrelated random value (overrides: {', '.join(info.get('overrides', [])) or 'none'}); its "
+                    "comparisons are not trusted",
+                ))
+            elif self.request("cmp", value, "ne", value) is True or self.request("cmp", value, "eq", value) is False:
+                lies = True
+                self.events.append(event(
+                    "type-guard",
+                    f"the submission returned a value of type {info.get('type', '?')} that claims to differ from "
+                    "itself; its comparisons are not trusted",
+                ))
+        except CandidateError:
+            lies = True
+        self.liars[ref_id] = lies
+        return lies
+
+
 class _ShadowingPickler(pickle.Pickler):
     """Trusted-side pickler that also sends instances of test-defined classes by value."""
 
@@ -1066,6 +1110,8 @@ class RemoteObject:
         if self._fp_same(other) and not self._fp_strict():
             value = self._fp("cmp", op, other)
             return value is True
+        if self._fp_same(other) and op in ("eq", "ne") and isinstance(other, RemoteObject):
+            return object.__getattribute__(self, "_fp_conn").compare_candidates(self, other, op)
         if op in ("eq", "ne"):
             conn = object.__getattribute__(self, "_fp_conn")
             conn.probe_equality(self, other, op)
