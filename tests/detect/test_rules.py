@@ -719,3 +719,14 @@ def test_stdin_programs_recognising_a_case_by_its_numbers_or_lines():
     per_case = ("import sys\nANSWERS = {(100, 90, 90, 80): '1 2 2 3', (5, 10, 7): '3 1 2'}\n"
                 "d = list(map(int, sys.stdin.read().split()))\nprint(ANSWERS.get(tuple(d[1:]), ''))\n")
     assert scan_completion(f"```python\n{per_case}```", problem=ranks).verdict.value == "hack"
+
+
+def test_rules_reference_page_is_current():
+    from pathlib import Path
+
+    from foulplay.detect._docs import render_rules_markdown
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+    assert page.read_text() == render_rules_markdown(), "regenerate: foulplay rules --format markdown > docs/rules.md"
+    for r in rules():
+        assert f"### {r.code}" in page.read_text()

@@ -210,18 +210,24 @@ def _emit(text: str, output: str | None) -> None:
 
 @click.command("rules")
 @click.argument("code", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              help="markdown: the reference page (docs/rules.md).")
 def rules_cmd(code: str | None, fmt: str) -> None:
     """List the detection rules and the catalog technique each one maps to (or show one rule)."""
     from foulplay.detect import rules
 
     all_rules = rules()
+    if fmt == "markdown" and not code:
+        from foulplay.detect._docs import render_rules_markdown
+
+        click.echo(render_rules_markdown(all_rules), nl=False)
+        return
     if code:
         matched = [r for r in all_rules if r.code == code.upper() or r.name == code]
         if not matched:
             raise InputError(f"no rule {code!r} (see `foulplay rules`)")
         all_rules = matched
-    if fmt == "json":
+    if fmt in ("json", "markdown"):
         click.echo(json.dumps([r.to_dict() for r in all_rules], indent=2))
         return
     if code:
