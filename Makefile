@@ -8,6 +8,9 @@ STAMP  := $(VENV)/.installed
 
 run: install
 	$(BIN)/foulplay grade --problems examples/problems.jsonl --completions examples/completions.jsonl --double-run --format text
+	@echo
+	@echo "Static detection of the same completions (exit status 1 means hacks were found, as expected here):"
+	$(BIN)/foulplay scan examples/completions.jsonl --problems examples/problems.jsonl || test $$? -eq 1
 
 test: install
 	$(BIN)/ruff check .

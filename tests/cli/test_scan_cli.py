@@ -44,6 +44,7 @@ def test_clean_tree_exits_0_and_dirty_tree_exits_1(tree: Path) -> None:
     assert dirty.returncode == 1, dirty.stderr
     assert "FP101" in dirty.stdout and "FP302" in dirty.stdout
     assert "findings per rule" in dirty.stdout
+    assert "[high/high]" in dirty.stdout
     assert "Traceback" not in dirty.stdout + dirty.stderr
 
 

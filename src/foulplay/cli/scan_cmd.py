@@ -55,8 +55,9 @@ def _print_text(items: list[Any], counted: Any, console: Console = console) -> N
             style = SEVERITY_STYLE[f.severity.value]
             where = f"{escape(f.path)}:{f.line}" if f.path else f"line {f.line}"
             dim = "" if counted(f) else " [dim](below threshold)[/]"
-            console.print(f"  {where}  [{style}]{f.rule}[/] {f.name} [{f.severity.value}/{f.confidence.value}]"
-                          f"{dim}: {escape(f.message)}", soft_wrap=True)
+            console.print(f"  {where}  [{style}]{f.rule}[/] {f.name} "
+                          f"{escape(f'[{f.severity.value}/{f.confidence.value}]')}{dim}: {escape(f.message)}",
+                          soft_wrap=True)
             if f.snippet and f.source != "text":
                 console.print(f"      [dim]{escape(f.snippet)}[/]", soft_wrap=True)
         for note in item.notes:
