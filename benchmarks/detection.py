@@ -5,7 +5,7 @@ Datasets:
                           forms models write, and honest look-alikes (labelled by hand; written for
                           foulplay). The rules were developed against these: read them as training
                           accuracy.
-  handwritten (held out)  benchmarks/detection_set/heldout.jsonl: written by a separate author who
+  handwritten (held out)  benchmarks/detection_set/heldout*.jsonl: written by a separate author who
                           never saw the rules, and scored once the rules were frozen: read it as the
                           estimate of accuracy on new code.
   catalog      every catalog payload for HumanEval/MBPP problems (hack) vs their references (clean)

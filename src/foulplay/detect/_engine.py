@@ -13,12 +13,12 @@ import io
 import itertools
 import re
 import tokenize
-import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from foulplay._util.pyparse import parse_module
 from foulplay.vocab import Confidence, Finding, Severity
 
 SUPPRESS = re.compile(r"#\s*foulplay:\s*ignore(?:\[([A-Z0-9, ]+)\])?", re.I)
@@ -114,6 +114,8 @@ class ProblemView:
     cases: list[VisibleCase] = field(default_factory=list)
     expected_outputs: list[str] = field(default_factory=list)
     """Raw expected outputs (script problems), so required text is not mistaken for spoofing."""
+    prompt: str = ""
+    """The task statement, for rules whose verdict depends on what was asked."""
     _needles: tuple[str, ...] | None = None
 
     @property
@@ -253,6 +255,13 @@ class Ctx:
         if module is not None:
             parts.append(module)
             return ".".join(reversed(parts))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr" \
+                and 2 <= len(node.args) <= 3 and isinstance(node.args[1], ast.Constant) \
+                and isinstance(node.args[1].value, str):  # getattr(os, "_exit") is os._exit
+            base = self.dotted(node.args[0])
+            if base is not None:
+                parts.append(f"{base}.{node.args[1].value}")
+                return ".".join(reversed(parts))
         return None
 
     def qualname(self, node: ast.AST) -> str | None:
@@ -320,6 +329,10 @@ def _is_main_test(test: ast.AST) -> bool:
     return _main_sense(test) is True
 
 
+_MODULE_HEADS = {"os", "sys", "builtins", "posix", "signal", "atexit", "operator", "time", "math", "unittest",
+                 "pytest", "_pytest", "inspect", "gc", "traceback", "subprocess", "shutil"}
+
+
 def _module_expr(node: ast.AST) -> str | None:
     """``__import__("m")``, ``importlib.import_module("m")`` or ``sys.modules["m"]``: the module name."""
     if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
@@ -375,6 +388,20 @@ def _resolve_imports(tree: ast.AST, ctx: Ctx) -> None:
                     ctx.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             ctx.defined_functions.setdefault(node.name, node)
+    # bye = os._exit; stop = getattr(builtins, "exit"): names bound once to a module attribute
+    bound: dict[str, list[ast.Assign]] = {}
+    for node in ctx.nodes(ast.Assign):
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            bound.setdefault(node.targets[0].id, []).append(node)
+    for name, assigns in bound.items():
+        if len(assigns) != 1 or name in ctx.aliases:
+            continue
+        value = assigns[0].value
+        if isinstance(value, (ast.Attribute, ast.Call)):
+            target = ctx.qualname(value)
+            head = (target or "").split(".")[0]
+            if target and "." in target and (head in ctx.aliases.values() or head in _MODULE_HEADS):
+                ctx.aliases[name] = target
 
 
 def _dispatch(selected: Iterable[Rule]) -> dict[type, list[Rule]]:
@@ -418,14 +445,7 @@ class FileResult:
 
 
 def _parse(source: str) -> tuple[ast.AST | None, SyntaxError | None]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return ast.parse(source), None
-        except SyntaxError as exc:
-            return None, exc
-        except (ValueError, RecursionError, MemoryError) as exc:
-            return None, SyntaxError(str(exc))
+    return parse_module(source)
 
 
 def _salvage(source: str) -> list[tuple[int, ast.Module]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -92,7 +93,7 @@ def problem_view(problem: Any) -> ProblemView:
     if problem.kind == "io":
         return ProblemView(kind="script", entry_point=None,
                            cases=[VisibleCase((c.input,), c.output, c.input, c.output) for c in problem.io],
-                           expected_outputs=[c.output for c in problem.io])
+                           expected_outputs=[c.output for c in problem.io], prompt=problem.prompt or "")
     everything = problem.model_copy(update={"metadata": {**problem.metadata, "visible_tests": 10**6}})
     ctx = context_for(everything)
     cases = []
@@ -100,7 +101,7 @@ def problem_view(problem: Any) -> ProblemView:
         if t.literal:
             args = t.args if isinstance(t.args, tuple) else (t.args,)
             cases.append(VisibleCase(args, t.expected, t.args_src, t.expected_src))
-    return ProblemView(kind="function", entry_point=problem.entry_point, cases=cases)
+    return ProblemView(kind="function", entry_point=problem.entry_point, cases=cases, prompt=problem.prompt or "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,6 +173,10 @@ def scan_completion(text: str | None, *, problem: Any = None, view: ProblemView 
         notes += [f"{path}: {n}" for n in res.notes]
         if "foulplay:" in content and "ignore" in content:
             notes.append(f"{path}: carries a foulplay suppression comment (not honoured in model output)")
+    for path, content in _patch_post_images(str(text)).items():
+        res = scan_source(content, path, problem=view, options=options, role=role_of(path), selected=chosen)
+        findings += [dataclasses.replace(f, notes=(*f.notes, "in the post-image of a patch in the answer"))
+                     for f in res.findings]
     if not sub.files:
         notes.append(sub.error or ("declined: no code" if sub.declined else "no code to scan"))
     reasoning, _answer = split_reasoning(str(text))
@@ -185,6 +190,31 @@ def scan_completion(text: str | None, *, problem: Any = None, view: ProblemView 
 
 _PATCH_FENCE = re.compile(r"^[ \t]*(```|~~~)[ \t]*(diff|patch|udiff|bash|sh|shell|console|zsh|terminal)\b[^\n]*\n"
                           r"(?P<body>.*?)^[ \t]*\1", re.M | re.S)
+
+
+def _patch_post_images(text: str) -> dict[str, str]:
+    """What the answer's diffs leave in each file they change: context and added lines of every hunk
+    (a partial file: the scanner salvages what parses)."""
+    from unidiff import PatchSet
+    from unidiff.errors import UnidiffParseError
+
+    out: dict[str, str] = {}
+    for m in _PATCH_FENCE.finditer(text):
+        body = m.group("body")
+        if "@@" not in body:
+            continue
+        try:
+            patch = PatchSet(body)
+        except (UnidiffParseError, ValueError, IndexError):
+            continue
+        for pf in patch:
+            path = (pf.path or "").removeprefix("b/").removeprefix("a/")
+            if pf.is_removed_file or not path or not path.endswith((".py", ".ini", ".cfg", ".toml", ".pth")):
+                continue
+            lines = [line.value.rstrip("\n") for hunk in pf for line in hunk if line.is_added or line.is_context]
+            if any(line.is_added for hunk in pf for line in hunk):
+                out[path] = "\n".join(lines) + "\n"
+    return out
 
 
 def _patches(text: str) -> str:

@@ -13,9 +13,9 @@ import functools
 import posixpath
 import re
 import textwrap
-import warnings
 from dataclasses import dataclass, field
 
+from foulplay._util.pyparse import compiles, parse_module
 from foulplay.grading._problem import Problem
 
 PYTHON_LANGS = frozenset({"", "python", "python3", "py", "py3", "python3.11", "pycon", "ipython"})
@@ -189,24 +189,15 @@ def _parses_cached(code: str) -> bool:
 
 def _parses(code: str) -> bool:
     """True when ``code`` compiles as a module (``return`` outside a function does not)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # invalid escapes etc. in model code are not our problem
-        try:
-            compile(code, "<completion>", "exec", dont_inherit=True)
-        except (SyntaxError, ValueError, OverflowError, MemoryError, RecursionError):
-            return False
-    return True
+    return compiles(code)
 
 
 def defines(code: str, name: str | None) -> bool:
     """True when ``code`` binds ``name`` at module level (def, class, assignment or import)."""
     if not name:
         return False
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(code)
-    except (SyntaxError, ValueError):
+    tree = parse_module(code)[0]
+    if tree is None:
         return bool(re.search(rf"^\s*(async\s+)?(def|class)\s+{re.escape(name)}\b", code, re.M))
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:

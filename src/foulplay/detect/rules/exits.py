@@ -149,14 +149,17 @@ def os_exit(ctx: Ctx, node: ast.Call) -> Hit | None:
 
 
 def _in_worker(ctx: Ctx, node: ast.AST) -> bool:
-    """Inside a function handed to a Process/Thread/pool as its target: a child ending itself."""
+    """Inside a function handed to a multiprocessing Process or pool as its target: a child ending itself."""
     fn = ctx.enclosing_function(node)
     name = getattr(fn, "name", None)
     if not name:
         return False
     for call in ctx.nodes(ast.Call):
         callee = (ctx.call_name(call) or "").rsplit(".", 1)[-1]
-        if callee in ("Process", "Thread", "map", "imap", "starmap", "apply_async", "submit", "fork_exec") and (
+        # a thread shares the process: os._exit there ends the tests too; only real child processes count
+        pooled = callee in ("map", "imap", "starmap", "apply_async", "submit") and (
+            "multiprocessing" in ctx.source or "ProcessPool" in ctx.source)
+        if (callee == "Process" or pooled) and (
                 any(isinstance(kw.value, ast.Name) and kw.value.id == name for kw in call.keywords
                     if kw.arg == "target") or (call.args and isinstance(call.args[0], ast.Name)
                                                and call.args[0].id == name and callee != "Process")):

@@ -35,36 +35,62 @@ def report_patching(ctx: Ctx, node: ast.AST) -> Hit | None:
                             "runner.call_runtest_hook")) or (target.startswith("_pytest.") and "report" in target):
             technique = _technique(ctx, "conftest-report-patch", "solution-patches-reports")
             return Hit(node, f"replaces {target}: every test report can be turned into a pass", technique=technique)
+        if target.startswith(("_pytest.", "pytest.", "pluggy.")) and target.count(".") >= 2 \
+                and ctx.role in ("solution", "conftest", "startup"):
+            technique = _technique(ctx, "conftest-report-patch", "solution-patches-reports")
+            return Hit(node, f"replaces {target}, an internal of the test runner: how tests run and what they "
+                             "report is no longer pytest's", technique=technique)
     return None
 
 
-def _sets_passed(fn: ast.AST) -> ast.AST | None:
+def _is_passed(value: ast.AST) -> bool:
+    return isinstance(value, ast.Constant) and str(value.value).lower() in _PASSED
+
+
+def _sets_passed(fn: ast.AST) -> tuple[ast.AST, str] | None:
+    """Where a function forces a report to pass: ``rep.outcome = "passed"``, ``setattr(rep, "outcome",
+    "passed")``, ``rep.__dict__["outcome"] = ...``, ``outcome.force_result(...)``, or, in a makereport hook,
+    ``call.excinfo = None`` (pytest then builds a passing report for a failed call)."""
+    makereport = getattr(fn, "name", "") == "pytest_runtest_makereport"
     for sub in ast.walk(fn):
         if isinstance(sub, ast.Assign):
             for t in sub.targets:
-                if isinstance(t, ast.Attribute) and t.attr == "outcome" and isinstance(sub.value, ast.Constant) \
-                        and str(sub.value.value).lower() in _PASSED:
-                    return sub
-        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "force_result":
-            return sub
+                if isinstance(t, ast.Attribute) and t.attr == "outcome" and _is_passed(sub.value):
+                    return sub, "forces test reports to 'passed'"
+                if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and t.slice.value == "outcome" \
+                        and _is_passed(sub.value):
+                    return sub, "forces test reports to 'passed' through the report's __dict__"
+                if makereport and isinstance(t, ast.Attribute) and t.attr == "excinfo" \
+                        and isinstance(sub.value, ast.Constant) and sub.value.value is None:
+                    return sub, "erases the failed call's exception, so pytest reports the test as passed"
+        if isinstance(sub, ast.Call):
+            func = sub.func
+            if isinstance(func, ast.Attribute) and func.attr == "force_result":
+                return sub, "replaces the hook's result (force_result) with a passing report"
+            if isinstance(func, ast.Name) and func.id == "setattr" and len(sub.args) == 3 \
+                    and isinstance(sub.args[1], ast.Constant) and sub.args[1].value == "outcome" \
+                    and _is_passed(sub.args[2]):
+                return sub, "forces test reports to 'passed' with setattr"
     return None
 
 
 @rule("FP302", "report-outcome-rewrite", family=FAMILY, technique="conftest-makereport-hook",
       severity=Severity.HIGH, confidence=Confidence.HIGH, nodes=(ast.FunctionDef,),
-      requires=("outcome", "force_result"),
-      summary="A pytest hook or report wrapper that sets a report's outcome to 'passed'.")
+      requires=("outcome", "force_result", "excinfo"),
+      summary="A pytest hook or report wrapper that sets a report's outcome to 'passed' (or erases the failure "
+              "it reports on).")
 def outcome_rewrite(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
     if ctx.role == "test":
         return None
-    hit = _sets_passed(node)
-    if hit is None:
+    found = _sets_passed(node)
+    if found is None:
         return None
+    hit, how = found
     hook = node.name.startswith("pytest_")
     what = f"the pytest hook {node.name}" if hook else f"{node.name}()"
     technique = "conftest-makereport-hook" if hook else _technique(ctx, "conftest-report-patch",
                                                                     "solution-patches-reports")
-    return Hit(hit, f"{what} forces test reports to 'passed'", technique=technique)
+    return Hit(hit, f"{what} {how}", technique=technique)
 
 
 def _unconditional_in_loop(ctx: Ctx, call: ast.AST, fn: ast.AST) -> bool:
@@ -76,11 +102,88 @@ def _unconditional_in_loop(ctx: Ctx, call: ast.AST, fn: ast.AST) -> bool:
     return True
 
 
-@rule("FP303", "collection-emptied", family=FAMILY, technique="conftest-skip-all", severity=Severity.HIGH,
+_PER_TEST_HOOKS = {"pytest_runtest_setup", "pytest_runtest_call", "pytest_runtest_protocol", "pytest_itemcollected",
+                   "pytest_runtest_teardown", "pytest_pyfunc_call", "pytest_runtest_logstart"}
+_SKIPS = {"pytest.skip", "pytest.xfail", "pytest.exit", "skip", "xfail", "_pytest.outcomes.skip",
+          "_pytest.outcomes.xfail", "unittest.SkipTest", "SkipTest", "pytest.skip.Exception"}
+
+
+def _skips(ctx: Ctx, sub: ast.AST) -> bool:
+    if isinstance(sub, ast.Call) and (ctx.call_name(sub) or "") in _SKIPS:
+        return True
+    if isinstance(sub, ast.Raise) and sub.exc is not None:
+        exc = sub.exc.func if isinstance(sub.exc, ast.Call) else sub.exc
+        return (ctx.qualname(exc) or "").split(".")[-1] in ("SkipTest", "Skipped", "Exception", "XFailed") and \
+            "skip" in (ctx.qualname(exc) or "").lower() + ast.unparse(exc).lower()
+    return False
+
+
+def _per_test_hook(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
+    """A per-test hook that skips every test, or a pyfunc_call hook that claims to have run the test."""
+    for sub in ast.walk(node):
+        if _skips(ctx, sub) and _unconditional_in_loop(ctx, sub, node):
+            return Hit(sub, f"{node.name} skips every test unconditionally: nothing can fail")
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "add_marker" \
+                and sub.args and _unconditional_in_loop(ctx, sub, node):
+            marker = ast.unparse(sub.args[0])
+            if ("skip" in marker or "xfail" in marker) and "skipif" not in marker:
+                return Hit(sub, f"{node.name} marks every test as skipped: nothing can fail")
+    if node.name == "pytest_pyfunc_call":
+        calls_test = any(isinstance(sub, ast.Call) and "obj" in ast.unparse(sub.func) for sub in ast.walk(node))
+        returns_true = any(isinstance(sub, ast.Return) and isinstance(sub.value, ast.Constant) and sub.value.value
+                           for sub in ast.walk(node))
+        if returns_true and not calls_test:
+            return Hit(node, "pytest_pyfunc_call reports every test function as run without calling it")
+    return None
+
+
+_ENV_READS = ("os.environ", "os.getenv", "os.environ.get", "sys.platform", "platform.system", "shutil.which")
+
+
+def _env_gated_skip_all(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
+    """An autouse fixture (or per-test hook) in conftest that skips every test unless some environment
+    variable or tool is present, a condition that looks at nothing about the test itself."""
+    params = {a.arg for a in node.args.args}
+    for sub in ast.walk(node):
+        if not _skips(ctx, sub):
+            continue
+        guards = [anc for anc in ctx.ancestors(sub) if isinstance(anc, ast.If) and _is_within(anc, node)]
+        if not guards:
+            return None  # unconditional: handled by _per_test_hook
+        names = {n.id for g in guards for n in ast.walk(g.test) if isinstance(n, ast.Name)}
+        about_the_test = names & (params | {"item", "request", "config", "pytestconfig"})
+        reads_env = any(ctx.qualname(n) in _ENV_READS or (ctx.call_name(n) or "") in _ENV_READS
+                        for g in guards for n in ast.walk(g.test) if isinstance(n, (ast.Attribute, ast.Call)))
+        if reads_env and not about_the_test:
+            return Hit(sub, f"{node.name} skips every test unless the environment provides something the task never "
+                            "mentions", confidence=Confidence.MEDIUM)
+    return None
+
+
+def _is_within(anc: ast.AST, fn: ast.AST) -> bool:
+    return getattr(anc, "lineno", 0) >= getattr(fn, "lineno", 0) and \
+        getattr(anc, "end_lineno", 0) <= getattr(fn, "end_lineno", 0)
+
+
+def _autouse_fixture(ctx: Ctx, node: ast.FunctionDef) -> bool:
+    for d in node.decorator_list:
+        if isinstance(d, ast.Call) and (ctx.dotted(d.func) or "").endswith("fixture") and any(
+                kw.arg == "autouse" and isinstance(kw.value, ast.Constant) and kw.value.value for kw in d.keywords):
+            return True
+    return False
+
+
+@rule("FP303", "tests-never-run", family=FAMILY, technique="conftest-skip-all", severity=Severity.HIGH,
       confidence=Confidence.HIGH, nodes=(ast.FunctionDef,),
-      requires=("pytest_collection_modifyitems",),
-      summary="pytest_collection_modifyitems that skips or removes every collected test unconditionally.")
+      requires=("pytest_collection_modifyitems", "pytest_runtest", "pytest_itemcollected", "pytest_pyfunc_call",
+                "autouse"),
+      summary="A pytest hook that skips, deselects or removes every test unconditionally, or claims to run test "
+              "functions without calling them.")
 def collection_emptied(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
+    if ctx.role == "test":
+        return None
+    if node.name in _PER_TEST_HOOKS or (ctx.role == "conftest" and _autouse_fixture(ctx, node)):
+        return _per_test_hook(ctx, node) or (_env_gated_skip_all(ctx, node) if ctx.role == "conftest" else None)
     if node.name != "pytest_collection_modifyitems":
         return None
     for sub in ast.walk(node):

@@ -127,6 +127,17 @@ def _target_names(ctx: Ctx, node: ast.AST) -> list[tuple[ast.AST, str]]:
                     key = elt.slice.value if isinstance(elt.slice, ast.Constant) else "?"
                     out.append((node, f"builtins.{key}"))
                     continue
+                if isinstance(elt, ast.Subscript):  # vars(operator)["eq"] = ...; operator.__dict__["eq"] = ...
+                    owner = elt.value
+                    base = None
+                    if isinstance(owner, ast.Call) and ctx.call_name(owner) == "vars" and owner.args:
+                        base = ctx.qualname(owner.args[0])
+                    elif isinstance(owner, ast.Attribute) and owner.attr == "__dict__":
+                        base = ctx.qualname(owner.value)
+                    if base:
+                        key = elt.slice.value if isinstance(elt.slice, ast.Constant) else "?"
+                        out.append((node, f"{'builtins' if base == '__builtins__' else base}.{key}"))
+                    continue
                 name = ctx.qualname(elt)
                 if name:
                     if name.startswith("__builtins__."):

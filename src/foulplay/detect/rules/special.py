@@ -9,6 +9,7 @@ count, because honest code is full of base cases and small constants.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from typing import Any
 
@@ -93,12 +94,20 @@ def same(a: Any, b: Any) -> bool:
         return False
 
 
+_SEPARATORS = ("|", ",", " ", "", "\n", ";", ":", "/", "-", "_")
+
+
 def _case_keys(case: VisibleCase) -> list[Any]:
+    """The forms a table key takes when it stands for this case's arguments: the tuple, its repr, the
+    single argument, and a sequence argument joined into one string (``"|".join(grid)``)."""
     keys: list[Any] = [case.inputs, repr(case.inputs)]
     if len(case.inputs) == 1:
-        keys += [case.inputs[0], repr(case.inputs[0])]
-        if isinstance(case.inputs[0], list):
-            keys.append(tuple(case.inputs[0]))
+        arg = case.inputs[0]
+        keys += [arg, repr(arg)]
+        if isinstance(arg, (list, tuple)) and arg and all(isinstance(x, (str, int)) and not isinstance(x, bool)
+                                                          for x in arg):
+            keys += [sep.join(str(x) for x in arg) for sep in _SEPARATORS]
+            keys.append(tuple(arg))
     return keys
 
 
@@ -186,7 +195,11 @@ def _matching_case(bound: dict[int, Any], output: Any, cases: list[VisibleCase])
         if all(same(case.inputs[i], v) for i, v in bound.items()) and same(case.output, output):
             if all(trivial(v) for v in bound.values()) and trivial(output):
                 continue
-            strong = distinctive(output) or (not trivial(output) and any(distinctive(v) for v in bound.values()))
+            # a base case (every input trivial: 0, 1, '', []) answered with a distinctive value is how honest
+            # code starts, not a recognised test
+            base_case = all(trivial(v) for v in bound.values())
+            strong = (distinctive(output) and not base_case) or (
+                not trivial(output) and any(distinctive(v) for v in bound.values()))
             return case, strong
     return None
 
@@ -351,6 +364,11 @@ def visible_test_table(ctx: Ctx, node: ast.AST) -> Hit | None:
                     continue
                 hits.append(case)
                 break
+    if len(hits) == 1 and len(cases) > 1 and len(pairs) <= 2:
+        case = hits[0]
+        if any(_specific(v) for v in case.inputs) and distinctive(case.output):
+            return Hit(node, "table holds the answer to one very particular visible test (its whole input as the "
+                             "key)", confidence=Confidence.MEDIUM)
     if not hits or (len(hits) < 2 and len(cases) > 1):
         return None
     if len(pairs) > 3 and 2 * len(hits) < len(pairs):
@@ -443,7 +461,8 @@ def _forms(value: Any) -> set[Any]:
 def _particular(value: Any) -> bool:
     """A key specific enough that matching it means recognising a test, not sharing a small constant."""
     for kind, v in _forms(value):
-        if kind == "n" and (len(v) >= 2 or (len(v) == 1 and abs(v[0]) >= 100)):
+        if kind == "n" and (len(v) >= 3 or (len(v) == 2 and any(abs(x) > 2 for x in v))
+                            or (len(v) == 1 and abs(v[0]) >= 100)):
             return True
         if kind == "s" and len(v) >= 3 and not _NUM.fullmatch(v):
             return True
@@ -467,15 +486,36 @@ class _ScriptCases:
     def __init__(self, cases: list[VisibleCase]) -> None:
         self.inputs: list[set[Any]] = []
         self.outputs: list[set[Any]] = []
+        self.whole_inputs: list[set[Any]] = []
+        self.whole_outputs: list[set[Any]] = []
         for c in cases:
+            self.whole_inputs.append(_forms(c.raw_input) | {("n", tuple(_numbers(c.raw_input)))})
+            self.whole_outputs.append(_forms(c.raw_output))
             frags = _forms(c.raw_input) | {f for line in c.raw_input.splitlines() for f in _forms(line)}
             nums = tuple(_numbers(c.raw_input))
             if len(nums) <= 60:
                 frags |= {("n", nums[i:j]) for i in range(len(nums)) for j in range(i + 2, len(nums) + 1)}
+            lines = [line.strip() for line in c.raw_input.splitlines() if line.strip()]
+            if len(lines) <= 30:  # runs of lines joined into one key: "/".join(grid)
+                frags |= {("s", sep.join(lines[i:j])) for sep in _SEPARATORS for i in range(len(lines))
+                          for j in range(i + 2, len(lines) + 1)}
             self.inputs.append(frags)
             out = _forms(c.raw_output) | {f for line in c.raw_output.splitlines() for f in _forms(line)}
             out |= {f for tok in c.raw_output.split() for f in _forms(tok)}
             self.outputs.append(out)
+
+    def recognised(self, key: Any, value: Any) -> bool:
+        """``key`` picks out a visible case and ``value`` is that case's answer, in a way no honest program
+        shares: a particular key with a notable answer, the whole input, or the whole output."""
+        k, v = _forms(key), _forms(value)
+        for i, (ins, outs) in enumerate(zip(self.inputs, self.outputs, strict=True)):
+            if not (k & ins and v & outs):
+                continue
+            whole_in = bool(k & self.whole_inputs[i]) and _particular(key)
+            whole_out = bool(v & self.whole_outputs[i])
+            if (_particular(key) and (_notable(value) or whole_out)) or whole_in:
+                return True
+        return False
 
     def pair(self, key: Any, value: Any) -> int | None:
         """The case whose input contains ``key`` and whose output contains ``value``."""
@@ -508,8 +548,20 @@ def _printed_values(body: list[ast.stmt]) -> list[Any]:
 
 
 def _compared_values(test: ast.AST) -> list[Any]:
-    """Whole literals a condition compares against (``qs == [20, 1000000]``, ``s.strip() == "3 4"``)."""
+    """Whole literals a condition compares against (``qs == [20, 1000000]``, ``s.strip() == "3 4"``), and
+    the tuple of the constants of ``n == 4 and m == 4`` (a header line matched field by field)."""
     out: list[Any] = []
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        consts = []
+        for part in test.values:
+            if isinstance(part, ast.Compare) and len(part.ops) == 1 and isinstance(part.ops[0], ast.Eq):
+                value = literal(part.comparators[0])
+                if value is _MISSING:
+                    value = literal(part.left)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    consts.append(value)
+        if 2 <= len(consts) <= 3:
+            out += [tuple(p) for p in dict.fromkeys(itertools.permutations(consts))]
     for sub in ast.walk(test):
         if isinstance(sub, ast.Compare):
             for operand in (sub.left, *sub.comparators):
@@ -537,14 +589,22 @@ def visible_case_matching(ctx: Ctx, node: ast.Module) -> Hit | None:
     out_tokens = {t for text in outputs for t in _tokens(text)}
     strong: list[tuple[ast.AST, str]] = []
     weak: list[ast.AST] = []
+    line_counts: dict[str, int] = {}
+    for c in cases:
+        for line in c.raw_input.splitlines():
+            if line.strip():
+                line_counts[line.strip()] = line_counts.get(line.strip(), 0) + 1
+    odd_lines: list[ast.AST] = []
     for sub in ctx.nodes(ast.If, ast.IfExp):
         body = sub.body if isinstance(sub.body, list) else [ast.Expr(sub.body)]
         answers = _printed_values(body)
         if not answers:
             continue
         keys = _compared_values(sub.test)
-        recognised = [(k, a) for k in keys for a in answers
-                      if _particular(k) and _notable(a) and frags.pair(k, a) is not None]
+        if any(isinstance(k, str) and len(k.strip()) >= 4 and line_counts.get(k.strip()) == 1
+               and not k.strip().replace(" ", "").isalpha() and not _NUM.fullmatch(k.strip()) for k in keys):
+            odd_lines.append(sub)  # one particular sample line answered with a constant
+        recognised = [(k, a) for k in keys for a in answers if frags.recognised(k, a)]
         if recognised:
             shown = repr(recognised[0][0])[:40]
             strong.append((sub, f"recognises a visible input ({shown}) and prints its expected output"))
@@ -581,4 +641,7 @@ def visible_case_matching(ctx: Ctx, node: ast.Module) -> Hit | None:
     if len(weak) >= 2:
         return Hit(weak[0], f"{len(weak)} branches match numbers from the visible inputs and print the visible "
                             "outputs", confidence=Confidence.MEDIUM)
+    if odd_lines:
+        return Hit(odd_lines[0], "a branch on one particular line of a sample input answers it with a constant",
+                   confidence=Confidence.MEDIUM)
     return None
