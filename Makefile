@@ -45,6 +45,7 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/grading.py
+	$(BIN)/python benchmarks/detection.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -55,11 +55,32 @@ def test_foreign_object_never_equals_trusted_data_and_is_probed(box):
 
 def test_strict_mode_refuses_truthiness_and_arithmetic_of_foreign_objects(box):
     out = call(box, "class A:\n    def __bool__(self): return True\n    def __sub__(self, o): return 0\n"
+                    "    def __abs__(self): return 0\n"
                     "def f():\n    return A()",
                "v = mod.f()\n"
                "try:\n    bool(v)\nexcept TypeError:\n    out['bool'] = 'refused'\n"
-               "try:\n    v - 1.5\nexcept TypeError:\n    out['sub'] = 'refused'\n")
-    assert out["bool"] == "refused" and out["sub"] == "refused"
+               "try:\n    v - 1.5\nexcept TypeError:\n    out['sub'] = 'refused'\n"
+               "try:\n    abs(v)\nexcept TypeError:\n    out['abs'] = 'refused'\n")
+    assert out["bool"] == "refused" and out["sub"] == "refused" and out["abs"] == "refused"
+
+
+def test_strict_mode_lets_value_classes_do_their_own_arithmetic(box):
+    code = ("class V:\n    def __init__(self, x, y): self.x, self.y = x, y\n"
+            "    def __add__(self, o): return V(self.x + o.x, self.y + o.y)\n"
+            "    def __mul__(self, k): return V(self.x * k, self.y * k)\n"
+            "    def __rmul__(self, k): return self * k\n"
+            "    def __lt__(self, o): return (self.x, self.y) < (o.x, o.y)\n"
+            "    def __eq__(self, o):\n        if isinstance(o, V): return (self.x, self.y) == (o.x, o.y)\n"
+            "        if isinstance(o, tuple): return (self.x, self.y) == o\n        return NotImplemented\n"
+            "    __hash__ = None\n"
+            "def v(x, y):\n    return V(x, y)")
+    trusted = ("a, b = mod.v(1, 2), mod.v(3, 4)\nout['add'] = (a + b == mod.v(4, 6))\n"
+               "out['scale'] = (2 * a == mod.v(2, 4)) and (a * 3 == (3, 6))\n"
+               "out['order'] = sorted([b, a])[0] == (1, 2)\nout['ne'] = (a != b)\nout['tuple_ne'] = (a == (9, 9))\n")
+    out = call(box, code, trusted)
+    assert {k: out[k] for k in ("add", "scale", "order", "ne", "tuple_ne")} == {
+        "add": True, "scale": True, "order": True, "ne": True, "tuple_ne": False}
+    assert not any(e["defence"] == "type-guard" for e in out["events"])
 
 
 def test_lenient_mode_supports_objects_methods_and_callbacks(box):

@@ -3,31 +3,37 @@
 from __future__ import annotations
 
 import ast
+import threading
 import warnings
 from collections import OrderedDict
 
 _CACHE: OrderedDict[str, tuple[ast.Module | None, SyntaxError | None]] = OrderedDict()
 _SIZE = 16
+# CPython 3.11 tracks recursion depth while building ast objects in global state; concurrent ast.parse
+# calls in threads (the grader's workers) can trip "AST constructor recursion depth mismatch"
+# (python/cpython#106905). One parse at a time, and the cache, share this lock.
+_LOCK = threading.Lock()
 
 
 def parse_module(source: str) -> tuple[ast.Module | None, SyntaxError | None]:
     """``(tree, None)`` or ``(None, error)``. Recent results are cached; callers must not mutate the tree."""
-    hit = _CACHE.get(source)
-    if hit is not None:
-        _CACHE.move_to_end(source)
-        return hit
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # invalid escapes etc. in model code are not our problem
-        try:
-            result: tuple[ast.Module | None, SyntaxError | None] = (ast.parse(source), None)
-        except SyntaxError as exc:
-            result = (None, exc)
-        except (ValueError, OverflowError, RecursionError, MemoryError) as exc:
-            result = (None, SyntaxError(str(exc)))
-    _CACHE[source] = result
-    if len(_CACHE) > _SIZE:
-        _CACHE.popitem(last=False)
-    return result
+    with _LOCK:
+        hit = _CACHE.get(source)
+        if hit is not None:
+            _CACHE.move_to_end(source)
+            return hit
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes etc. in model code are not our problem
+            try:
+                result: tuple[ast.Module | None, SyntaxError | None] = (ast.parse(source), None)
+            except SyntaxError as exc:
+                result = (None, exc)
+            except (ValueError, OverflowError, RecursionError, MemoryError, SystemError) as exc:
+                result = (None, SyntaxError(str(exc)))
+        _CACHE[source] = result
+        if len(_CACHE) > _SIZE:
+            _CACHE.popitem(last=False)
+        return result
 
 
 def compiles(source: str) -> bool:

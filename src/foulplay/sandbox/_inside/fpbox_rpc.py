@@ -475,6 +475,10 @@ class CandidateServer:
             import operator
 
             return getattr(operator, args[1])(obj, args[2])
+        if op == "rbinop":
+            import operator
+
+            return getattr(operator, args[1])(args[2], obj)
         if op == "unop":
             import operator
 
@@ -907,6 +911,11 @@ class Connection:
         for side in (a, b):
             if self._lies(side):
                 return False
+            if op in ("lt", "gt") and self.request("cmp", side, op, side) is True:
+                self.events.append(event("type-guard", "the submission returned a value that claims to be "
+                                                       f"{'less' if op == 'lt' else 'greater'} than itself; its "
+                                                       "comparisons are not trusted"))
+                return False
         try:
             return self.request("cmp", a, op, b) is True
         except CandidateError:
@@ -919,8 +928,11 @@ class Connection:
         info = object.__getattribute__(value, "_fp_info") or {}
         lies = False
         try:
-            token = f"fp-sentinel-{random.SystemRandom().getrandbits(64):016x}"
-            claims_equal = [self.request("cmp", value, "eq", s) is True for s in (token, 1 << 62 | 12345, (token,))]
+            rng = random.SystemRandom()
+            token = f"fp-sentinel-{rng.getrandbits(64):016x}"
+            sentinels = (token, rng.getrandbits(62) + (1 << 62), rng.random() * 1e9 + 12345.678, (token,), [token],
+                         {token: token})
+            claims_equal = [self.request("cmp", value, "eq", s) is True for s in sentinels]
             if any(claims_equal):
                 lies = True
                 self.events.append(event(
@@ -1110,13 +1122,26 @@ class RemoteObject:
         if self._fp_same(other) and not self._fp_strict():
             value = self._fp("cmp", op, other)
             return value is True
-        if self._fp_same(other) and op in ("eq", "ne") and isinstance(other, RemoteObject):
-            return object.__getattribute__(self, "_fp_conn").compare_candidates(self, other, op)
-        if op in ("eq", "ne"):
-            conn = object.__getattribute__(self, "_fp_conn")
-            conn.probe_equality(self, other, op)
-            return op == "ne"
-        return NotImplemented
+        conn = object.__getattribute__(self, "_fp_conn")
+        if self._fp_same(other) and isinstance(other, RemoteObject):
+            return conn.compare_candidates(self, other, op)
+        if is_candidate_value(other):
+            return NotImplemented if op not in ("eq", "ne") else op == "ne"
+        # an instance of a class the submission defined (a spec that asks for one), against trusted data:
+        # it has no genuine builtin value to compare, so its own comparison decides, once it has shown
+        # that it does not lie (equal to a random sentinel, different from itself)
+        if conn._lies(self) or (op in ("lt", "gt") and conn.request("cmp", self, op, self) is True):
+            if op in ("eq", "ne"):
+                conn.probe_equality(self, other, op)
+                return op == "ne"
+            return NotImplemented
+        try:
+            value = conn.request("cmp", self, op, other)
+        except CandidateError:
+            return NotImplemented if op not in ("eq", "ne") else op == "ne"
+        if value is NotImplemented:
+            return NotImplemented
+        return value is True
 
     def __eq__(self, other: object) -> bool:  # type: ignore[override]
         return self._fp_cmp("eq", other)
@@ -1136,10 +1161,37 @@ class RemoteObject:
     def __ge__(self, other: Any) -> Any:
         return self._fp_cmp("ge", other)
 
-    def _fp_binop(self, name: str, other: Any) -> Any:
-        if self._fp_strict() or (not self._fp_same(other) and is_candidate_value(other)):
+    def _fp_binop(self, name: str, other: Any, reflected: bool = False) -> Any:
+        # arithmetic on the submission's objects runs in the submission's process and gives back another of
+        # its objects (or plain data): nothing trusted is touched, and any result still meets the type
+        # guard when a test compares it with an expected value
+        same = self._fp_same(other)
+        if not same and is_candidate_value(other):
             return NotImplemented
-        return self._fp("binop", name, other)
+        result = self._fp("rbinop" if reflected else "binop", name, other)
+        if self._fp_strict() and not same and not is_candidate_value(result):
+            # `v - 1.5` answered with plain data: a __sub__ that returns 0 would satisfy every
+            # `abs(result - expected) < tol` check, so plain results of mixed arithmetic are refused
+            raise TypeError("arithmetic between a candidate object and trusted data gave plain data; not trusted")
+        return result
+
+    def __radd__(self, other: Any) -> Any:
+        return self._fp_binop("add", other, True)
+
+    def __rsub__(self, other: Any) -> Any:
+        return self._fp_binop("sub", other, True)
+
+    def __rmul__(self, other: Any) -> Any:
+        return self._fp_binop("mul", other, True)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return self._fp_binop("truediv", other, True)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return self._fp_binop("floordiv", other, True)
+
+    def __rmod__(self, other: Any) -> Any:
+        return self._fp_binop("mod", other, True)
 
     def __add__(self, other: Any) -> Any:
         return self._fp_binop("add", other)
@@ -1174,15 +1226,17 @@ class RemoteObject:
     def __xor__(self, other: Any) -> Any:
         return self._fp_binop("xor", other)
 
+    def _fp_unop(self, name: str) -> Any:
+        result = self._fp("unop", name)
+        if self._fp_strict() and not is_candidate_value(result):
+            raise TypeError(f"{name} of a candidate object gave plain data; not trusted")
+        return result
+
     def __neg__(self) -> Any:
-        if self._fp_strict():
-            raise TypeError("arithmetic on a candidate object is not trusted here")
-        return self._fp("unop", "neg")
+        return self._fp_unop("neg")
 
     def __abs__(self) -> Any:
-        if self._fp_strict():
-            raise TypeError("arithmetic on a candidate object is not trusted here")
-        return self._fp("unop", "abs")
+        return self._fp_unop("abs")
 
     def __int__(self) -> int:
         value = self._fp("convert", "int")
