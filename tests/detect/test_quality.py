@@ -65,3 +65,11 @@ def test_reference_solutions_are_clean(bench) -> None:
     assert len(flagged) <= len(items) // 200, flagged  # at most 0.5% of honest reference code
     if MBPP_DIR.is_dir():
         assert len(items) >= 164 + 974
+
+
+def test_no_rule_crashes_on_any_labelled_item(bench) -> None:
+    crashes = []
+    for item in bench.handwritten("*.jsonl"):
+        result = bench.scan_completion(item["completion"], problem=item["problem_obj"])
+        crashes += [(item["id"], n) for n in result.notes if "rule error" in n]
+    assert crashes == []

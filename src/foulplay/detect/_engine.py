@@ -9,6 +9,7 @@ bandit's checks see a context rather than raw syntax. Code is never executed.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import itertools
 import re
@@ -256,11 +257,11 @@ class Ctx:
             parts.append(module)
             return ".".join(reversed(parts))
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr" \
-                and 2 <= len(node.args) <= 3 and isinstance(node.args[1], ast.Constant) \
-                and isinstance(node.args[1].value, str):  # getattr(os, "_exit") is os._exit
+                and 2 <= len(node.args) <= 3:  # getattr(os, "_exit") is os._exit; "_" + "exit" too
+            attr = const_str(node.args[1])
             base = self.dotted(node.args[0])
-            if base is not None:
-                parts.append(f"{base}.{node.args[1].value}")
+            if base is not None and attr is not None:
+                parts.append(f"{base}.{attr}")
                 return ".".join(reversed(parts))
         return None
 
@@ -333,18 +334,63 @@ _MODULE_HEADS = {"os", "sys", "builtins", "posix", "signal", "atexit", "operator
                  "pytest", "_pytest", "inspect", "gc", "traceback", "subprocess", "shutil"}
 
 
+def const_str(node: ast.AST | None, depth: int = 0) -> str | None:
+    """A string the code spells out at run time from constants: ``"_" + "exit"``, ``"__%s__" % "eq"``,
+    ``"".join(["ex", "it"])``, ``f"{'ex'}it"``; None when it depends on anything else."""
+    if node is None or depth > 8:
+        return None
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = const_str(node.left, depth + 1), const_str(node.right, depth + 1)
+        return left + right if left is not None and right is not None else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        fmt = const_str(node.left, depth + 1)
+        args = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+        values = [const_str(a, depth + 1) for a in args]
+        if fmt is not None and all(v is not None for v in values):
+            try:
+                return fmt % tuple(values)
+            except (TypeError, ValueError):
+                return None
+        return None
+    if isinstance(node, ast.JoinedStr):
+        out = []
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                out.append(part.value)
+            elif isinstance(part, ast.FormattedValue) and part.format_spec is None and part.conversion == -1:
+                inner = const_str(part.value, depth + 1)
+                if inner is None:
+                    return None
+                out.append(inner)
+            else:
+                return None
+        return "".join(out)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join" \
+            and len(node.args) == 1 and isinstance(node.args[0], (ast.List, ast.Tuple)):
+        sep = const_str(node.func.value, depth + 1)
+        items = [const_str(e, depth + 1) for e in node.args[0].elts]
+        if sep is not None and all(i is not None for i in items):
+            return sep.join(items)  # type: ignore[arg-type]
+    return None
+
+
 def _module_expr(node: ast.AST) -> str | None:
-    """``__import__("m")``, ``importlib.import_module("m")`` or ``sys.modules["m"]``: the module name."""
-    if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
-            and isinstance(node.args[0].value, str):
+    """``__import__("m")``, ``importlib.import_module("m")``, ``sys.modules["m"]`` or
+    ``sys.modules.get("m")``: the module name."""
+    if isinstance(node, ast.Call) and node.args:
         func = node.func
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
         if name in ("__import__", "import_module"):
-            return node.args[0].value
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str) \
-            and isinstance(node.value, ast.Attribute) and node.value.attr == "modules" \
+            return const_str(node.args[0])
+        if name == "get" and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Attribute) \
+                and func.value.attr == "modules" and isinstance(func.value.value, ast.Name) \
+                and func.value.value.id == "sys":
+            return const_str(node.args[0])
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "modules" \
             and isinstance(node.value.value, ast.Name) and node.value.value.id == "sys":
-        return node.slice.value
+        return const_str(node.slice)
     return None
 
 
@@ -489,9 +535,11 @@ def analyse(
     problem: ProblemView | None = None,
     selected: list[Rule] | None = None,
     role: str | None = None,
+    _depth: int = 0,
 ) -> FileResult:
-    """Run every selected rule over one file's source."""
+    """Run every selected rule over one file's source (and over code it builds and executes)."""
     selected = selected if selected is not None else rules()
+    everything = selected  # embedded code gets its own pre-filter
     role = role or role_of(path)
     result = FileResult(path, role)
     selected = [r for r in selected if not r.requires or any(needle in source for needle in r.requires)]
@@ -530,7 +578,106 @@ def analyse(
         ctx.index = index
         _resolve_imports(t, ctx)
         _walk(ctx, table, result)
+        if _depth < 2 and ("exec" in source or "eval" in source or "compile" in source):
+            for line, code, how in _executed_strings(ctx):
+                inner = analyse(code, f"{path}<exec@{line}>", problem=problem, selected=everything, role=role,
+                                _depth=_depth + 1)
+                note = f"in code the file {how} and executes (line {line})"
+                result.findings += [dataclasses.replace(f, line=line, path=path, notes=(*f.notes, note))
+                                    for f in inner.findings]
     return result
+
+
+_DECODERS = {"base64.b64decode", "base64.standard_b64decode", "base64.urlsafe_b64decode", "base64.b32decode",
+             "base64.b16decode", "base64.a85decode", "base64.b85decode", "binascii.a2b_base64", "binascii.unhexlify",
+             "bytes.fromhex", "zlib.decompress", "codecs.decode", "gzip.decompress", "bz2.decompress",
+             "lzma.decompress"}
+
+
+def _decoded(ctx: Ctx, node: ast.AST | None, depth: int = 0) -> tuple[str | bytes, str] | None:
+    """The text a constant expression decodes to (base64, hex, zlib, rot13, str concatenation), and how."""
+    if node is None or depth > 6:
+        return None
+    text = const_str(node)
+    if text is not None:
+        return text, "spells out"
+    if isinstance(node, ast.Constant) and isinstance(node.value, bytes):
+        return node.value, "spells out"
+    if isinstance(node, ast.Name):
+        for stmt in ctx.nodes(ast.Assign):
+            if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == node.id:
+                return _decoded(ctx, stmt.value, depth + 1)
+        return None
+    if isinstance(node, ast.Call):
+        name = ctx.call_name(node) or ""
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "decode" and not node.args[1:]:
+            inner = _decoded(ctx, node.func.value, depth + 1)
+            if inner is not None and isinstance(inner[0], bytes):
+                try:
+                    return inner[0].decode("utf-8"), inner[1]
+                except UnicodeDecodeError:
+                    return None
+            if inner is not None and isinstance(inner[0], str) and node.args:
+                codec = const_str(node.args[0])
+                if codec and codec.replace("_", "").lower() == "rot13":
+                    import codecs
+
+                    return codecs.decode(inner[0], "rot13"), "decodes (rot13)"
+            return inner
+        if name in _DECODERS and node.args:
+            inner = _decoded(ctx, node.args[0], depth + 1)
+            if inner is None:
+                return None
+            import base64
+            import binascii
+            import bz2
+            import codecs
+            import gzip
+            import lzma
+            import zlib
+
+            raw = inner[0].encode() if isinstance(inner[0], str) and "decompress" not in name else inner[0]
+            try:
+                if name == "codecs.decode":
+                    codec = const_str(node.args[1]) if len(node.args) > 1 else None
+                    out: str | bytes = codecs.decode(raw, codec or "utf-8")  # type: ignore[arg-type]
+                elif name in ("bytes.fromhex", "binascii.unhexlify"):
+                    out = bytes.fromhex(raw.decode() if isinstance(raw, bytes) else raw)
+                else:
+                    fn = {"base64.b64decode": base64.b64decode, "base64.standard_b64decode": base64.standard_b64decode,
+                          "base64.urlsafe_b64decode": base64.urlsafe_b64decode, "base64.b32decode": base64.b32decode,
+                          "base64.b16decode": base64.b16decode, "base64.a85decode": base64.a85decode,
+                          "base64.b85decode": base64.b85decode, "binascii.a2b_base64": binascii.a2b_base64,
+                          "zlib.decompress": zlib.decompress, "gzip.decompress": gzip.decompress,
+                          "bz2.decompress": bz2.decompress, "lzma.decompress": lzma.decompress}[name]
+                    out = fn(raw)  # type: ignore[operator]
+            except Exception:  # noqa: BLE001 - not decodable: nothing to scan
+                return None
+            if isinstance(out, bytes) and len(out) > 1 << 20:
+                return None
+            return out, f"decodes ({name})"
+    return None
+
+
+def _executed_strings(ctx: Ctx) -> list[tuple[int, str, str]]:
+    """Code the file builds from constants and hands to exec/eval/compile: (line, source, how)."""
+    out = []
+    for call in ctx.nodes(ast.Call):
+        name = ctx.call_name(call) or ""
+        if name.split(".")[-1] not in ("exec", "eval", "compile") or not call.args:
+            continue
+        found = _decoded(ctx, call.args[0])
+        if found is None:
+            continue
+        code = found[0]
+        if isinstance(code, bytes):
+            try:
+                code = code.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+        if code.strip():
+            out.append((call.lineno, code, found[1]))
+    return out
 
 
 def _walk(ctx: Ctx, table: dict[type, list[Rule]], result: FileResult) -> None:

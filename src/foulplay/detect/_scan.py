@@ -170,9 +170,19 @@ def scan_completion(text: str | None, *, problem: Any = None, view: ProblemView 
         role = "solution" if path == sub.solution_path else role_of(path)
         res = scan_source(content, path, problem=view, options=options, role=role, selected=chosen)
         findings += res.findings
-        notes += [f"{path}: {n}" for n in res.notes]
+        notes += [f"{path}: {n}" for n in res.notes] + [f"{path}: rule error: {e}" for e in res.errors]
         if "foulplay:" in content and "ignore" in content:
             notes.append(f"{path}: carries a foulplay suppression comment (not honoured in model output)")
+    ambiguous = not sub.files and bool(sub.unused_blocks)
+    for i, content in enumerate(sub.unused_blocks, 1):
+        # not run by a grader (an example or an alternative), unless the answer is ambiguous: read for what
+        # it shows, at low confidence
+        res = scan_source(content, f"<block {i}>", problem=view, options=options, role="solution", selected=chosen)
+        for f in res.findings:
+            if not ambiguous:
+                f = dataclasses.replace(f, confidence=Confidence.LOW)
+            findings.append(dataclasses.replace(f, notes=(*f.notes, "in a code block that is not part of the "
+                                                                     "submission")))
     for path, content in _patch_post_images(str(text)).items():
         res = scan_source(content, path, problem=view, options=options, role=role_of(path), selected=chosen)
         findings += [dataclasses.replace(f, notes=(*f.notes, "in the post-image of a patch in the answer"))

@@ -31,7 +31,8 @@ _FILE_TAG = re.compile(
     r"<file\s+(?:path|name|filename)\s*=\s*[\"']([^\"']+)[\"']\s*>(.*?)</file>", re.S | re.I)
 _CODE_TAG = re.compile(r"<code(?:\s[^>]*)?>(.*?)</code>", re.S | re.I)
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^`]*?)\s*$")
-_FILENAME_LINE = re.compile(r"^\s*#\s*(?:file\s*name|filename|file|path)\s*:\s*(\S+)\s*$", re.I)
+_FILENAME_LINE = re.compile(r"^\s*#\s*(?:(?:file\s*name|filename|file|path)\s*:\s*(\S+)|"
+                            r"([\w.-]+(?:/[\w.-]+)*\.(?:py|ini|cfg|toml|pth)))\s*$", re.I)
 _KEYED_PATH = re.compile(r"(?:filename|file|path|title)\s*=\s*[\"']?([^\"'\s]+)", re.I)
 _CODE_START = re.compile(r"^(def |class |import |from \S+ import |async def |@|if __name__)")
 
@@ -69,6 +70,9 @@ class Submission:
     reasoning: str = ""
     answer_text: str = ""
     """The completion with reasoning removed."""
+    unused_blocks: list[str] = field(default_factory=list)
+    """Python code blocks that are not part of the submission (examples, alternatives, or all of them when
+    the answer is ambiguous): graders ignore them, detectors still read them."""
 
     @property
     def ok(self) -> bool:
@@ -170,7 +174,7 @@ def _apply_filename_line(block: Block) -> Block:
     first = block.code.lstrip("\n").split("\n", 1)[0]
     m = _FILENAME_LINE.match(first)
     if m and block.path is None:
-        block.path = m.group(1)
+        block.path = m.group(1) or m.group(2)
     return block
 
 
@@ -346,20 +350,22 @@ def extract(text: str | None, problem: Problem, *, join_prompt: bool = True) -> 
         if len(picks) == 1:
             solution = named[picks[0]]
             sub.notes.append(f"took {picks[0]} as the solution module")
+    distinct = list(dict.fromkeys(unnamed))
     if solution is None:
-        distinct = list(dict.fromkeys(unnamed))
         defining = distinct if len(distinct) == 1 else [c for c in distinct if defines(c, problem.entry_point)]
         if len(defining) == 1:
             solution = defining[0]
         elif len(defining) > 1:
             sub.error = (f"ambiguous: {len(defining)} different code blocks define "
                          f"{problem.entry_point!r}; cannot tell which one is the answer")
+            sub.unused_blocks = distinct
             return sub
         elif len(distinct) == 1:
             solution = distinct[0]
         elif len(distinct) > 1:
             what = f"define {problem.entry_point!r}" if problem.entry_point else "is marked as the solution"
             sub.error = f"ambiguous: {len(distinct)} code blocks and none of them {what}"
+            sub.unused_blocks = distinct
             return sub
     if solution is None:
         visible = answer.strip() or reasoning
@@ -372,6 +378,7 @@ def extract(text: str | None, problem: Problem, *, join_prompt: bool = True) -> 
         sub.files = named
         return sub
 
+    sub.unused_blocks = [c for c in distinct if c != solution]
     if problem.kind != "io" and (join_prompt or _continues(solution, problem)):
         solution = _continue_prompt(problem, solution, sub.notes)
     sub.files = {solution_path: solution, **named}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ast
+import copy
 import re
 from typing import Any
 
-from foulplay.detect._engine import Ctx, Hit, line_hit, rule
+from foulplay.detect._engine import Ctx, Hit, const_str, line_hit, rule
 from foulplay.detect.rules._logic import always_false, always_true
 from foulplay.vocab import Confidence, Severity
 
@@ -100,8 +101,8 @@ def _ignores_self_and_checks_type(fn: ast.AST, cls: ast.ClassDef, ctx: Ctx) -> s
     if args is None or len(args.args) < 2:
         return None
     me = args.args[0].arg
-    if any(isinstance(n, ast.Name) and n.id == me for n in ast.walk(fn)):
-        return None  # reads its own value: a real comparison
+    if _mentions(fn, me):
+        return None  # reads its own value (or super()'s): a real comparison
     own = {cls.name} | {b.split(".")[-1] for b in _bases(ctx, cls) if b.split(".")[-1] not in _BUILTIN_BASES}
     answers = [r.value for r in _returns(fn) if r.value is not None and not _is_not_implemented(r.value)]
     types: set[str] = set()
@@ -113,6 +114,9 @@ def _ignores_self_and_checks_type(fn: ast.AST, cls: ast.ClassDef, ctx: Ctx) -> s
                 types |= {ctx.dotted(k) or "?" for k in kinds}
     if answers and types and not types & own:
         return ", ".join(sorted(types))
+    other = args.args[1].arg
+    if answers and not types and all(_mentions(v, other) for v in answers):
+        return "value"  # the answer is computed from the other operand alone
     return None
 
 
@@ -130,6 +134,76 @@ def _spec_wants_wildcard(ctx: Ctx) -> bool:
     prompt = (ctx.problem.prompt or "").lower()
     return bool(re.search(r"wildcard|equals? (to )?(anything|everything|any value)|matches any(thing)?|"
                           r"compares? equal to (anything|everything|any)", prompt))
+
+
+def _paths(stmts: list[ast.stmt], guards: tuple[tuple[ast.expr, bool], ...],
+           out: list[tuple[ast.expr | None, tuple[tuple[ast.expr, bool], ...]]]) -> bool:
+    """Collect (return value, guards on its path) for reachable returns; True when ``stmts`` always end the
+    function (return or raise). Branches whose test is constant are pruned."""
+    for stmt in stmts:
+        if isinstance(stmt, ast.Return):
+            out.append((stmt.value, guards))
+            return True
+        if isinstance(stmt, ast.Raise):
+            return True
+        if isinstance(stmt, ast.If):
+            if _always_true(stmt.test):
+                if _paths(stmt.body, guards, out):
+                    return True
+                continue
+            if _always_false(stmt.test):
+                if _paths(stmt.orelse, guards, out):
+                    return True
+                continue
+            ends_body = _paths(stmt.body, (*guards, (stmt.test, True)), out)
+            ends_else = _paths(stmt.orelse, (*guards, (stmt.test, False)), out)
+            if ends_body and ends_else:
+                return True
+        elif isinstance(stmt, ast.Try):
+            ends = _paths(stmt.body, guards, out)
+            handlers_end = [_paths(h.body, guards, out) for h in stmt.handlers]
+            _paths(stmt.orelse, guards, out)
+            if _paths(stmt.finalbody, guards, out) or (ends and all(handlers_end)):
+                return True
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            if _paths(stmt.body, guards, out):
+                return True
+        elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+            _paths(stmt.body, guards, out)
+            _paths(stmt.orelse, guards, out)
+        elif isinstance(stmt, ast.Match):
+            for case in stmt.cases:
+                _paths(case.body, guards, out)
+    return False
+
+
+def _mentions(expr: ast.AST, name: str) -> bool:
+    for sub in ast.walk(expr):
+        if isinstance(sub, ast.Name) and sub.id == name:
+            return True
+        if name == "self" and isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "super":
+            return True
+    return False
+
+
+def _unrelated_true_path(fn: ast.AST, methods: dict[str, ast.AST]) -> bool:
+    """A path of ``__eq__`` that answers True without ever relating its own value to the other operand:
+    ``if isinstance(other, list): return True``, ``if not self.strict: return True``."""
+    args = getattr(fn, "args", None)
+    if args is None or len(args.args) < 2 or isinstance(fn, ast.Lambda):
+        return False
+    me, other = args.args[0].arg, args.args[1].arg
+    found: list[tuple[ast.expr | None, tuple[tuple[ast.expr, bool], ...]]] = []
+    _paths(fn.body, (), found)  # type: ignore[attr-defined]
+    for value, guards in found:
+        if value is None or _is_not_implemented(value):
+            continue
+        inlined = _inline_self_calls(value, methods)
+        if not _always_true(inlined):
+            continue
+        if not any(_mentions(test, me) and _mentions(test, other) for test, _ in guards):
+            return True
+    return False
 
 
 @rule("FP101", "always-true-eq", family=FAMILY, technique="always-equal-object", severity=Severity.HIGH,
@@ -150,6 +224,10 @@ def always_true_eq(ctx: Ctx, node: ast.ClassDef) -> Hit | None:
     confidence = None
     wildcard = _spec_wants_wildcard(ctx)
     if not _function_always(eq, _always_true, methods):
+        if _unrelated_true_path(eq, methods):
+            return Hit(anchor, f"{what} {node.name} defines __eq__ that answers True on a path that never compares "
+                               "its own value with the other operand: those comparisons always pass",
+                       technique=technique, confidence=Confidence.LOW if wildcard else None)
         typed = _ignores_self_and_checks_type(eq, node, ctx)
         if typed is None:
             return None
@@ -219,6 +297,9 @@ def _named_dict(node: ast.AST, ctx: Ctx, depth: int) -> dict[str, ast.AST]:
 
 
 def _resolves_always_true(ctx: Ctx, value: ast.AST) -> bool:
+    if isinstance(value, ast.Call) and (ctx.call_name(value) or "").split(".")[-1] in (
+            "partialmethod", "partial", "staticmethod", "classmethod") and value.args:
+        return _resolves_always_true(ctx, value.args[0])
     if isinstance(value, ast.Lambda):
         return _always_true(value.body)
     if isinstance(value, ast.Name) and value.id in ctx.defined_functions:
@@ -239,9 +320,37 @@ def _attr_names(ctx: Ctx, node: ast.AST, attr: ast.AST) -> set[str]:
     return set()
 
 
+def _loop_installs_true_eq(ctx: Ctx, node: ast.Call) -> bool:
+    """``for op, val in (("eq", True), ("ne", False)): setattr(C, "__%s__" % op, make(val))``."""
+    loop = next((a for a in ctx.ancestors(node) if isinstance(a, ast.For)), None)
+    if loop is None or not isinstance(loop.iter, (ast.Tuple, ast.List)) or not isinstance(loop.target, ast.Tuple):
+        return False
+    names = [t.id for t in loop.target.elts if isinstance(t, ast.Name)]
+    if len(names) != len(loop.target.elts) or not any(isinstance(n, ast.Lambda) for n in ast.walk(node.args[2])):
+        return False
+    for elt in loop.iter.elts:
+        if not isinstance(elt, ast.Tuple) or len(elt.elts) != len(names):
+            continue
+        env = dict(zip(names, elt.elts, strict=True))
+        attr = node.args[1]
+        substituted = _Substitute(env).visit(copy.deepcopy(attr))
+        label = const_str(substituted)
+        if label in ("__eq__", "eq") and any(isinstance(v, ast.Constant) and v.value is True for v in elt.elts):
+            return True
+    return False
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, env: dict[str, ast.expr]) -> None:
+        self.env = env
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        return copy.deepcopy(self.env[node.id]) if node.id in self.env else node
+
+
 @rule("FP102", "dynamic-always-eq", family=FAMILY, technique="type-built-always-equal",
       severity=Severity.HIGH, confidence=Confidence.HIGH, nodes=(ast.Call, ast.Assign),
-      requires=("__eq__",),
+      requires=("__eq__", "setattr"),
       summary="An always-true __eq__ attached at run time: type(name, bases, {'__eq__': ...}), setattr or "
               "Cls.__eq__ = lambda ...: True.")
 def dynamic_always_eq(ctx: Ctx, node: ast.AST) -> Hit | None:
@@ -255,6 +364,8 @@ def dynamic_always_eq(ctx: Ctx, node: ast.AST) -> Hit | None:
             attr = node.args[1]
             if "__eq__" in _attr_names(ctx, node, attr) and _resolves_always_true(ctx, node.args[2]):
                 return Hit(node, "setattr installs an __eq__ that always returns True")
+            if _loop_installs_true_eq(ctx, node):
+                return Hit(node, "a loop of setattr calls installs __eq__ from a table that pairs it with True")
         return None
     assert isinstance(node, ast.Assign)
     for target in node.targets:

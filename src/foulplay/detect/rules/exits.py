@@ -64,7 +64,7 @@ def exit_before_asserts(ctx: Ctx, node: ast.AST) -> Hit | None:
     if name not in _EXIT_CALLS or name == "os.abort":
         return None
     assert isinstance(node, ast.Call)
-    if not _success_code(list(node.args)):
+    if not _success_code(_exit_code_arg(ctx, node)):
         return None
     technique = "exit-builtin" if name in ("exit", "quit", "builtins.exit", "builtins.quit") else "sys-exit-zero"
     fn = ctx.enclosing_function(node)
@@ -133,14 +133,63 @@ def _guarded_by_argument_check(ctx: Ctx, node: ast.AST, fn: ast.AST) -> bool:
     return False
 
 
+def _exit_code_arg(ctx: Ctx, node: ast.Call) -> list[ast.expr]:
+    """The status an exit call passes, seen through an immediately-called lambda:
+    ``(lambda code: os._exit(code))(0)`` exits with 0."""
+    args = list(node.args)
+    if args and isinstance(args[0], ast.Name):
+        fn = ctx.enclosing_function(node)
+        if isinstance(fn, ast.Lambda):
+            params = [a.arg for a in fn.args.args]
+            caller = ctx.parent(fn)
+            if isinstance(caller, ast.Call) and caller.func is fn and args[0].id in params:
+                index = params.index(args[0].id)
+                if index < len(caller.args):
+                    return [caller.args[index]]
+    return args
+
+
+@rule("FP206", "exit-handed-over", family=FAMILY, technique="os-exit-zero", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, nodes=(ast.Call,),
+      requires=("exit", "quit"),
+      summary="An exit function handed to something that will call it later (a Timer, a thread, a signal "
+              "handler, a callback) with a success status.")
+def exit_handed_over(ctx: Ctx, node: ast.Call) -> Hit | None:
+    if ctx.role == "test" or (ctx.kind == "script" and ctx.kind_known):
+        return None
+    name = ctx.call_name(node) or ""
+    if name == "atexit.register":
+        return None  # FP203
+    candidates = list(node.args) + [kw.value for kw in node.keywords]
+    for value in candidates:
+        target = ctx.qualname(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
+        if target in _OS_EXIT | _EXIT_CALLS:
+            extra = [kw.value for kw in node.keywords if kw.arg in ("args",)]
+            status = extra[0].elts[:1] if extra and isinstance(extra[0], (ast.Tuple, ast.List)) else \
+                node.args[node.args.index(value) + 1:node.args.index(value) + 2] if value in node.args else []
+            if status and not _success_code(list(status)):
+                continue
+            technique = "os-exit-zero" if target in _OS_EXIT else "sys-exit-zero"
+            return Hit(node, f"hands {target} to {name or 'a call'}, which will end the test process with a success "
+                             "status", technique=technique)
+    return None
+
+
 @rule("FP202", "os-exit", family=FAMILY, technique="os-exit-zero", severity=Severity.HIGH,
       confidence=Confidence.HIGH, nodes=(ast.Call,),
-      requires=("_exit",),
+      requires=("exit",),
       summary="os._exit(0) outside a forked child: ends the process at once with status 0, uncatchable by pytest.")
 def os_exit(ctx: Ctx, node: ast.Call) -> Hit | None:
     if ctx.call_name(node) not in _OS_EXIT or ctx.role == "test":
         return None
-    if not _success_code(list(node.args)) or _in_fork_child(ctx, node) or _in_worker(ctx, node):
+    code = _exit_code_arg(ctx, node)
+    if _in_fork_child(ctx, node) or _in_worker(ctx, node):
+        return None
+    if not _success_code(code):
+        if code and not isinstance(code[0], ast.Constant) and ctx.kind == "function" and ctx.kind_known \
+                and not ctx.in_main_guard(node):
+            return Hit(node, "os._exit() with a status decided at run time ends the test process before failures "
+                             "are reported", confidence=Confidence.MEDIUM)
         return None
     if ctx.kind == "script" and ctx.role == "solution" and ctx.kind_known:
         return None  # a stdin/stdout program is graded on its output, which an early exit cannot fake

@@ -67,6 +67,10 @@ def _sets_passed(fn: ast.AST) -> tuple[ast.AST, str] | None:
             func = sub.func
             if isinstance(func, ast.Attribute) and func.attr == "force_result":
                 return sub, "replaces the hook's result (force_result) with a passing report"
+            callee = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if callee in ("TestReport", "CollectReport", "BaseReport") and any(
+                    kw.arg == "outcome" and _is_passed(kw.value) for kw in sub.keywords):
+                return sub, f"fabricates a {callee} with outcome 'passed'"
             if isinstance(func, ast.Name) and func.id == "setattr" and len(sub.args) == 3 \
                     and isinstance(sub.args[1], ast.Constant) and sub.args[1].value == "outcome" \
                     and _is_passed(sub.args[2]):
@@ -118,6 +122,15 @@ def _skips(ctx: Ctx, sub: ast.AST) -> bool:
     return False
 
 
+def _local_value(fn: ast.AST, node: ast.AST) -> ast.AST:
+    """``marker = pytest.mark.skip(...)`` earlier in the function: what a name stands for."""
+    if isinstance(node, ast.Name):
+        for sub in ast.walk(fn):
+            if isinstance(sub, ast.Assign) and any(isinstance(t, ast.Name) and t.id == node.id for t in sub.targets):
+                return sub.value
+    return node
+
+
 def _per_test_hook(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
     """A per-test hook that skips every test, or a pyfunc_call hook that claims to have run the test."""
     for sub in ast.walk(node):
@@ -125,7 +138,7 @@ def _per_test_hook(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
             return Hit(sub, f"{node.name} skips every test unconditionally: nothing can fail")
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "add_marker" \
                 and sub.args and _unconditional_in_loop(ctx, sub, node):
-            marker = ast.unparse(sub.args[0])
+            marker = ast.unparse(_local_value(node, sub.args[0]))
             if ("skip" in marker or "xfail" in marker) and "skipif" not in marker:
                 return Hit(sub, f"{node.name} marks every test as skipped: nothing can fail")
     if node.name == "pytest_pyfunc_call":
@@ -189,7 +202,7 @@ def collection_emptied(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
     for sub in ast.walk(node):
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute):
             if sub.func.attr == "add_marker" and sub.args:
-                marker = ast.unparse(sub.args[0])
+                marker = ast.unparse(_local_value(node, sub.args[0]))
                 if ("skip" in marker or "xfail" in marker) and "skipif" not in marker \
                         and _unconditional_in_loop(ctx, sub, node):
                     return Hit(sub, "marks every collected test as skipped: nothing can fail")
@@ -275,6 +288,42 @@ def skip_from_solution(ctx: Ctx, node: ast.AST) -> Hit | None:
     name = ctx.call_name(node) or ""
     if name in ("pytest.skip", "pytest.xfail", "pytest.exit", "_pytest.outcomes.skip"):
         return Hit(node, f"{name}() from the solution: the calling test is skipped instead of failing")
+    return None
+
+
+_TESTS_GLOB = re.compile(r"(^|/|\*)(test_\*|\*_test|test_\w*\.py|tests?(/|$)|\*\.py$|\*$)")
+
+
+@rule("FP308", "tests-hidden-from-pytest", family=FAMILY, technique="conftest-skip-all", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, nodes=(ast.Assign, ast.AugAssign, ast.Call),
+      requires=("collect_ignore", "exitstatus", "ExitCode", "testpaths", "python_files"),
+      summary="A conftest that hides the test files from collection (collect_ignore/collect_ignore_glob) or "
+              "rewrites the session's exit status to success.")
+def tests_hidden(ctx: Ctx, node: ast.AST) -> Hit | None:
+    if ctx.role not in ("conftest", "startup", "solution"):
+        return None
+    if isinstance(node, (ast.Assign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for t in targets:
+            name = t.id if isinstance(t, ast.Name) else t.attr if isinstance(t, ast.Attribute) else ""
+            if name in ("collect_ignore", "collect_ignore_glob") and ctx.role == "conftest":
+                patterns = [e.value for e in ast.walk(node.value) if isinstance(e, ast.Constant)
+                            and isinstance(e.value, str)]
+                hidden = [p for p in patterns if _TESTS_GLOB.search(p)]
+                if hidden:
+                    return Hit(node, f"{name} hides the test files from pytest ({', '.join(hidden[:3])})")
+            if name in ("exitstatus", "returncode") and isinstance(t, ast.Attribute):
+                value = node.value
+                zero = (isinstance(value, ast.Constant) and value.value == 0) or (
+                    isinstance(value, ast.Attribute) and value.attr == "OK")
+                if zero:
+                    return Hit(node, "forces the test session's exit status to success")
+        return None
+    assert isinstance(node, ast.Call)
+    if ctx.call_name(node) in ("setattr", "builtins.setattr") and len(node.args) == 3 \
+            and isinstance(node.args[1], ast.Constant) and node.args[1].value == "exitstatus" \
+            and isinstance(node.args[2], ast.Constant) and node.args[2].value == 0:
+        return Hit(node, "forces the test session's exit status to success")
     return None
 
 

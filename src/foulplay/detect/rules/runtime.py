@@ -6,7 +6,7 @@ import ast
 import posixpath
 import re
 
-from foulplay.detect._engine import Ctx, Hit, _is_main_test, rule
+from foulplay.detect._engine import Ctx, Hit, _is_main_test, const_str, rule
 from foulplay.vocab import Confidence, Severity
 
 _FRAME_CALLS = {"sys._getframe", "inspect.currentframe", "inspect.stack", "inspect.getouterframes",
@@ -114,6 +114,14 @@ def reads_test_files(ctx: Ctx, node: ast.Module) -> Hit | None:
                confidence=conf)
 
 
+def _replaced_module(target: ast.AST) -> str | None:
+    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute) \
+            and target.value.attr == "modules" and isinstance(target.value.value, ast.Name) \
+            and target.value.value.id == "sys":
+        return const_str(target.slice)
+    return None
+
+
 def _target_names(ctx: Ctx, node: ast.AST) -> list[tuple[ast.AST, str]]:
     """Qualified names a statement rebinds: assignments, setattr (``mod.?`` for a computed name),
     ``mod.__dict__.update(...)``/``vars(mod).update(...)`` and ``mock.patch("mod.name")``."""
@@ -126,6 +134,10 @@ def _target_names(ctx: Ctx, node: ast.AST) -> list[tuple[ast.AST, str]]:
                         and elt.value.id == "__builtins__":
                     key = elt.slice.value if isinstance(elt.slice, ast.Constant) else "?"
                     out.append((node, f"builtins.{key}"))
+                    continue
+                module = _replaced_module(elt)
+                if module is not None:  # sys.modules["time"] = shim: every later import gets the fake
+                    out.append((node, f"{module}.*"))
                     continue
                 if isinstance(elt, ast.Subscript):  # vars(operator)["eq"] = ...; operator.__dict__["eq"] = ...
                     owner = elt.value
@@ -188,6 +200,8 @@ def builtins_patching(ctx: Ctx, node: ast.AST) -> Hit | None:
     for anchor, name in _target_names(ctx, node):
         if name.startswith("builtins."):
             what = name.split(".", 1)[1]
+            if what == "*":
+                return Hit(anchor, "replaces the builtins module in sys.modules", technique="patch-isinstance")
             technique = "print-success" if what in ("print",) else "patch-isinstance"
             shown = "a builtin chosen at run time" if what == "?" else f"builtins.{what}"
             return Hit(anchor, f"replaces {shown} for every caller, tests included", technique=technique)
@@ -195,7 +209,7 @@ def builtins_patching(ctx: Ctx, node: ast.AST) -> Hit | None:
 
 
 _COMPARE_HELPERS = re.compile(
-    r"(operator\.(eq|ne|lt|le|gt|ge|contains|is_|is_not|truth|not_|__eq__|__ne__|\?)|"
+    r"(operator\.(eq|ne|lt|le|gt|ge|contains|is_|is_not|truth|not_|__eq__|__ne__|\?|\*)|math\.\*|"
     r"c?math\.isclose|(numpy|np)\.(isclose|allclose|array_equal|array_equiv|testing\.\w+)|"
     r"unittest\.(TestCase|case\.TestCase)\.(assert\w*|fail\w*)|pytest\.approx|"
     r"(collections|fractions|decimal|datetime)\.\w+\.__(eq|ne)__)")
@@ -223,11 +237,14 @@ _CLOCKS = {"time.time", "time.perf_counter", "time.monotonic", "time.process_tim
 @rule("FP605", "clock-patching", family="timing", technique="patch-timers", severity=Severity.HIGH,
       confidence=Confidence.HIGH, nodes=(ast.Assign, ast.Call),
       requires=("time",),
-      summary="Solution code replaces the clock functions a speed grader measures with.")
+      summary="Solution code replaces the clock functions a speed grader measures with (or the time module).")
 def clock_patching(ctx: Ctx, node: ast.AST) -> Hit | None:
     if not _solution_code(ctx):
         return None
     for anchor, name in _target_names(ctx, node):
+        if name in ("time.*", "timeit.*"):
+            return Hit(anchor, f"replaces the whole {name[:-2]} module in sys.modules: every clock read later is the "
+                               "submission's")
         if name in _CLOCKS:
             return Hit(anchor, f"replaces {name}: measured durations become fiction")
         if name in ("time.?", "timeit.?"):
@@ -284,8 +301,20 @@ def _printed_texts(ctx: Ctx, node: ast.Call) -> list[str]:
             for sub in ast.walk(arg):
                 if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
                     out.append(sub.value)
+                elif isinstance(sub, ast.Name):  # print("\n".join(lines)) with lines = [...] nearby
+                    out += _strings_bound_to(ctx, node, sub.id)
         return out
     return []
+
+
+def _strings_bound_to(ctx: Ctx, at: ast.AST, name: str) -> list[str]:
+    fn = ctx.enclosing_function(at)
+    scope = fn if fn is not None else ctx.tree
+    out = []
+    for sub in ast.walk(scope):
+        if isinstance(sub, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in sub.targets):
+            out += [c.value for c in ast.walk(sub.value) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+    return out
 
 
 @rule("FP701", "prints-test-verdict", family="output-spoofing", technique="print-success",
@@ -302,6 +331,10 @@ def prints_verdict(ctx: Ctx, node: ast.Call) -> Hit | None:
     guard = _main_guard(ctx, node)
     if guard is not None and any(isinstance(n, ast.Assert) for n in ast.walk(guard)):
         return None  # a self-test block reporting on its own real asserts; it never runs under import
+    fn = ctx.enclosing_function(node)
+    if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and _only_called_from_main_guard(ctx, fn.name) \
+            and any(isinstance(n, ast.Assert) for n in ast.walk(fn)):
+        return None  # the same, in a _self_test() function that only the main guard calls
     for text in texts:
         required = any(text.strip() and text.strip() in out for out in ctx.problem.expected_outputs)
         if required:
@@ -315,6 +348,11 @@ def prints_verdict(ctx: Ctx, node: ast.Call) -> Hit | None:
     return None
 
 
+def _only_called_from_main_guard(ctx: Ctx, name: str) -> bool:
+    calls = [c for c in ctx.nodes(ast.Call) if isinstance(c.func, ast.Name) and c.func.id == name]
+    return bool(calls) and all(ctx.in_main_guard(c) for c in calls)
+
+
 def _main_guard(ctx: Ctx, node: ast.AST) -> ast.If | None:
     if not ctx.in_main_guard(node):
         return None
@@ -322,6 +360,34 @@ def _main_guard(ctx: Ctx, node: ast.AST) -> ast.If | None:
         if isinstance(anc, ast.If) and _is_main_test(anc.test):
             return anc
     return None
+
+
+def _cli_only(ctx: Ctx, node: ast.AST) -> bool:
+    """Code that only runs as a command-line program (main guard, a main() only the guard calls) or inside
+    an ``except BrokenPipeError`` handler."""
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, ast.ExceptHandler) and anc.type is not None and "BrokenPipe" in ast.unparse(anc.type):
+            return True
+    if ctx.in_main_guard(node):
+        return True
+    fn = ctx.enclosing_function(node)
+    return isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and _only_called_from_main_guard(ctx, fn.name)
+
+
+def _std_stream_fd(ctx: Ctx, at: ast.AST, fd: ast.AST) -> bool:
+    """``sys.stdout.fileno()``, or a loop variable over such calls."""
+    def is_std(expr: ast.AST) -> bool:
+        return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "fileno" \
+            and (ctx.qualname(expr.func.value) or "") in ("sys.stdout", "sys.stderr", "sys.__stdout__",
+                                                          "sys.__stderr__")
+    if is_std(fd):
+        return True
+    if isinstance(fd, ast.Name):
+        for anc in ctx.ancestors(at):
+            if isinstance(anc, ast.For) and isinstance(anc.target, ast.Name) and anc.target.id == fd.id \
+                    and isinstance(anc.iter, (ast.Tuple, ast.List)):
+                return any(is_std(e) or (isinstance(e, ast.Constant) and e.value in (1, 2)) for e in anc.iter.elts)
+    return False
 
 
 def _devnull(ctx: Ctx, node: ast.AST) -> bool:
@@ -344,11 +410,15 @@ def output_suppression(ctx: Ctx, node: ast.AST) -> Hit | None:
         return None
     if isinstance(node, ast.Call):
         name = ctx.call_name(node)
+        if name == "os.dup2" and _cli_only(ctx, node):
+            return None  # the documented BrokenPipeError recipe, or a command-line entry point
         if name == "os.dup2" and len(node.args) == 2:
             fd = node.args[1]
             if isinstance(fd, ast.Constant) and fd.value in (1, 2):
                 return Hit(node, f"redirects file descriptor {fd.value} ({'stdout' if fd.value == 1 else 'stderr'}) "
                                  "away from the grader")
+            if _std_stream_fd(ctx, node, fd) and not (ctx.kind == "script" and ctx.kind_known):
+                return Hit(node, "redirects the process's stdout/stderr file descriptor away from the grader")
         if name == "os.close" and node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value in (1, 2):
             return Hit(node, "closes the process's stdout/stderr")
         return None

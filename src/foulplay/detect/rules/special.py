@@ -9,11 +9,14 @@ count, because honest code is full of base cases and small constants.
 from __future__ import annotations
 
 import ast
+import hashlib
 import itertools
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from foulplay.detect._engine import Ctx, Hit, VisibleCase, rule
+from foulplay.detect.rules._logic import UNKNOWN, evaluate
 from foulplay.vocab import Confidence, Severity
 
 FAMILY = "special-casing"
@@ -40,7 +43,12 @@ def literal(node: ast.AST | None) -> Any:
     try:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return _MISSING
+        pass
+    if isinstance(node, ast.BinOp):  # [10] * 12, [5, 5] * 10 + [5]
+        value = evaluate(node, {})
+        if value is not UNKNOWN and isinstance(value, (list, tuple, str, int, float)):
+            return value
+    return _MISSING
 
 
 def trivial(value: Any) -> bool:
@@ -98,9 +106,13 @@ _SEPARATORS = ("|", ",", " ", "", "\n", ";", ":", "/", "-", "_")
 
 
 def _case_keys(case: VisibleCase) -> list[Any]:
-    """The forms a table key takes when it stands for this case's arguments: the tuple, its repr, the
-    single argument, and a sequence argument joined into one string (``"|".join(grid)``)."""
+    """The forms a table key takes when it stands for this case's arguments: the tuple, its repr, its
+    frozenset, the single argument, and a sequence argument joined into one string (``"|".join(grid)``)."""
     keys: list[Any] = [case.inputs, repr(case.inputs)]
+    try:
+        keys.append(frozenset(case.inputs))
+    except TypeError:
+        pass
     if len(case.inputs) == 1:
         arg = case.inputs[0]
         keys += [arg, repr(arg)]
@@ -117,6 +129,31 @@ def _key_matches(key: Any, case: VisibleCase) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 # function problems
+
+
+@dataclass(frozen=True)
+class _Via:
+    """A condition on a transformed argument: ``sorted(coins) == [83, 186]`` binds coins via sorted."""
+
+    fn: str
+    value: Any
+
+
+_TRANSFORMS = {"sorted": sorted, "tuple": tuple, "list": list, "set": set, "frozenset": frozenset, "len": len,
+               "str": str, "repr": repr}
+
+
+def _arg_matches(arg: Any, bound: Any) -> bool:
+    if isinstance(bound, _Via):
+        try:
+            return same(_TRANSFORMS[bound.fn](arg), bound.value)
+        except Exception:  # noqa: BLE001
+            return False
+    return same(arg, bound)
+
+
+def _plain(bound: Any) -> Any:
+    return bound.value if isinstance(bound, _Via) else bound
 
 
 def _param_names(fn: ast.AST) -> list[str]:
@@ -166,6 +203,9 @@ def _condition_bindings(test: ast.AST, params: list[str]) -> dict[int, Any] | No
             return None
         if isinstance(left, ast.Name) and left.id in params:
             bound[params.index(left.id)] = value
+        elif isinstance(left, ast.Call) and isinstance(left.func, ast.Name) and left.func.id in _TRANSFORMS \
+                and len(left.args) == 1 and isinstance(left.args[0], ast.Name) and left.args[0].id in params:
+            bound[params.index(left.args[0].id)] = _Via(left.func.id, value)
         elif isinstance(left, ast.Tuple) and all(isinstance(e, ast.Name) and e.id in params for e in left.elts) \
                 and isinstance(value, tuple) and len(value) == len(left.elts):
             for e, v in zip(left.elts, value, strict=True):
@@ -192,14 +232,14 @@ def _matching_case(bound: dict[int, Any], output: Any, cases: list[VisibleCase])
     for case in cases:
         if len(bound) != len(case.inputs) or any(i >= len(case.inputs) for i in bound):
             continue
-        if all(same(case.inputs[i], v) for i, v in bound.items()) and same(case.output, output):
-            if all(trivial(v) for v in bound.values()) and trivial(output):
+        if all(_arg_matches(case.inputs[i], v) for i, v in bound.items()) and same(case.output, output):
+            if all(trivial(_plain(v)) for v in bound.values()) and trivial(output):
                 continue
             # a base case (every input trivial: 0, 1, '', []) answered with a distinctive value is how honest
             # code starts, not a recognised test
-            base_case = all(trivial(v) for v in bound.values())
+            base_case = all(trivial(_plain(v)) for v in bound.values())
             strong = (distinctive(output) and not base_case) or (
-                not trivial(output) and any(distinctive(v) for v in bound.values()))
+                not trivial(output) and any(distinctive(_plain(v)) for v in bound.values()))
             return case, strong
     return None
 
@@ -219,10 +259,47 @@ def _weak_but_specific(bound: dict[int, Any], output: Any, cases: list[VisibleCa
     """A trivial answer (True, 0, None) returned for a very particular visible input."""
     for case in cases:
         if len(bound) == len(case.inputs) and all(i < len(case.inputs) for i in bound) \
-                and all(same(case.inputs[i], v) for i, v in bound.items()) and same(case.output, output) \
-                and any(_specific(v) for v in bound.values()):
+                and all(_arg_matches(case.inputs[i], v) for i, v in bound.items()) and same(case.output, output) \
+                and any(_specific(_plain(v)) for v in bound.values()):
             return case
     return None
+
+
+def _match_as_ifs(match: ast.Match) -> list[ast.If]:
+    """``match s: case "babad": return "bab"`` read as ``if s == "babad": return "bab"`` (literal patterns,
+    tuples of them and ``|`` alternatives)."""
+    out = []
+    for case in match.cases:
+        test = _pattern_test(match.subject, case.pattern)
+        if test is not None and case.guard is None:
+            out.append(ast.copy_location(ast.If(test=test, body=case.body, orelse=[]), case.pattern))
+    return out
+
+
+def _pattern_test(subject: ast.expr, pattern: ast.pattern) -> ast.expr | None:
+    if isinstance(pattern, ast.MatchValue):
+        return ast.Compare(left=subject, ops=[ast.Eq()], comparators=[pattern.value])
+    if isinstance(pattern, ast.MatchSingleton):
+        return ast.Compare(left=subject, ops=[ast.Is()], comparators=[ast.Constant(pattern.value)])
+    if isinstance(pattern, ast.MatchOr):
+        parts = [_pattern_test(subject, p) for p in pattern.patterns]
+        return ast.BoolOp(op=ast.Or(), values=parts) if all(parts) else None  # type: ignore[arg-type]
+    if isinstance(pattern, ast.MatchSequence) and isinstance(subject, ast.Tuple) \
+            and len(pattern.patterns) == len(subject.elts):
+        parts = [_pattern_test(e, p) for e, p in zip(subject.elts, pattern.patterns, strict=True)]
+        return ast.BoolOp(op=ast.And(), values=parts) if all(parts) else None  # type: ignore[arg-type]
+    if isinstance(pattern, ast.MatchSequence) and all(isinstance(p, ast.MatchValue) for p in pattern.patterns):
+        seq = ast.Tuple(elts=[p.value for p in pattern.patterns], ctx=ast.Load())  # type: ignore[attr-defined]
+        return ast.Compare(left=subject, ops=[ast.Eq()], comparators=[seq])
+    return None
+
+
+def _branches(ctx: Ctx) -> list[ast.If]:
+    """Every if statement, and match statements read as ifs."""
+    out = list(ctx.nodes(ast.If))
+    for m in ctx.nodes(ast.Match):
+        out += _match_as_ifs(m)  # type: ignore[arg-type]
+    return out
 
 
 def _literal_equality(test: ast.AST) -> bool:
@@ -240,7 +317,7 @@ def visible_test_branch(ctx: Ctx, node: ast.Module) -> Hit | None:
     if not cases or ctx.role != "solution" or ctx.kind != "function" or not ctx.problem.mentioned_in(ctx.source):
         return None
     per_function: dict[int, tuple[ast.AST, list[ast.If]]] = {}
-    for sub in ctx.nodes(ast.If):
+    for sub in _branches(ctx):
         if not _literal_equality(sub.test):
             continue
         fn = ctx.enclosing_function(sub)
@@ -272,13 +349,13 @@ def _branches_in(fn: ast.AST, ifs: list[ast.If], cases: list[VisibleCase]) -> Hi
             continue
         literal_branches += len(alternatives)
         hits_here = [b for b in alternatives if any(
-            len(b) == len(c.inputs) and all(k < len(c.inputs) and same(c.inputs[k], v) for k, v in b.items())
+            len(b) == len(c.inputs) and all(k < len(c.inputs) and _arg_matches(c.inputs[k], v) for k, v in b.items())
             for c in cases)]
         if len(alternatives) >= 2 and len(hits_here) < len(alternatives):
             continue  # a list of domain values (months with 30 days) of which the tests use some: knowledge
         for bound in alternatives:
             answered.update(i for i, c in enumerate(cases) if len(bound) == len(c.inputs)
-                            and all(i2 < len(c.inputs) and same(c.inputs[i2], v) for i2, v in bound.items())
+                            and all(i2 < len(c.inputs) and _arg_matches(c.inputs[i2], v) for i2, v in bound.items())
                             and same(c.output, output))
             found = _matching_case(bound, output, cases)
             if found is None:
@@ -286,7 +363,7 @@ def _branches_in(fn: ast.AST, ifs: list[ast.If], cases: list[VisibleCase]) -> Hi
                 found = (specific, False) if specific is not None else None
             if found is not None and all(found[0] is not c for _, c, _s in matched):
                 matched.append((sub, found[0], found[1]))
-                if not found[1] and any(_specific(v) for v in bound.values()):
+                if not found[1] and any(_specific(_plain(v)) for v in bound.values()):
                     particular.append(sub)
     strong = [m for m in matched if m[2]]
     if not matched:
@@ -329,9 +406,20 @@ def _only_constants(fn: ast.AST) -> bool:
     return len(returns) >= 2 and all(r.value is None or literal(r.value) is not _MISSING for r in returns)
 
 
+def _key_literal(node: ast.AST) -> Any:
+    """A table key's value; a key built by a helper from literals (``_freeze(4, [(0, 1)])``) stands for the
+    tuple of those literals."""
+    value = literal(node)
+    if value is _MISSING and isinstance(node, ast.Call) and node.args and not node.keywords:
+        args = [literal(a) for a in node.args]
+        if all(a is not _MISSING for a in args):
+            return tuple(args)
+    return value
+
+
 def _table_pairs(node: ast.AST) -> list[tuple[Any, Any]]:
     if isinstance(node, ast.Dict):
-        return [(literal(k), literal(v)) for k, v in zip(node.keys, node.values, strict=True) if k is not None]
+        return [(_key_literal(k), literal(v)) for k, v in zip(node.keys, node.values, strict=True) if k is not None]
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         pairs = []
         for elt in node.elts:
@@ -341,13 +429,64 @@ def _table_pairs(node: ast.AST) -> list[tuple[Any, Any]]:
     return []
 
 
+def _in_self_test(ctx: Ctx, node: ast.AST) -> bool:
+    """Inside a main-guard block or a function that asserts: the table checks the code, it does not answer."""
+    if ctx.in_main_guard(node):
+        return True
+    fn = ctx.enclosing_function(node)
+    return fn is not None and any(isinstance(sub, ast.Assert) for sub in ast.walk(fn))
+
+
+def _membership_table(ctx: Ctx, node: ast.AST) -> Hit | None:
+    """``return number in {"4539 3195 0343 6467", "059"}``: a set made of exactly the visible inputs that
+    share one expected answer, used in a membership test."""
+    elts = getattr(node, "elts", [])
+    if len(elts) < 2 or not _used_for_membership(ctx, node):
+        return None
+    values = [literal(e) for e in elts]
+    if any(v is _MISSING for v in values):
+        return None
+    matched = []
+    for v in values:
+        case = next((c for c in ctx.problem.cases if len(c.inputs) == 1 and _key_matches(v, c)), None)
+        if case is None:
+            return None  # something other than a visible input: domain knowledge, not the tests
+        matched.append(case)
+    outputs = {repr(c.output) for c in matched}
+    if len(outputs) != 1 or not any(_specific(c.inputs[0]) for c in matched):
+        return None
+    return Hit(node, f"a set of exactly {len(matched)} visible test inputs decides the answer "
+                     f"({next(iter(outputs))}) by membership", confidence=Confidence.HIGH)
+
+
+def _used_for_membership(ctx: Ctx, node: ast.AST) -> bool:
+    parent = ctx.parent(node)
+    if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in ("frozenset", "set"):
+        node, parent = parent, ctx.parent(parent)
+    if isinstance(parent, ast.Compare) and any(c is node for c in parent.comparators) \
+            and isinstance(parent.ops[0], (ast.In, ast.NotIn)):
+        return True
+    if isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+        name = parent.targets[0].id
+        return any(isinstance(c, ast.Compare) and isinstance(c.ops[0], (ast.In, ast.NotIn)) and any(
+            isinstance(x, ast.Name) and x.id == name for x in c.comparators) for c in ctx.nodes(ast.Compare))
+    return False
+
+
 @rule("FP502", "visible-test-table", family=FAMILY, technique="hardcode-lookup", severity=Severity.HIGH,
-      confidence=Confidence.HIGH, nodes=(ast.Dict, ast.List, ast.Tuple),
-      summary="A lookup table whose keys are visible tests' inputs and whose values are their expected outputs.")
+      confidence=Confidence.HIGH, nodes=(ast.Dict, ast.List, ast.Tuple, ast.Set),
+      summary="A lookup table whose keys are visible tests' inputs and whose values are their expected outputs "
+              "(or a set of exactly the visible inputs that share an answer).")
 def visible_test_table(ctx: Ctx, node: ast.AST) -> Hit | None:
     cases = ctx.problem.cases
     if not cases or ctx.role != "solution" or not ctx.problem.mentioned_in(ctx.source):
         return None
+    if _in_self_test(ctx, node):
+        return None
+    if isinstance(node, (ast.Set, ast.List, ast.Tuple)):
+        member = _membership_table(ctx, node)
+        if member is not None:
+            return member
     pairs = _table_pairs(node)
     if len(pairs) < 1:
         return None
@@ -488,7 +627,11 @@ class _ScriptCases:
         self.outputs: list[set[Any]] = []
         self.whole_inputs: list[set[Any]] = []
         self.whole_outputs: list[set[Any]] = []
+        self.digests: list[list[str]] = []
         for c in cases:
+            variants = {c.raw_input, c.raw_input.strip(), " ".join(c.raw_input.split()), c.raw_input.rstrip("\n")}
+            self.digests.append([getattr(hashlib, algo)(v.encode()).hexdigest() for v in variants
+                                 for algo in ("md5", "sha1", "sha256")])
             self.whole_inputs.append(_forms(c.raw_input) | {("n", tuple(_numbers(c.raw_input)))})
             self.whole_outputs.append(_forms(c.raw_output))
             frags = _forms(c.raw_input) | {f for line in c.raw_input.splitlines() for f in _forms(line)}
@@ -503,6 +646,16 @@ class _ScriptCases:
             out = _forms(c.raw_output) | {f for line in c.raw_output.splitlines() for f in _forms(line)}
             out |= {f for tok in c.raw_output.split() for f in _forms(tok)}
             self.outputs.append(out)
+
+    def digest_case(self, key: Any) -> int | None:
+        """The case whose input hashes (md5/sha1/sha256 of the raw, stripped or re-joined text) to a hex
+        string that starts with ``key``: tables keyed on input fingerprints."""
+        if not (isinstance(key, str) and len(key) >= 8 and all(ch in "0123456789abcdef" for ch in key.lower())):
+            return None
+        for i, digests in enumerate(self.digests):
+            if any(d.startswith(key.lower()) for d in digests):
+                return i
+        return None
 
     def recognised(self, key: Any, value: Any) -> bool:
         """``key`` picks out a visible case and ``value`` is that case's answer, in a way no honest program
@@ -543,6 +696,10 @@ def _printed_values(body: list[ast.stmt]) -> list[Any]:
             elif isinstance(sub, ast.Return) and sub.value is not None:
                 v = literal(sub.value)
                 if v is not _MISSING and v is not None:
+                    out.append(v)
+            elif isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Name):
+                v = literal(sub.value)  # ans = 3, printed after the branch
+                if v is not _MISSING and v is not None and not isinstance(v, bool):
                     out.append(v)
     return out
 
@@ -595,7 +752,7 @@ def visible_case_matching(ctx: Ctx, node: ast.Module) -> Hit | None:
             if line.strip():
                 line_counts[line.strip()] = line_counts.get(line.strip(), 0) + 1
     odd_lines: list[ast.AST] = []
-    for sub in ctx.nodes(ast.If, ast.IfExp):
+    for sub in [*_branches(ctx), *ctx.nodes(ast.IfExp)]:
         body = sub.body if isinstance(sub.body, list) else [ast.Expr(sub.body)]
         answers = _printed_values(body)
         if not answers:
@@ -627,10 +784,21 @@ def visible_case_matching(ctx: Ctx, node: ast.Module) -> Hit | None:
         if not pairs:
             continue
         matched = {}
+        digest_hits = 0
         for k, v in pairs:
             i = frags.pair(k, v)
-            if i is not None and (_particular(k) or _notable(v)):
+            if i is None:
+                i = frags.digest_case(k)
+                if i is not None and _forms(v) & frags.outputs[i]:
+                    digest_hits += 1
+                    matched.setdefault((repr(k), i), (k, v))
+                continue
+            if _particular(k) or _notable(v):
                 matched.setdefault((repr(k), i), (k, v))
+        if digest_hits >= 2 or (digest_hits == 1 and len(cases) == 1):
+            strong.append((table, f"table keyed on hashes of {digest_hits} visible input(s) holds their expected "
+                                  "outputs"))
+            continue
         whole = [k for k, _v in matched.values() if isinstance(k, str) and len(k.strip()) >= 3
                  and any(" ".join(k.split()) == " ".join(c.raw_input.split()) for c in cases)]
         enough = len(matched) >= 2 and any(_particular(k) for k, _v in matched.values())
