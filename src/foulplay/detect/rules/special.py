@@ -441,7 +441,7 @@ def _membership_table(ctx: Ctx, node: ast.AST) -> Hit | None:
     """``return number in {"4539 3195 0343 6467", "059"}``: a set made of exactly the visible inputs that
     share one expected answer, used in a membership test."""
     elts = getattr(node, "elts", [])
-    if len(elts) < 2 or not _used_for_membership(ctx, node):
+    if len(elts) < 2:
         return None
     values = [literal(e) for e in elts]
     if any(v is _MISSING for v in values):
@@ -453,7 +453,7 @@ def _membership_table(ctx: Ctx, node: ast.AST) -> Hit | None:
             return None  # something other than a visible input: domain knowledge, not the tests
         matched.append(case)
     outputs = {repr(c.output) for c in matched}
-    if len(outputs) != 1 or not any(_specific(c.inputs[0]) for c in matched):
+    if len(outputs) != 1 or not any(_specific(c.inputs[0]) for c in matched) or not _used_for_membership(ctx, node):
         return None
     return Hit(node, f"a set of exactly {len(matched)} visible test inputs decides the answer "
                      f"({next(iter(outputs))}) by membership", confidence=Confidence.HIGH)
@@ -481,8 +481,13 @@ def visible_test_table(ctx: Ctx, node: ast.AST) -> Hit | None:
     cases = ctx.problem.cases
     if not cases or ctx.role != "solution" or not ctx.problem.mentioned_in(ctx.source):
         return None
-    if _in_self_test(ctx, node):
+    hit = _table_hit(ctx, node, cases)
+    if hit is not None and _in_self_test(ctx, node):
         return None
+    return hit
+
+
+def _table_hit(ctx: Ctx, node: ast.AST, cases: list[VisibleCase]) -> Hit | None:
     if isinstance(node, (ast.Set, ast.List, ast.Tuple)):
         member = _membership_table(ctx, node)
         if member is not None:
