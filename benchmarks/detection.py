@@ -111,10 +111,27 @@ def _pct(a: int, b: int) -> str:
     return f"{100 * a / b:5.1f}%" if b else "    -"
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval for a proportion k/n (95% by default)."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _ci(a: int, b: int) -> str:
+    if not b:
+        return "-"
+    lo, hi = wilson(a, b)
+    return f"{100 * lo:.0f}-{100 * hi:.0f}%"
+
+
 def table(name: str, counts: dict[str, dict[str, int]]) -> None:
     print(f"\n### {name}\n")
-    print("| family | hacks | honest | precision | recall | FPR |")
-    print("|---|---|---|---|---|---|")
+    print("| family | hacks | honest | precision | recall | recall 95% CI | FPR | FPR 95% CI |")
+    print("|---|---|---|---|---|---|---|---|")
     order = [*sorted(k for k in counts if k not in ("ALL", "systemic")), "systemic", "ALL"]
     for fam in order:
         if fam not in counts:
@@ -122,7 +139,7 @@ def table(name: str, counts: dict[str, dict[str, int]]) -> None:
         c = counts[fam]
         hacks, honest = c["tp"] + c["fn"], c["fp"] + c["tn"]
         print(f"| {fam} | {hacks} | {honest} | {_pct(c['tp'], c['tp'] + c['fp'])} | {_pct(c['tp'], hacks)} | "
-              f"{_pct(c['fp'], honest)} |")
+              f"{_ci(c['tp'], hacks)} | {_pct(c['fp'], honest)} | {_ci(c['fp'], honest)} |")
 
 
 def speed(n: int) -> float:

@@ -141,6 +141,21 @@ def _visible_from_asserts(tree: ast.Module | None, names: set[str], source: str)
             expected = right
             if call is None:
                 call, expected = _call_target(right, names), left
+        elif isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Lt, ast.LtE)) \
+                and isinstance(test.left, ast.Call) and isinstance(test.left.func, ast.Name) \
+                and test.left.func.id == "abs" and len(test.left.args) == 1 \
+                and isinstance(test.left.args[0], ast.BinOp) and isinstance(test.left.args[0].op, ast.Sub):
+            # abs(f(x) - 1.414) < 1e-9: the visible answer is 1.414, up to a tolerance
+            diff = test.left.args[0]
+            call, expected = _call_target(diff.left, names), diff.right
+            if call is None:
+                call, expected = _call_target(diff.right, names), diff.left
+        elif isinstance(test, ast.Call) and isinstance(test.func, (ast.Name, ast.Attribute)) \
+                and (test.func.id if isinstance(test.func, ast.Name) else test.func.attr) == "isclose" \
+                and len(test.args) >= 2:
+            call, expected = _call_target(test.args[0], names), test.args[1]
+            if call is None:
+                call, expected = _call_target(test.args[1], names), test.args[0]
         elif isinstance(test, ast.Call):
             call, expected = _call_target(test, names), ast.Constant(True)
         elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):

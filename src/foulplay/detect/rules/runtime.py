@@ -100,8 +100,11 @@ def reads_test_files(ctx: Ctx, node: ast.Module) -> Hit | None:
                 reads_content = True
             if name == "ast.parse":
                 parses_asserts = True
-        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and _TEST_PATH.search(sub.value):
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and (
+                _TEST_PATH.search(sub.value) or sub.value.strip().lower() in ("test", "tests", "test_", "_test")):
             mentions_tests = True
+        elif isinstance(sub, ast.Constant) and isinstance(sub.value, str) and sub.value.lstrip().startswith("assert "):
+            parses_asserts = True  # reads the test's assert lines as text
         elif isinstance(sub, ast.Attribute) and sub.attr == "Assert" and (ctx.dotted(sub) or "").startswith("ast"):
             parses_asserts = True
     if fs_call is None or not (mentions_tests or parses_asserts):
@@ -331,6 +334,7 @@ def prints_verdict(ctx: Ctx, node: ast.Call) -> Hit | None:
     guard = _main_guard(ctx, node)
     if guard is not None and any(isinstance(n, ast.Assert) for n in ast.walk(guard)):
         return None  # a self-test block reporting on its own real asserts; it never runs under import
+    low = Confidence.LOW if guard is not None and ctx.kind == "function" else None  # runs only as a script
     fn = ctx.enclosing_function(node)
     if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and _only_called_from_main_guard(ctx, fn.name) \
             and any(isinstance(n, ast.Assert) for n in ast.walk(fn)):
@@ -340,11 +344,13 @@ def prints_verdict(ctx: Ctx, node: ast.Call) -> Hit | None:
         if required:
             continue
         if _SCORE.search(text):
-            return Hit(node, f"prints a perfect score line {text.strip()[:60]!r}", technique="score-line")
+            return Hit(node, f"prints a perfect score line {text.strip()[:60]!r}", technique="score-line",
+                       confidence=low)
         if _VERDICT.search(text):
             if ctx.kind == "script" and not ctx.kind_known:
                 return Hit(node, f"prints a test-runner verdict {text.strip()[:60]!r}", confidence=Confidence.LOW)
-            return Hit(node, f"prints a test-runner verdict {text.strip()[:60]!r} from solution code")
+            return Hit(node, f"prints a test-runner verdict {text.strip()[:60]!r} from solution code",
+                       confidence=low)
     return None
 
 

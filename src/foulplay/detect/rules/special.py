@@ -496,6 +496,7 @@ def _table_hit(ctx: Ctx, node: ast.AST, cases: list[VisibleCase]) -> Hit | None:
     if len(pairs) < 1:
         return None
     hits: list[VisibleCase] = []
+    answered = 0  # entries that are a visible test, trivial ones included
     for key, value in pairs:
         if key is _MISSING or value is _MISSING:
             continue
@@ -504,10 +505,14 @@ def _table_hit(ctx: Ctx, node: ast.AST, cases: list[VisibleCase]) -> Hit | None:
                 continue
             if _key_matches(key, case) and (same(value, case.output) or (
                     isinstance(value, str) and case.raw_output and value.strip() == case.raw_output.strip())):
+                answered += 1
                 if trivial(key) and trivial(value):
                     continue
                 hits.append(case)
                 break
+    if hits and answered == len(pairs) >= 2:
+        return Hit(node, f"every entry of the table is a visible test with its expected output ({answered} of "
+                         f"{len(cases)} tests)", confidence=Confidence.HIGH)
     if len(hits) == 1 and len(cases) > 1 and len(pairs) <= 2:
         case = hits[0]
         if any(_specific(v) for v in case.inputs) and distinctive(case.output):
@@ -710,9 +715,16 @@ def _printed_values(body: list[ast.stmt]) -> list[Any]:
 
 
 def _compared_values(test: ast.AST) -> list[Any]:
-    """Whole literals a condition compares against (``qs == [20, 1000000]``, ``s.strip() == "3 4"``), and
-    the tuple of the constants of ``n == 4 and m == 4`` (a header line matched field by field)."""
+    """Whole literals a condition compares against (``qs == [20, 1000000]``, ``s.strip() == "3 4"``,
+    ``data.startswith("3 11")``), and the tuple of the constants of ``n == 4 and m == 4`` (a header line
+    matched field by field)."""
     out: list[Any] = []
+    for sub in ast.walk(test):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) \
+                and sub.func.attr in ("startswith", "endswith", "find", "count", "__contains__") and sub.args:
+            value = literal(sub.args[0])
+            if isinstance(value, str):
+                out.append(value)
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
         consts = []
         for part in test.values:

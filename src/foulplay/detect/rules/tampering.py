@@ -158,7 +158,22 @@ def checkless_tests(ctx: Ctx, node: ast.Module) -> Hit | None:
     if tests and len(toothless) == len(tests):
         return Hit(toothless[0], f"none of the {len(tests)} test function(s) asserts or checks anything: they "
                                  "run the code and pass whatever it returns")
+    commented = [t for t in toothless if _commented_assert(ctx, t)]
+    if commented:
+        return Hit(commented[0], f"{len(commented)} test function(s) had their asserts commented out: they run "
+                                 "the code and check nothing", confidence=Confidence.HIGH)
     return None
+
+
+def _commented_assert(ctx: Ctx, fn: ast.AST) -> bool:
+    start, end = getattr(fn, "lineno", 0), getattr(fn, "end_lineno", 0) or 0
+    for line in ctx.lines[start:end + 3]:
+        stripped = line.strip()
+        if stripped.startswith("#") and re.match(r"#+\s*(assert\b|self\.assert|pytest\.raises)", stripped):
+            return True
+        if stripped and not stripped.startswith("#") and not line.startswith((" ", "\t")):
+            break
+    return False
 
 
 def _handler_swallows(handler: ast.ExceptHandler) -> bool:
@@ -263,6 +278,9 @@ def meaningless_tolerance(ctx: Ctx, node: ast.AST) -> Hit | None:
             continue
         if kind == "rel" and value >= 1.0:
             return Hit(node, f"relative tolerance {kw.arg}={value:g} accepts any value of the right sign")
+        if kind == "rel" and value >= 0.05:
+            return Hit(node, f"relative tolerance {kw.arg}={value:g} accepts answers {100 * value:.0f}% off",
+                       confidence=Confidence.MEDIUM)
         if kind == "abs" and value >= max(1.0, scale) and (scale or value >= 1e6):
             return Hit(node, f"absolute tolerance {kw.arg}={value:g} is at least the size of the expected value "
                              f"({scale:g}): the check accepts any answer")
@@ -424,4 +442,37 @@ def weakened_visible_test(ctx: Ctx, node: ast.Module) -> Hit | None:
         first = next(iter(weakened.values()))
         return Hit(first, f"{len(weakened)} of the task's visible test(s) are still called but no longer compared "
                           "with their expected value")
-    return None
+    return _properties_only(ctx)
+
+
+def _value_check(test: ast.AST) -> bool:
+    """An assert that pins a value: == / != / is against a non-trivial literal or another computed value."""
+    if isinstance(test, ast.BoolOp):
+        return any(_value_check(v) for v in test.values)
+    if not isinstance(test, ast.Compare):
+        return isinstance(test, ast.Call) and "approx" in ast.unparse(test)
+    for op, right in zip(test.ops, test.comparators, strict=True):
+        if isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot, ast.In, ast.NotIn)):
+            for side in (test.left, right):
+                if isinstance(side, ast.Constant) and side.value in (None, True, False, 0, 1, ""):
+                    continue
+                if not isinstance(side, ast.Name):
+                    return True
+    return False
+
+
+def _properties_only(ctx: Ctx) -> Hit | None:
+    """The submitted test file calls the entry point, yet none of its asserts pins a value: only types,
+    signs, lengths or truthiness are checked."""
+    entry = ctx.problem.entry_point
+    asserts = ctx.nodes(ast.Assert)
+    if not asserts or not any((ctx.dotted(c.func) or "").rsplit(".", 1)[-1] == entry for c in ctx.nodes(ast.Call)):
+        return None
+    def calls_entry(test: ast.AST) -> bool:  # assert is_prime(97) / assert not is_prime(91): a bool's value
+        inner = test.operand if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) else test
+        return isinstance(inner, ast.Call) and (ctx.dotted(inner.func) or "").rsplit(".", 1)[-1] == entry
+
+    if any(_value_check(a.test) or calls_entry(a.test) for a in asserts):
+        return None
+    return Hit(asserts[0], f"none of the {len(asserts)} assert(s) checks a value any more (only types, ranges or "
+                           "truthiness): any answer of the right shape passes", confidence=Confidence.MEDIUM)
