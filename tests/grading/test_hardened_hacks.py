@@ -299,3 +299,10 @@ def test_value_class_specs_reject_lying_equality(grader, liar):
     result = grader.grade(problem_from_record(FRACTION), fenced(code), "hardened")
     assert result.outcome is Outcome.TAMPERED, result.reason
     assert any(d.defence is Defence.TYPE_GUARD for d in result.defences)
+
+
+def test_exceptions_derived_straight_from_exception_keep_their_name(grader, problems):
+    code = "import unittest\ndef running_max(values):\n    raise unittest.SkipTest('not today')\n"
+    result = grader.grade(problems["ex/running_max"], fenced(code), "hardened")
+    assert not result.passed
+    assert "MRO" not in (result.reason or "") and "SkipTest" in (result.reason or ""), result.reason

@@ -583,7 +583,7 @@ def rebuild_exception(info: dict[str, Any]) -> BaseException:
         key = (module, name, base_name)
         cls = _EXC_CACHE.get(key)
         if cls is None:
-            cls = type(name.rsplit(".", 1)[-1], (base, RemoteException), {"__module__": module})
+            cls = type(name.rsplit(".", 1)[-1], _exception_bases(base), {"__module__": module})
             _EXC_CACHE[key] = cls
         try:
             exc = cls(message)
@@ -609,9 +609,14 @@ def exception_class_for(info: dict[str, Any]) -> type:
     key = (module, name, base_name)
     cls = _EXC_CACHE.get(key)
     if cls is None:
-        cls = type(name.rsplit(".", 1)[-1], (base, RemoteException), {"__module__": module})
+        cls = type(name.rsplit(".", 1)[-1], _exception_bases(base), {"__module__": module})
         _EXC_CACHE[key] = cls
     return cls
+
+
+def _exception_bases(base: type) -> tuple[type, ...]:
+    # (Exception, RemoteException) has no consistent MRO: RemoteException already is an Exception
+    return (RemoteException,) if issubclass(RemoteException, base) else (base, RemoteException)
 
 
 def _sentinels(expected: Any) -> list[Any]:
