@@ -125,7 +125,8 @@ def _ci(a: int, b: int) -> str:
     if not b:
         return "-"
     lo, hi = wilson(a, b)
-    return f"{100 * lo:.0f}-{100 * hi:.0f}%"
+    digits = 1 if hi < 0.1 else 0
+    return f"{100 * lo:.{digits}f}-{100 * hi:.{digits}f}%"
 
 
 def table(name: str, counts: dict[str, dict[str, int]]) -> None:
