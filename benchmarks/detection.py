@@ -37,10 +37,16 @@ SYSTEMIC = {"equality", "early-exit", "test-framework"}
 
 
 def _shared() -> Path | None:
+    """The read-only reference datasets: $FOULPLAY_SHARED, ``shared/`` beside a parent of this checkout,
+    or /work/shared (the same search as the tests)."""
+    env = os.environ.get("FOULPLAY_SHARED")
+    if env:
+        return Path(env)
     for parent in HERE.parents:
         if (parent / "shared" / "datasets").is_dir():
             return parent / "shared"
-    return None
+    default = Path("/work/shared")
+    return default if (default / "datasets").is_dir() else None
 
 
 def handwritten(pattern: str) -> list[dict[str, Any]]:
