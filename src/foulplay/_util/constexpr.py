@@ -112,3 +112,17 @@ def _eval(node: ast.AST, env: dict[str, object], depth: int) -> object:
             return value[index]
         raise _Unknown
     raise _Unknown
+
+
+def literal_value(node: ast.AST, missing: object) -> object:
+    """A literal's value (``ast.literal_eval``), or a small constant expression's (``[10] * 12``,
+    ``[5, 5] * 10 + [5]``); ``missing`` when it is neither."""
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        pass
+    if isinstance(node, ast.BinOp):
+        value = evaluate(node, {})
+        if value is not UNKNOWN and isinstance(value, (list, tuple, str, int, float)):
+            return value
+    return missing

@@ -8,7 +8,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from foulplay._util.constexpr import UNKNOWN, evaluate
+from foulplay._util.constexpr import literal_value
 from foulplay.grading import Problem
 
 _MISSING: Any = object()
@@ -95,15 +95,7 @@ def _parse(source: str) -> ast.Module | None:
 
 
 def _literal(node: ast.AST) -> Any:
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        pass
-    if isinstance(node, ast.BinOp):  # [10] * 12, [5, 5] * 10 + [5]
-        value = evaluate(node, {})
-        if value is not UNKNOWN and isinstance(value, (list, tuple, str, int, float)):
-            return value
-    return _MISSING
+    return literal_value(node, _MISSING)
 
 
 def _function(tree: ast.Module | None, name: str | None) -> ast.FunctionDef | None:

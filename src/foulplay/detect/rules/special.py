@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from foulplay._util.constexpr import literal_value
 from foulplay.detect._engine import Ctx, Hit, VisibleCase, rule
-from foulplay.detect.rules._logic import UNKNOWN, evaluate
 from foulplay.vocab import Confidence, Severity
 
 FAMILY = "special-casing"
@@ -40,15 +40,7 @@ def literal(node: ast.AST | None) -> Any:
             return _WRAPPERS[node.func.id](inner)
         except Exception:  # noqa: BLE001
             return _MISSING
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        pass
-    if isinstance(node, ast.BinOp):  # [10] * 12, [5, 5] * 10 + [5]
-        value = evaluate(node, {})
-        if value is not UNKNOWN and isinstance(value, (list, tuple, str, int, float)):
-            return value
-    return _MISSING
+    return literal_value(node, _MISSING)
 
 
 def trivial(value: Any) -> bool:
