@@ -134,8 +134,11 @@ class Finding:
     end_line: int = 0
     snippet: str = ""
     source: str = "code"
-    """``code`` (a static rule on code), ``text`` (reasoning/prose), ``file`` (a file's name or presence)."""
+    """``code`` (a static rule on code), ``text`` (reasoning/prose), ``file`` (a file's name or presence),
+    ``change`` (a rule over what a diff or an agent's edit changed)."""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    where: str = ""
+    """Who or what produced it: a commit, or a transcript's message/step/tool call (empty for plain files)."""
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

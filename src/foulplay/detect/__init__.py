@@ -8,6 +8,7 @@ JSONL file of RL rollouts.
 
 from __future__ import annotations
 
+from foulplay.detect import _diffs  # noqa: F401 - registers the change rules
 from foulplay.detect import rules as _rules  # noqa: F401 - registers the rules
 from foulplay.detect._engine import FileResult, ProblemView, Rule, VisibleCase, role_of, rules
 from foulplay.detect._scan import (

@@ -12,6 +12,7 @@ _KINDS = {
     "file": "file name and content",
     "pattern": "text patterns (code that does not parse, configuration files)",
     "text": "reasoning, prose and patches in a completion",
+    "change": "what a diff, a git range or an agent's edit changed (removed and added lines, before and after)",
 }
 
 
