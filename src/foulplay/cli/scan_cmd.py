@@ -30,14 +30,33 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+TRANSCRIPT_FORMATS = ["inspect", "claude-code", "codex", "swe-agent", "mini-swe-agent"]
+INPUT_FORMATS = ["auto", "python", "completion", "rollouts", "diff", *TRANSCRIPT_FORMATS]
+
+
 def _input_kind(path: str, forced: str) -> str:
+    """python | completion | rollouts | diff | transcript:<format>."""
+    if forced in TRANSCRIPT_FORMATS:
+        return f"transcript:{forced}"
     if forced != "auto":
         return forced
     if path == "-":
         return "completion"
     name = path.lower()
-    if name.endswith((".jsonl", ".ndjson", ".jsonl.gz")):
-        return "rollouts"
+    if name.endswith((".diff", ".patch")):
+        return "diff"
+    if name.endswith((".eval", ".traj", ".traj.json", ".json", ".jsonl", ".ndjson")):
+        from foulplay.detect.transcripts import detect_format
+
+        found = detect_format(Path(path)) if Path(path).is_file() else None
+        if found:
+            return f"transcript:{found}"
+        if name.endswith((".jsonl", ".ndjson")):
+            return "rollouts"
+        if name.endswith(".json"):
+            raise InputError(f"{path}: a JSON file that is not a recognised transcript (rollouts are JSON Lines; "
+                             "use --input-format to force a format)")
+        raise InputError(f"{path}: not a readable transcript")
     if name.endswith((".md", ".txt", ".completion")):
         return "completion"
     return "python"
@@ -55,6 +74,8 @@ def _print_text(items: list[Any], counted: Any, console: Console = console) -> N
             style = SEVERITY_STYLE[f.severity.value]
             where = f"{escape(f.path)}:{f.line}" if f.path else f"line {f.line}"
             dim = "" if counted(f) else " [dim](below threshold)[/]"
+            if f.where:
+                where += f" [dim]({escape(f.where)})[/]"
             console.print(f"  {where}  [{style}]{f.rule}[/] {f.name} "
                           f"{escape(f'[{f.severity.value}/{f.confidence.value}]')}{dim}: {escape(f.message)}",
                           soft_wrap=True)
@@ -79,8 +100,14 @@ def _print_text(items: list[Any], counted: Any, console: Console = console) -> N
 
 @click.command("scan")
 @click.argument("paths", nargs=-1)
-@click.option("--input-format", type=click.Choice(["auto", "python", "completion", "rollouts"]), default="auto",
-              show_default=True, help="How to read PATHS (auto: .jsonl rollouts, .md/.txt completions, else code).")
+@click.option("--input-format", type=click.Choice(INPUT_FORMATS), default="auto", show_default=True,
+              help="How to read PATHS. auto: .diff/.patch diffs; .eval, .traj, .traj.json and transcript JSON(L) "
+                   "by content (Inspect, Claude Code, Codex, SWE-agent, mini-swe-agent); other .jsonl rollouts; "
+                   ".md/.txt completions; else code.")
+@click.option("--git", "git_spec", default=None, metavar="RANGE",
+              help="Scan what a git range changed (A..B, A...B) or REV against the working tree (untracked files "
+                   "included); PATHS is the repository (default: .).")
+@click.option("--staged", is_flag=True, help="Scan the staged changes (pre-commit); PATHS is the repository.")
 @click.option("--text-field", default="completion", show_default=True,
               help="Rollouts: field holding the model output (dots for nesting: output.text).")
 @click.option("--id-field", default="id", show_default=True, help="Rollouts: field holding the item id.")
@@ -105,26 +132,46 @@ def _print_text(items: list[Any], counted: Any, console: Console = console) -> N
 def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_field: str, problem_field: str | None,
              task_field: str, problems_path: str | None, problem_path: str | None, select: tuple[str, ...],
              ignore: tuple[str, ...], fail_on: str, min_confidence: str, honor_suppressions: bool | None,
-             fmt: str, output: str | None, jobs: int | None) -> None:
+             fmt: str, output: str | None, jobs: int | None, git_spec: str | None, staged: bool) -> None:
     """Find reward hacks in code, completions and RL rollouts, without running anything.
 
     \b
     foulplay scan src/ tests/                         Python files and directories
     foulplay scan answer.md --problem p.json          one raw completion (markdown, multi-file)
     foulplay scan rollouts.jsonl --problems p.jsonl --format jsonl -o verdicts.jsonl
+    foulplay scan change.diff                         a unified diff or patch file
+    foulplay scan --git main..HEAD --fail-on high     what a branch changed (CI)
+    foulplay scan --staged                            the staged changes (pre-commit)
+    foulplay scan session.jsonl logs/run.eval         agent transcripts (Claude Code, Codex, Inspect, SWE-agent)
 
     Exit status: 0 clean, 1 findings at or above --fail-on/--min-confidence, 2 usage or input error.
     """
-    from foulplay.detect import RolloutSpec, ScanOptions, iter_files, scan_completion, scan_file, scan_rollouts
+    from foulplay.detect import (
+        ItemResult,
+        RolloutSpec,
+        ScanOptions,
+        iter_files,
+        scan_completion,
+        scan_file,
+        scan_rollouts,
+    )
     from foulplay.detect._formats import to_json, to_sarif
     from foulplay.grading import index_problems, load_problem, load_problems
     from foulplay.vocab import Confidence, ScanVerdict, Severity
 
-    if not paths:
-        raise InputError("nothing to scan: give files, directories, a completion or a rollouts .jsonl")
-    kinds = {p: _input_kind(p, input_format) for p in paths}
+    if git_spec is not None or staged:
+        if len(paths) > 1:
+            raise InputError("--git/--staged scan one repository: give at most one path")
+        kinds = {paths[0] if paths else ".": "git"}
+    elif not paths:
+        raise InputError("nothing to scan: give files, directories, a completion, a diff, a transcript or "
+                         "a rollouts .jsonl (or --git/--staged)")
+    else:
+        kinds = {p: _input_kind(p, input_format) for p in paths}
+    transcript_formats = {p: k.split(":", 1)[1] for p, k in kinds.items() if k.startswith("transcript:")}
+    kinds = {p: k.split(":", 1)[0] for p, k in kinds.items()}
     if len(set(kinds.values())) > 1:
-        raise InputError("scan one kind of input at a time (code, completions or rollouts)")
+        raise InputError("scan one kind of input at a time (code, completions, rollouts, diffs or transcripts)")
     kind = next(iter(kinds.values()))
     if kind == "rollouts" and len(paths) != 1:
         raise InputError("scan one rollouts file at a time")
@@ -136,8 +183,8 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
     single_problem = load_problem(problem_path) if problem_path else None
     items: list[Any] = []
     source_uri = None
-    if fmt == "jsonl" and kind != "rollouts":
-        raise InputError("--format jsonl is for rollout inputs; use json for files and completions")
+    if fmt == "jsonl" and kind not in ("rollouts", "transcript"):
+        raise InputError("--format jsonl is for rollouts and transcripts; use json for files, completions and diffs")
     if kind == "rollouts":
         source_uri = paths[0]
         spec = RolloutSpec(text_field=text_field, id_field=id_field, problem_field=problem_field,
@@ -150,6 +197,32 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
             for item in scan_rollouts(paths[0], spec, problems=problems, options=options, jobs=n_jobs):
                 items.append(item)
                 progress.advance(task)
+    elif kind == "git":
+        from foulplay.detect._diffs import scan_changes
+        from foulplay.detect._git import git_changes
+
+        repo = next(iter(kinds))
+        changes, reasons = git_changes(repo, git_spec, staged=staged)
+        found, notes = scan_changes(changes, options=options, reasons=reasons, selected=selected)
+        label = "staged changes" if staged else f"git {git_spec or 'HEAD'}"
+        items.append(ItemResult(label, _verdict(found, options), found, sorted(c.path for c in changes), notes))
+    elif kind == "diff":
+        from foulplay.detect._diffs import parse_unified_diff, scan_changes
+
+        for p in paths:
+            text = sys.stdin.read() if p == "-" else _read_text(p)
+            changes = parse_unified_diff(text, where="", source=p)
+            found, notes = scan_changes(changes, options=options, selected=selected)
+            items.append(ItemResult(p, _verdict(found, options), found, sorted(c.path for c in changes), notes))
+    elif kind == "transcript":
+        from foulplay.detect.transcripts import load_transcripts, scan_transcript
+
+        for p in paths:
+            for transcript in load_transcripts(p, transcript_formats.get(p, "auto")):
+                result = scan_transcript(transcript, options=options, selected=selected)
+                if transcript.label:
+                    result.notes.insert(0, f"source label: {transcript.label}")
+                items.append(result)
     elif kind == "completion":
         for p in paths:
             text = sys.stdin.read() if p == "-" else _read_text(p)
@@ -189,6 +262,12 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
         raise click.exceptions.Exit(2)
     if hacks:
         raise click.exceptions.Exit(1)
+
+
+def _verdict(findings: list[Any], options: Any) -> Any:
+    from foulplay.vocab import ScanVerdict
+
+    return ScanVerdict.HACK if any(options.counts(f) for f in findings) else ScanVerdict.CLEAN
 
 
 def _read_text(path: str) -> str:
