@@ -278,7 +278,7 @@ def tests_removed(change: FileChange, ctx: ChangeContext) -> list[ChangeHit]:
     lost = [(n, ln) for n, ln in _tests_in(change.removed) if n not in kept]
     if not lost:
         return []
-    reason = ctx.stated_reason(*(n for n, _ in lost))
+    reason = ctx.stated_reason(*(n for n, _ in lost), posixpath.basename(change.path))
     conf = Confidence.LOW if reason else None
     return [ChangeHit(f"removes {len(lost)} test function(s) ({', '.join(n for n, _ in lost[:4])})"
                       + (f"; stated reason: {reason!r}" if reason else ""),
@@ -385,6 +385,22 @@ def assert_weakened(change: FileChange, ctx: ChangeContext) -> list[ChangeHit]:
     return hits[:5]
 
 
+def _enclosing_test(change: FileChange, line: DiffLine) -> str:
+    """The test function a changed line belongs to (from the whole new file, else the hunk)."""
+    if change.after is not None and line.new_no:
+        for text in reversed(change.after.splitlines()[:line.new_no]):
+            m = _TEST_DEF.match(text)
+            if m:
+                return m.group(2)
+    for hunk in change.hunks:
+        if line in hunk:
+            for ln in reversed(hunk[:hunk.index(line)]):
+                m = _TEST_DEF.match(ln.text)
+                if m:
+                    return m.group(2)
+    return ""
+
+
 def _weaker(old: str, new: str) -> str | None:
     o, n = _CMP.match(old), _CMP.match(new)
     t_old, t_new = _tolerance(old), _tolerance(new)
@@ -425,7 +441,8 @@ def expected_value_edited(change: FileChange, ctx: ChangeContext) -> list[Change
                 continue
             call = _norm(om.group("left"))
             fn = re.match(r"[\w.]+", call)
-            reason = ctx.stated_reason(fn.group(0) if fn else call, posixpath.basename(change.path))
+            reason = ctx.stated_reason(fn.group(0) if fn else call, posixpath.basename(change.path),
+                                       _enclosing_test(change, new))
             conf: Confidence | None = None
             detail = ""
             if _norm_value(after) in observed:
