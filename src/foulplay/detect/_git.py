@@ -81,6 +81,11 @@ def git_changes(repo: str | Path, spec: str | None, *, staged: bool = False) -> 
         before_rev, after_rev, where = rev, None, f"{rev} vs working tree"
     changes = parse_unified_diff(text, where=where, source="git diff") if text.strip() else []
     for change in changes:
+        if spec and ".." in spec and not staged:  # name the commit that last touched the file
+            last = _git(top_path, "log", "-1", "--format=%h %s", f"{before_rev}..{after_rev}", "--",
+                        change.path, *( [change.old_path] if change.old_path else []), check=False).strip()
+            if last:
+                change.where = f"commit {last[:72]}"
         old = change.old_path or change.path
         if change.status != "added":
             change.before = _show(top_path, before_rev, old)
