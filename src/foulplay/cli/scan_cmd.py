@@ -125,8 +125,8 @@ def _print_text(items: list[Any], counted: Any, console: Console = console) -> N
 @click.option("--honor-suppressions/--no-suppressions", default=None,
               help="Honour '# foulplay: ignore[...]' comments (default: yes for source files, never for model "
                    "output).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "sarif"]), default="text",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "sarif", "github"]), default="text",
+              show_default=True, help="github: workflow-command annotations for GitHub Actions.")
 @click.option("-o", "--output", default=None, help="Write the report here (atomically) instead of stdout.")
 @click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Parallel processes for rollouts.")
 def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_field: str, problem_field: str | None,
@@ -248,6 +248,10 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
             text_out = json.dumps(data, indent=2) + "\n"
         elif fmt == "sarif":
             text_out = json.dumps(to_sarif(items, source_uri=source_uri), indent=2) + "\n"
+        elif fmt == "github":
+            from foulplay.detect._formats import to_github
+
+            text_out = to_github(items, options.counts)
         else:
             text_out = "".join(json.dumps(i.to_dict()) + "\n" for i in items)
         _emit(text_out, output)

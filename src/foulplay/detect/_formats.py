@@ -83,12 +83,14 @@ def to_sarif(items: list[ItemResult], *, source_uri: str | None = None) -> dict[
             if f.snippet:
                 region["snippet"] = {"text": f.snippet}
             where = f" (in {f.path})" if source_uri and f.path else ""
+            by = f" ({f.where})" if f.where else ""
             results.append({
                 "ruleId": f.rule,
                 "ruleIndex": index.get(f.rule, 0),
                 "level": _LEVEL[f.severity],
-                "message": {"text": f"{f.message}{where}" + (f" [item {item.id}]" if source_uri else "")},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}],
+                "message": {"text": f"{f.message}{where}{by}" + (f" [item {item.id}]" if source_uri else "")},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                                                    "region": region}}],
                 "partialFingerprints": {"foulplayFinding/v1": _fingerprint(f, item.id)},
                 "properties": {"confidence": f.confidence.value, "severity": f.severity.value,
                                "family": f.family, "source": f.source,
@@ -103,6 +105,32 @@ def to_sarif(items: list[ItemResult], *, source_uri: str | None = None) -> dict[
             "results": results,
             "invocations": [{"executionSuccessful": not notifications,
                              "toolExecutionNotifications": notifications}],
+            "automationDetails": {"id": "foulplay/"},
             "columnKind": "unicodeCodePoints",
         }],
     }
+
+
+def to_github(items: list[ItemResult], counted: Any) -> str:
+    """GitHub Actions workflow commands (``::error file=...::``): annotations without code scanning."""
+    level = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice"}
+    lines = []
+    for item in items:
+        if item.error:
+            lines.append(f"::error title=foulplay::{_escape(item.id)}: {_escape(item.error)}")
+        for f in item.findings:
+            if not counted(f):
+                continue
+            path = _uri(f.path or item.id)
+            where = f" ({f.where})" if f.where else ""
+            lines.append(f"::{level[f.severity]} file={_escape_property(path)},line={max(1, f.line or 1)},"
+                         f"title={f.rule} {f.name}::{_escape(f.message + where)}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape(text).replace(":", "%3A").replace(",", "%2C")
