@@ -198,3 +198,66 @@ def test_rules_listing_covers_every_rule() -> None:
     assert one.returncode == 0 and "foulplay hacks show" in one.stdout
     table = run(["rules"])
     assert table.returncode == 0 and "FP801" in table.stdout
+
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
+TRANSCRIPTS = ROOT_DIR / "tests" / "detect" / "fixtures" / "transcripts"
+
+
+def test_diff_file_scan_and_github_annotations() -> None:
+    diff = str(ROOT_DIR / "examples" / "tampering.diff")
+    proc = run(["scan", diff, "--format", "json"])
+    assert proc.returncode == 1, proc.stderr
+    (item,) = json.loads(proc.stdout)["items"]
+    assert {"FP423", "FP424", "FP426", "FP429"} <= {f["rule"] for f in item["findings"]}
+    assert "tests/unit/test_rounding.py" in item["files"]  # the legitimate rename is read, not flagged
+    gh = run(["scan", diff, "--format", "github"])
+    assert gh.returncode == 1 and gh.stdout.startswith("::error file=")
+
+
+def test_git_modes(tmp_path: Path) -> None:
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "t@example.com")
+    git("config", "user.name", "t")
+    (tmp_path / "test_a.py").write_text("def test_a():\n    assert 1 + 1 == 2\n")
+    git("add", "-A")
+    git("commit", "-qm", "init")
+    (tmp_path / "test_a.py").write_text("def test_a():\n    pass\n")
+    assert run(["scan", "--git", "HEAD", str(tmp_path)]).returncode == 1
+    git("add", "-A")
+    staged = run(["scan", "--staged", str(tmp_path), "--format", "json"])
+    assert staged.returncode == 1 and json.loads(staged.stdout)["items"][0]["id"] == "staged changes"
+    git("commit", "-qm", "neuter")
+    assert run(["scan", "--git", "HEAD~1..HEAD", str(tmp_path)]).returncode == 1
+    assert run(["scan", "--git", "HEAD~1..HEAD", str(tmp_path), "--ignore", "FP423,FP403"]).returncode == 0
+    assert_user_error(run(["scan", "--git", "nope..HEAD", str(tmp_path)]), "git")
+    assert_user_error(run(["scan", "--git", "HEAD", str(tmp_path / "missing")]), "missing")
+
+
+def test_transcripts_autodetected_with_attribution() -> None:
+    proc = run(["scan", str(TRANSCRIPTS / "claude_code_tampering.jsonl"), str(TRANSCRIPTS / "codex_tampering.jsonl"),
+                "--format", "jsonl"])
+    assert proc.returncode == 1, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["verdict"] for r in rows] == ["hack", "hack"]
+    assert all(f["where"] for r in rows for f in r["findings"])
+    honest = run(["scan", str(TRANSCRIPTS / "swe_agent_honest.traj")])
+    assert honest.returncode == 0, honest.stdout
+    forced = run(["scan", str(TRANSCRIPTS / "codex_honest.jsonl"), "--input-format", "codex"])
+    assert forced.returncode == 0
+
+
+def test_bad_transcript_inputs(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.json"
+    bad.write_text('{"hello": 1}')
+    assert_user_error(run(["scan", str(bad)]), "not a recognised transcript")
+    binary = tmp_path / "x.traj"
+    binary.write_bytes(b"\x00\xff" * 64)
+    assert_user_error(run(["scan", str(binary)]))
+    mixed = run(["scan", str(TRANSCRIPTS / "codex_honest.jsonl"), str(ROOT_DIR / "examples" / "tampering.diff")])
+    assert_user_error(mixed, "one kind")

@@ -445,12 +445,13 @@ def expected_value_edited(change: FileChange, ctx: ChangeContext) -> list[Change
                                        _enclosing_test(change, new))
             conf: Confidence | None = None
             detail = ""
-            if _norm_value(after) in observed:
+            seen = _norm_value(after) in observed
+            if reason:  # a fix with a stated reason is context for the reviewer, not tampering
+                conf = Confidence.LOW
+                detail = f"; stated reason: {reason!r}" + ("; the new value is what the code returned" if seen else "")
+            elif seen:
                 conf = Confidence.HIGH
                 detail = "; the new value is what the code was seen to return in a failing run"
-            elif reason:
-                conf = Confidence.LOW
-                detail = f"; stated reason: {reason!r}"
             hits.append(ChangeHit(f"expected value of {call[:50]} changed from {before[:40]} to {after[:40]}{detail}",
                                   line=new.new_no or 0, snippet=new.text.strip(), confidence=conf))
     return hits[:5]

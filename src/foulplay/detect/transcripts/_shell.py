@@ -51,25 +51,37 @@ def edits_from_command(command: str, ref: str, cwd: str | None = None,
         else:
             edits.append(Edit(path=p, ref=ref, before=known.get(p), after=body, how="heredoc"))
     text = _HEREDOC_TO.sub("\n", text)
-    for part in _simple_commands(text):
-        try:
-            argv = shlex.split(part, posix=True)
-        except ValueError:
-            continue
-        if not argv:
-            continue
-        edits_here, notes_here = _from_argv(argv, part, ref, cwd, known)
+    for argv in _simple_commands(text):
+        raw = shlex.join(argv)
+        edits_here, notes_here = _from_argv(argv, raw, ref, cwd, known)
         edits += edits_here
         notes += notes_here
     return edits, notes
 
 
-def _simple_commands(text: str) -> list[str]:
-    out = []
-    for line in re.split(r"\n|&&|\|\||;", text):
-        line = line.strip()
-        if line and not line.startswith("#"):
-            out.append(line)
+def _simple_commands(text: str) -> list[list[str]]:
+    """argv of each simple command: split on newlines and on ``&&``, ``||``, ``;``, ``|`` outside quotes;
+    redirections stay as their own words (``>``, ``>>``)."""
+    out: list[list[str]] = []
+    for line in text.replace("\\\n", " ").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|<>")
+        lexer.whitespace_split = True
+        lexer.commenters = ""
+        current: list[str] = []
+        try:
+            for token in lexer:
+                if token in (";", "&&", "||", "|", "&", ";;"):
+                    if current:
+                        out.append(current)
+                    current = []
+                else:
+                    current.append(token)
+        except ValueError:
+            continue  # unbalanced quotes: not a command we can read
+        if current:
+            out.append(current)
     return out
 
 
@@ -106,8 +118,11 @@ def _from_argv(argv: list[str], raw: str, ref: str, cwd: str | None,
             after = _apply_sed(exprs, before) if before is not None else None
             if after is None:
                 notes.append(f"{ref}: `sed -i` on {p} could not be replayed (file content unknown or expression "
-                             f"not supported): {raw[:80]}")
-                edits.append(Edit(path=p, ref=ref, how="sed -i (not replayed)", old=None, new=None))
+                             f"not supported); its substitution is checked as a fragment: {raw[:80]}")
+                for expr in exprs:
+                    fragment = _sed_fragment(expr)
+                    if fragment is not None:
+                        edits.append(Edit(path=p, ref=ref, old=fragment[0], new=fragment[1], how="sed -i (fragment)"))
             else:
                 edits.append(Edit(path=p, ref=ref, before=before, after=after, how="sed -i"))
     elif head in ("echo", "printf") and (">" in argv or ">>" in argv):
@@ -128,6 +143,22 @@ def _from_argv(argv: list[str], raw: str, ref: str, cwd: str | None,
     elif head in ("python", "python3") and re.search(r"open\([^)]*['\"]w", raw):
         notes.append(f"{ref}: a python command writes files; its edits were not reconstructed: {raw[:80]}")
     return edits, notes
+
+
+def _sed_fragment(expr: str) -> tuple[str, str] | None:
+    """``s|^addopts = -ra$|addopts = -ra --deselect x|`` as the line it replaces and the line it writes
+    (regex syntax stripped, ``&`` expanded): enough for the change rules when the file is unknown."""
+    m = _SED_EXPR.match(expr.strip())
+    if m is None:
+        return None
+
+    def plain(text: str) -> str:
+        text = re.sub(r"\\(.)", r"\1", text)
+        return re.sub(r"\.\*|\^|\$|\[[^\]]*\]\*?", "", text)
+
+    old = plain(m.group("pat"))
+    new = plain(m.group("rep").replace("&", m.group("pat")))
+    return old + "\n", new + "\n"
 
 
 def _sed_to_python(pattern: str, replacement: str) -> tuple[str, str]:
