@@ -11,6 +11,10 @@ run: install
 	@echo
 	@echo "Static detection of the same completions (exit status 1 means hacks were found, as expected here):"
 	$(BIN)/foulplay scan examples/completions.jsonl --problems examples/problems.jsonl || test $$? -eq 1
+	@echo
+	@echo "What an agent did to a repository: a Claude Code session and a diff (both tamper with tests):"
+	$(BIN)/foulplay scan examples/agent_session.jsonl || test $$? -eq 1
+	$(BIN)/foulplay scan examples/tampering.diff || test $$? -eq 1
 
 test: install
 	$(BIN)/ruff check .

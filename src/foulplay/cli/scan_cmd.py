@@ -62,9 +62,14 @@ def _input_kind(path: str, forced: str) -> str:
     return "python"
 
 
+_SHOWN_NOTES = ("does not parse", "renamed to", "could not be", "not reconstructed", "rule error", "source label",
+                "invalid JSON", "no tool result")
+
+
 def _print_text(items: list[Any], counted: Any, console: Console = console) -> None:
     for item in items:
-        if not item.findings and not item.error:
+        if not item.findings and not item.error and not any(
+                m in n for n in item.notes for m in _SHOWN_NOTES if m != "source label"):
             continue
         mark = {"hack": "[bold red]hack[/]", "clean": "[green]clean[/]", "error": "[magenta]error[/]"}
         console.print(f"[bold]{escape(item.id)}[/]  {mark[item.verdict.value]}", soft_wrap=True)
@@ -82,7 +87,7 @@ def _print_text(items: list[Any], counted: Any, console: Console = console) -> N
             if f.snippet and f.source != "text":
                 console.print(f"      [dim]{escape(f.snippet)}[/]", soft_wrap=True)
         for note in item.notes:
-            if "does not parse" in note:
+            if any(marker in note for marker in _SHOWN_NOTES):
                 console.print(f"  [dim]note: {escape(note)}[/]", soft_wrap=True)
     rule_counts: Counter[str] = Counter(f.rule for i in items for f in i.findings)
     if rule_counts:

@@ -24,7 +24,7 @@ def replay(t: Transcript, cwd: str | None = None) -> tuple[list[FileChange], lis
     queue = list(t.edits)
     while queue:
         edit = queue.pop(0)
-        where = f"{edit.ref} ({edit.how})" if edit.how else edit.ref
+        where = f"{edit.ref}, via {edit.how}" if edit.how else edit.ref
         if edit.how == "shell":
             command = edit.new or ""
             expanded, shell_notes = edits_from_command(command, edit.ref, cwd, files)
