@@ -261,3 +261,14 @@ def test_bad_transcript_inputs(tmp_path: Path) -> None:
     assert_user_error(run(["scan", str(binary)]))
     mixed = run(["scan", str(TRANSCRIPTS / "codex_honest.jsonl"), str(ROOT_DIR / "examples" / "tampering.diff")])
     assert_user_error(mixed, "one kind")
+
+
+def test_truncated_transcripts_are_reported_and_exit_2(tmp_path: Path) -> None:
+    lines = (TRANSCRIPTS / "claude_code_tampering.jsonl").read_text().splitlines()
+    cut = tmp_path / "session.jsonl"
+    cut.write_text("\n".join([*lines[:-1], lines[-1][: len(lines[-1]) // 2]]))  # killed mid-write
+    proc = run(["scan", str(cut), "--format", "json"])
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"line {len(lines)}: invalid JSON" in proc.stderr.splitlines()[-1]
+    (item,) = json.loads(proc.stdout)["items"]
+    assert item["verdict"] == "hack"  # what could be read is still reported

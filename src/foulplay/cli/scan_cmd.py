@@ -62,6 +62,7 @@ def _input_kind(path: str, forced: str) -> str:
     return "python"
 
 
+_UNREADABLE = ": invalid JSON"
 _SHOWN_NOTES = ("does not parse", "renamed to", "could not be", "not reconstructed", "rule error", "source label",
                 "invalid JSON", "no tool result")
 
@@ -264,9 +265,12 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
     findings = sum(len(i.findings) for i in items)
     err_console.print(f"scanned {len(items)} item(s): {hacks} hack, {len(items) - hacks - len(errors)} clean, "
                       f"{len(errors)} error; {findings} finding(s)", soft_wrap=True, highlight=False, markup=False)
-    if errors:
-        first = errors[0].error or errors[0].id
-        err_console.print(f"error: {first}" + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""),
+    unreadable = [n for i in items for n in i.notes if _UNREADABLE in n or "longer than" in n]
+    if errors or unreadable:
+        # the report above is complete for what could be read; the exit status says the input was not
+        first = (errors[0].error or errors[0].id) if errors else unreadable[0]
+        more = len(errors) + len(unreadable) - 1
+        err_console.print(f"error: {first}" + (f" (+{more} more)" if more else ""),
                           soft_wrap=True, highlight=False, markup=False)
         raise click.exceptions.Exit(2)
     if hacks:
