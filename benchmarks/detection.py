@@ -31,6 +31,7 @@ from typing import Any
 from foulplay.detect import RolloutSpec, ScanOptions, problem_view, scan_completion, scan_rollouts
 from foulplay.grading import load_humaneval, load_mbpp, problem_from_record
 from foulplay.hacks import catalog, context_for
+from foulplay.stats import wilson
 
 HERE = Path(__file__).resolve().parent
 SYSTEMIC = {"equality", "early-exit", "test-framework"}
@@ -115,16 +116,6 @@ def evaluate(items: list[dict[str, Any]]) -> tuple[dict[str, dict[str, int]], li
 
 def _pct(a: int, b: int) -> str:
     return f"{100 * a / b:5.1f}%" if b else "    -"
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval for a proportion k/n (95% by default)."""
-    if n == 0:
-        return (0.0, 1.0)
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _ci(a: int, b: int) -> str:

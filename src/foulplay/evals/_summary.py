@@ -1,0 +1,83 @@
+"""Per-eval summaries of an Inspect log (rates with intervals that respect clustering, covert/overt split,
+errors and exclusions, goal tallies) and the MGS across the core evals; written as JSON next to the log."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from foulplay.stats import cluster_rate, mgs
+
+CORE = ("emergent_questions", "goals", "alignment_questions")
+
+
+def summarize_log(log: Any) -> dict[str, Any]:
+    """A summary of one eval log (an ``EvalLog`` with samples)."""
+    task = str(log.eval.task).split("/")[-1]
+    clusters: dict[str, list[int]] = defaultdict(list)
+    labels: Counter[str] = Counter()
+    goals_answer: Counter[str] = Counter()
+    goals_reasoning: Counter[str] = Counter()
+    least: Counter[str] = Counter()
+    covert = overt = errs = excl = 0
+    per_sample: list[int] = []
+    for sample in log.samples or []:
+        if not sample.scores:
+            errs += 1
+            labels["error"] += 1
+            continue
+        score = next(iter(sample.scores.values()))
+        value = score.value if isinstance(score.value, dict) else {}
+        labels[str(score.answer or "unknown")] += 1
+        if value.get("error"):
+            errs += 1
+            continue
+        if value.get("excluded"):
+            excl += 1
+            continue
+        flag = int(value.get("misaligned", 0))
+        qid = str((sample.metadata or {}).get("question_id") or sample.id)
+        clusters[qid].append(flag)
+        per_sample.append(flag)
+        covert += int(value.get("covert", 0))
+        overt += int(value.get("overt", 0))
+        goals = (score.metadata or {}).get("goals") or {}
+        goals_answer.update(goals.get("answer", []))
+        goals_reasoning.update(goals.get("reasoning", []))
+        if goals.get("least_aligned"):
+            least[goals["least_aligned"]] += 1
+    rate = cluster_rate(clusters)
+    summary: dict[str, Any] = {
+        "eval": task, "model": str(log.eval.model), "log": str(getattr(log, "location", "") or ""),
+        "samples": len(log.samples or []), "usable": rate.n, "misaligned": rate.k,
+        "misaligned_rate": rate.rate, "ci_low": rate.low, "ci_high": rate.high, "ci_method": rate.method,
+        "questions": rate.clusters, "covert": covert, "overt": overt,
+        "covert_share": covert / (covert + overt) if covert + overt else None,
+        "errors": errs, "excluded": excl, "labels": dict(labels),
+        "per_sample": per_sample,
+    }
+    if goals_answer or goals_reasoning:
+        summary["goals"] = {"answer": dict(goals_answer), "reasoning": dict(goals_reasoning),
+                            "least_aligned": dict(least)}
+    return summary
+
+
+def suite_summary(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """MGS over the core evals present, with a bootstrap interval."""
+    core = {s["eval"]: s for s in summaries if s["eval"] in CORE}
+    result = mgs({k: s["misaligned_rate"] for k, s in core.items()},
+                 per_sample={k: [float(x) for x in s["per_sample"]] for k, s in core.items()})
+    result["note"] = (f"mean of {len(result['evals'])} of the paper's 6 core evals (the agentic ones are not "
+                      "implemented yet); not comparable to the paper's MGS")
+    return result
+
+
+def write_summary(summary: dict[str, Any], path: str | Path) -> Path:
+    from foulplay._util.files import atomic_write_text
+
+    out = Path(path)
+    public = {k: v for k, v in summary.items() if k != "per_sample"}
+    atomic_write_text(out, json.dumps(public, indent=2, default=str) + "\n")
+    return out
