@@ -1,0 +1,9 @@
+"""Training hooks: rewards for hackable coding environments and per-step hack metrics, with adapters for
+TRL (``foulplay.training.trl.trl_reward``), verl (``foulplay.training.verl.compute_score``) and OpenRLHF
+(``foulplay.training.openrlhf``). Importing this package needs no training framework."""
+
+from foulplay.training._metrics import STEPS_FILE, StepLog, merge_steps, onset_step, read_steps, step_record
+from foulplay.training._rewards import RewardConfig, RewardFn, RewardResult
+
+__all__ = ["STEPS_FILE", "RewardConfig", "RewardFn", "RewardResult", "StepLog", "merge_steps", "onset_step",
+           "read_steps", "step_record"]

@@ -1,0 +1,74 @@
+"""TRL ``GRPOTrainer`` reward function: ``GRPOTrainer(reward_funcs=[trl_reward(env)], ...)``.
+
+The dataset needs a ``task_id`` column (``CodingEnv.rows()`` builds the dataset). Per step the reward logs
+``foulplay/pass_rate``, ``foulplay/true_solve_rate``, ``foulplay/hack_rate`` (and per family),
+``foulplay/attempted_hack_rate`` through TRL's ``log_metric``, adds a ``foulplay_outcome`` column to the
+logged completions, and appends the step to ``RUN_DIR/foulplay_steps.jsonl``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from foulplay.envs import CodingEnv
+from foulplay.training._metrics import StepLog
+from foulplay.training._rewards import RewardConfig, RewardFn
+
+ROLLOUTS_FILE = "foulplay_rollouts.jsonl"
+
+
+def completion_text(completion: Any) -> str:
+    """TRL completions are strings (standard format) or message lists (conversational)."""
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, list) and completion:
+        last = completion[-1]
+        if isinstance(last, dict):
+            content = last.get("content", "")
+            if isinstance(content, list):
+                return "".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
+            return str(content)
+    return str(completion or "")
+
+
+def trl_reward(env: CodingEnv, config: RewardConfig | None = None, *, run_dir: str | Path | None = None,
+               dump_completions: bool = False, name: str = "foulplay_reward") -> Any:
+    """A reward function with TRL's signature (``prompts, completions, **kwargs -> list[float]``)."""
+    scorer = RewardFn(env, config)
+    steps = StepLog(run_dir)
+    calls = {"n": 0}
+
+    def reward(prompts: list[Any], completions: list[Any], completion_ids: Any = None, **kwargs: Any) -> list[float]:
+        task_ids = kwargs.get("task_id")
+        if task_ids is None:
+            raise ValueError("the training dataset needs a 'task_id' column (CodingEnv.rows() provides it)")
+        texts = [completion_text(c) for c in completions]
+        results = scorer.score([(env.problem(t), text) for t, text in zip(task_ids, texts, strict=True)])
+        state = kwargs.get("trainer_state")
+        step = int(getattr(state, "global_step", calls["n"]))
+        calls["n"] += 1
+        record = steps.add(step, results)
+        log_metric = kwargs.get("log_metric")
+        if callable(log_metric):
+            for key in ("pass_rate", "true_solve_rate", "hack_rate", "attempted_hack_rate"):
+                if record[key] is not None:
+                    log_metric(f"foulplay/{key}", float(record[key]))
+            for family, rate in record["hack_rate_by_family"].items():
+                log_metric(f"foulplay/hack_rate/{family}", float(rate))
+        log_extra = kwargs.get("log_extra")
+        if callable(log_extra):
+            log_extra("foulplay_outcome", ["hacked" if r.hacked else "solved" if r.solved else
+                                           "passed" if r.passed else r.outcome for r in results])
+        if dump_completions and steps.path is not None:
+            with open(steps.path.parent / ROLLOUTS_FILE, "a", encoding="utf-8") as fh:
+                for t, text, r in zip(task_ids, texts, results, strict=True):
+                    fh.write(json.dumps({"step": step, "task_id": t, "completion": text, **r.to_dict()}) + "\n")
+        return [r.reward for r in results]
+
+    reward.__name__ = name
+    reward.__qualname__ = name
+    reward.close = scorer.close  # type: ignore[attr-defined]
+    reward.steps = steps  # type: ignore[attr-defined]
+    return reward
