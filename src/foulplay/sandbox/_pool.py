@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,7 +184,7 @@ class _Worker:
 
     def run(self, job: dict[str, Any], timeout: float) -> dict[str, Any]:
         if not self.alive:
-            self.start()
+            self.box._start(self)
         assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
         self.jobs += 1
         try:
@@ -285,6 +286,13 @@ class Sandbox:
             self._idle.put(w)
         self._closed = False
         self._lock = threading.Lock()
+        # Brokers die with the *thread* that started them (PR_SET_PDEATHSIG, bwrap --die-with-parent).
+        # Callers' threads come and go (a grade_many pool lives for one call), so every broker is
+        # started from these long-lived threads instead.
+        self._spawner = ThreadPoolExecutor(max_workers=len(self._workers), thread_name_prefix="foulplay-spawn")
+
+    def _start(self, worker: _Worker) -> None:
+        self._spawner.submit(worker.start).result()
 
     @property
     def workers(self) -> int:
@@ -301,12 +309,13 @@ class Sandbox:
             self._closed = True
         for w in self._workers:
             w.stop()
+        self._spawner.shutdown(wait=False)
 
     def warm_up(self) -> None:
         """Start every worker now instead of on first use."""
         for w in self._workers:
             if not w.alive:
-                w.start()
+                self._start(w)
 
     def features(self) -> tuple[str, ...]:
         for w in self._workers:
