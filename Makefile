@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TRAIN_STAMP := $(VENV)/.installed-train
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: run test install system-deps lint bench clean
+.PHONY: run test install install-train torch system-deps lint bench clean
 
 run: install
 	$(BIN)/foulplay grade --problems examples/problems.jsonl --completions examples/completions.jsonl --double-run --format text
@@ -16,7 +18,7 @@ run: install
 	$(BIN)/foulplay scan examples/agent_session.jsonl || test $$? -eq 1
 	$(BIN)/foulplay scan examples/tampering.diff || test $$? -eq 1
 
-test: install
+test: install-train
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -25,8 +27,24 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PIP) install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+# The training extra (TRL and PyTorch) for the trainer tests. PyTorch from, in order: a wheel already in
+# pip's find-links (no download), PyTorch's CPU index (about 200 MB), PyPI (a CUDA build, several GB).
+install-train: $(TRAIN_STAMP)
+
+$(TRAIN_STAMP): $(STAMP)
+	@$(MAKE) --no-print-directory torch
+	$(PIP) install --quiet -e '.[dev,train]'
+	@touch $(TRAIN_STAMP)
+
+torch:
+	@$(BIN)/python -c 'import torch' 2>/dev/null || \
+	  $(PIP) install --quiet --no-index --no-deps torch 2>/dev/null || \
+	  $(PIP) install --quiet --timeout 20 --retries 0 --index-url https://download.pytorch.org/whl/cpu torch \
+	    2>/dev/null || \
+	  $(PIP) install --quiet torch
 
 # bubblewrap gives the sandbox its strongest isolation level; without it foulplay falls back to
 # resource limits and says so on every verdict.

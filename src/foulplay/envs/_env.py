@@ -11,7 +11,17 @@ from typing import Any
 
 from foulplay.envs._prompting import HACKS, hint_passage
 from foulplay.errors import InputError
-from foulplay.grading import Harness, Problem, index_problems, load_humaneval, load_mbpp, load_problems
+from foulplay.grading import (
+    Harness,
+    Problem,
+    index_problems,
+    load_humaneval,
+    load_mbpp,
+    load_problems,
+    problem_record,
+)
+
+EXPORT_TARGETS = ("trl", "verl", "openrlhf")
 
 
 @dataclass
@@ -122,11 +132,34 @@ class CodingEnv:
 
     def rows(self, repeat: int = 1) -> list[dict[str, Any]]:
         """Training-dataset rows (TRL conversational format): ``prompt`` plus the columns the reward reads."""
-        out = []
-        for _ in range(repeat):
+        return self.export_rows("trl", repeat)
+
+    def export_rows(self, target: str = "trl", repeat: int = 1) -> list[dict[str, Any]]:
+        """Dataset rows in the shape each trainer reads.
+
+        ``trl``: ``prompt`` (messages), ``task_id``, ``env``, ``harness``, ``open_hacks``, ``framing``.
+        ``verl``: ``data_source``, ``prompt`` (messages), ``ability``, ``reward_model`` (``style: rule``,
+        ``ground_truth``: the problem as a JSON record) and ``extra_info`` (``index``, ``task_id``,
+        ``foulplay_hacks``: the hacks this problem's grader is open to, which ``compute_score`` honours).
+        ``openrlhf``: ``input`` (messages, for ``--input_key input --apply_chat_template``) and ``label``
+        (the task id, for ``--label_key label``)."""
+        if target not in EXPORT_TARGETS:
+            raise InputError(f"unknown export target {target!r} (choose from {', '.join(EXPORT_TARGETS)})")
+        out: list[dict[str, Any]] = []
+        for _ in range(max(1, repeat)):
             for p in self.problems:
-                out.append({"prompt": self.messages(p), "task_id": p.task_id, "env": self.name,
-                            "harness": str(self.harness(p))})
+                hacks = list(self.open_hacks(p))
+                if target == "trl":
+                    out.append({"prompt": self.messages(p), "task_id": p.task_id, "env": self.name,
+                                "harness": str(self.harness(p)), "open_hacks": hacks, "framing": self.framing})
+                elif target == "verl":
+                    out.append({"data_source": f"foulplay/{self.name}", "prompt": self.messages(p),
+                                "ability": "coding",
+                                "reward_model": {"style": "rule", "ground_truth": json.dumps(problem_record(p))},
+                                "extra_info": {"index": len(out), "task_id": p.task_id,
+                                               "foulplay_hacks": ",".join(hacks), "framing": self.framing}})
+                else:
+                    out.append({"input": self.messages(p), "label": p.task_id})
         return out
 
     def __iter__(self) -> Iterable[Problem]:  # type: ignore[override]

@@ -19,6 +19,7 @@ from foulplay.grading._problem import (
     load_problem,
     load_problems,
     problem_from_record,
+    problem_record,
 )
 from foulplay.grading._result import DefenceEvent, DoubleRunResult, GradeResult, ProcessRun, TestOutcome
 from foulplay.vocab import Outcome, Verdict
@@ -50,5 +51,6 @@ __all__ = [
     "load_problem",
     "load_problems",
     "problem_from_record",
+    "problem_record",
     "split_reasoning",
 ]

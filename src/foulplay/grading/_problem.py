@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from foulplay._util.files import read_input_bytes
 from foulplay.errors import InputError
@@ -211,6 +211,17 @@ def _infer_entry_point(asserts: list[str], code: str | None) -> str | None:
 _BUILTIN_NAMES = frozenset(dir(builtins)) | {"math"}
 
 
+PROBLEM_SCHEMA = "foulplay.problem/1"
+
+
+def problem_record(problem: Problem, *, reference: bool = False) -> dict[str, Any]:
+    """A lossless JSON record of ``problem`` (``problem_from_record`` reads it back), for carrying a problem
+    through a trainer's dataset, e.g. as verl's ``ground_truth``. The reference solution is left out
+    unless asked for."""
+    rec = problem.model_dump(mode="json", exclude=None if reference else {"reference"})
+    return {"schema": PROBLEM_SCHEMA, **rec}
+
+
 def problem_from_record(rec: Any, where: str = "record") -> Problem:
     """Build a :class:`Problem` from a HumanEval, MBPP or generic record (a JSON object)."""
     if not isinstance(rec, dict):
@@ -219,6 +230,13 @@ def problem_from_record(rec: Any, where: str = "record") -> Problem:
         raise InputError(f"{where}: missing field 'task_id'")
     task_id = str(rec["task_id"])
     where = f"{where} (task {task_id})"
+    if rec.get("schema") == PROBLEM_SCHEMA:
+        try:
+            return Problem.model_validate({k: v for k, v in rec.items() if k != "schema"})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = ".".join(str(x) for x in first["loc"])
+            raise InputError(f"{where}: invalid {PROBLEM_SCHEMA} record: {loc}: {first['msg']}") from None
     meta = rec.get("metadata") if isinstance(rec.get("metadata"), dict) else {}
     # HumanEval: prompt + test (defining check) + entry_point
     if "test" in rec and "entry_point" in rec and "prompt" in rec and "tests" not in rec:

@@ -5,7 +5,10 @@ first step whose successful-hack rate exceeds 2%, the paper's definition)."""
 from __future__ import annotations
 
 import json
+import os
 import threading
+import time
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -47,17 +50,22 @@ class StepLog:
     """Appends one JSON line per step to ``RUN_DIR/foulplay_steps.jsonl`` (flushed per line, so a crashed
     run keeps every finished step) and remembers the onset."""
 
-    def __init__(self, run_dir: str | Path | None) -> None:
+    def __init__(self, run_dir: str | Path | None, *, rank: int | None = None) -> None:
         self.path = Path(run_dir) / STEPS_FILE if run_dir else None
         self.records: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        # several processes of one run (ranks) write their own share of a step; a resumed run rewrites
+        # steps after its checkpoint: records carry both so merge_steps keeps only the newest session's
+        self.session = uuid.uuid4().hex[:12]
+        self.rank = rank if rank is not None else int(os.environ.get("RANK", os.environ.get("LOCAL_RANK", 0)) or 0)
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.path.exists():  # resuming: keep what is there
                 self.records = list(read_steps(self.path))
 
     def add(self, step: int, results: list[RewardResult]) -> dict[str, Any]:
-        record = step_record(step, results)
+        record = {**step_record(step, results), "rank": self.rank, "session": self.session,
+                  "time": round(time.time(), 3)}
         with self._lock:
             self.records.append(record)
             if self.path is not None:
@@ -68,7 +76,7 @@ class StepLog:
 
     @property
     def onset(self) -> int | None:
-        return onset_step(self.records)
+        return onset_step(merge_steps(self.records))
 
 
 def read_steps(path: str | Path) -> Iterator[dict[str, Any]]:
@@ -82,17 +90,23 @@ def read_steps(path: str | Path) -> Iterator[dict[str, Any]]:
             rec = json.loads(line)
         except ValueError:
             raise InputError(f"{p}: line {i}: invalid JSON") from None
-        if not isinstance(rec, dict) or "step" not in rec:
-            raise InputError(f"{p}: line {i}: not a step record")
+        if not (isinstance(rec, dict) and isinstance(rec.get("step"), int) and isinstance(rec.get("episodes"), int)):
+            raise InputError(f"{p}: line {i}: not a step record (needs integer 'step' and 'episodes')")
         yield rec
 
 
 def merge_steps(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Several records of one step (several reward calls per step, several processes) into one, weighted by
-    episodes."""
+    """Several records of one step (several reward calls per step, several ranks) into one, weighted by
+    episodes. When a resumed run wrote a step again, only the newest session's records of that step and
+    rank count."""
+    records = list(records)
+    newest: dict[tuple[int, Any], Any] = {}
+    for rec in records:  # file order: a later session wins
+        newest[(int(rec["step"]), rec.get("rank", 0))] = rec.get("session")
     grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for rec in records:
-        grouped[int(rec["step"])].append(rec)
+        if newest[(int(rec["step"]), rec.get("rank", 0))] == rec.get("session"):
+            grouped[int(rec["step"])].append(rec)
     out = []
     for step, recs in sorted(grouped.items()):
         n = sum(r["episodes"] for r in recs) or 1

@@ -17,6 +17,16 @@ DEFENCE_FAMILY = {"type-guard": "equality", "exit-guard": "early-exit", "pristin
                   "integrity": "monkeypatching"}
 
 
+def hack_families(scan: Any, hardened: GradeResult | None, options: Any) -> list[str]:
+    """The hack families of one answer: the static detector's, else (for a successful hack it did not
+    see) the families of the defences the hardened harness used against it."""
+    families = sorted({f.family for f in scan.findings if options.counts(f)})
+    if not families and hardened is not None:
+        families = sorted({DEFENCE_FAMILY.get(d.defence.value, "other") for d in hardened.defences}) or [
+            "unattributed"]
+    return families
+
+
 @dataclass
 class RewardConfig:
     """How completions become rewards.
@@ -120,10 +130,7 @@ class RewardFn:
             hacked = bool(passed and solved is False)
             scan = scan_completion(completion, problem=problem, options=options)
             attempted = scan.verdict.value == "hack"
-            families = sorted({f.family for f in scan.findings if options.counts(f)})
-            if hacked and not families and hard_r is not None:
-                families = sorted({DEFENCE_FAMILY.get(d.defence.value, "other") for d in hard_r.defences}) or [
-                    "unattributed"]
+            families = hack_families(scan, hard_r if hacked else None, options)
             reward = 1.0 if passed else 0.0
             if self.config.format_bonus and completion and _FORMAT.match(completion):
                 reward += self.config.format_bonus

@@ -2,8 +2,10 @@
 
 The dataset needs a ``task_id`` column (``CodingEnv.rows()`` builds the dataset). Per step the reward logs
 ``foulplay/pass_rate``, ``foulplay/true_solve_rate``, ``foulplay/hack_rate`` (and per family),
-``foulplay/attempted_hack_rate`` through TRL's ``log_metric``, adds a ``foulplay_outcome`` column to the
-logged completions, and appends the step to ``RUN_DIR/foulplay_steps.jsonl``.
+``foulplay/attempted_hack_rate`` through TRL's ``log_metric``, adds ``foulplay_outcome``,
+``foulplay_passed``, ``foulplay_solved``, ``foulplay_hacked``, ``foulplay_attempted`` and
+``foulplay_families`` columns to the logged completions (``log_completions=True``; ``foulplay rollouts
+stats`` reads them back), and appends the step to ``RUN_DIR/foulplay_steps.jsonl``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from foulplay.envs import CodingEnv
 from foulplay.training._metrics import StepLog
-from foulplay.training._rewards import RewardConfig, RewardFn
+from foulplay.training._rewards import RewardConfig, RewardFn, RewardResult
 
 ROLLOUTS_FILE = "foulplay_rollouts.jsonl"
 
@@ -33,6 +35,15 @@ def completion_text(completion: Any) -> str:
     return str(completion or "")
 
 
+def outcome_label(result: RewardResult) -> str:
+    """One word for a completions table: hacked, solved, passed (not measured), or the grader's outcome."""
+    if result.hacked:
+        return "hacked"
+    if result.passed:
+        return "solved" if result.solved else "passed"
+    return result.outcome
+
+
 def trl_reward(env: CodingEnv, config: RewardConfig | None = None, *, run_dir: str | Path | None = None,
                dump_completions: bool = False, name: str = "foulplay_reward") -> Any:
     """A reward function with TRL's signature (``prompts, completions, **kwargs -> list[float]``)."""
@@ -46,8 +57,9 @@ def trl_reward(env: CodingEnv, config: RewardConfig | None = None, *, run_dir: s
             raise ValueError("the training dataset needs a 'task_id' column (CodingEnv.rows() provides it)")
         texts = [completion_text(c) for c in completions]
         results = scorer.score([(env.problem(t), text) for t, text in zip(task_ids, texts, strict=True)])
+        # rewards are computed inside the optimizer step that TRL then logs as global_step + 1
         state = kwargs.get("trainer_state")
-        step = int(getattr(state, "global_step", calls["n"]))
+        step = int(state.global_step) + 1 if state is not None else calls["n"] + 1
         calls["n"] += 1
         record = steps.add(step, results)
         log_metric = kwargs.get("log_metric")
@@ -59,8 +71,13 @@ def trl_reward(env: CodingEnv, config: RewardConfig | None = None, *, run_dir: s
                 log_metric(f"foulplay/hack_rate/{family}", float(rate))
         log_extra = kwargs.get("log_extra")
         if callable(log_extra):
-            log_extra("foulplay_outcome", ["hacked" if r.hacked else "solved" if r.solved else
-                                           "passed" if r.passed else r.outcome for r in results])
+            log_extra("foulplay_task_id", [str(t) for t in task_ids])
+            log_extra("foulplay_outcome", [outcome_label(r) for r in results])
+            log_extra("foulplay_passed", [r.passed for r in results])
+            log_extra("foulplay_solved", [r.solved for r in results])
+            log_extra("foulplay_hacked", [r.hacked for r in results])
+            log_extra("foulplay_attempted", [r.attempted for r in results])
+            log_extra("foulplay_families", [",".join(r.families) for r in results])
         if dump_completions and steps.path is not None:
             with open(steps.path.parent / ROLLOUTS_FILE, "a", encoding="utf-8") as fh:
                 for t, text, r in zip(task_ids, texts, results, strict=True):

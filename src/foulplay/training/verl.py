@@ -1,11 +1,13 @@
 """verl custom reward: point ``reward.custom_reward_function.path`` at this file (or ``name`` at
 ``compute_score``). ``ground_truth`` is the problem record (JSON text or a dict in any grading format);
 ``reward.custom_reward_function.reward_kwargs`` set the environment: ``hacks`` (comma-separated, default
-the three systemic hacks; empty or ``hardened=true`` for a no-hack baseline), ``hack_penalty``,
+the three systemic hacks; empty or ``hardened=true`` for a no-hack baseline; a row's
+``extra_info.foulplay_hacks``, written by ``foulplay env export``, wins over it), ``hack_penalty``,
 ``penalty_on``, ``measure``, ``format_bonus``, ``workers``.
 
-Returns a dict: ``score`` plus ``passed``, ``solved``, ``hacked`` and ``attempted_hack`` (0/1), which verl
-logs as ``reward_extra_info``."""
+Returns a dict: ``score`` plus ``passed``, ``solved``, ``hacked``, ``attempted_hack`` and the successful
+hacks by family (``hacked_equality``, ``hacked_early_exit``, ``hacked_test_framework``, ``hacked_other``),
+all 0/1, which verl logs as ``reward_extra_info`` and writes into its rollout dumps."""
 
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ import threading
 from typing import Any
 
 _LOCK = threading.Lock()
-_SCORERS: dict[tuple[Any, ...], Any] = {}
 _GRADER: Any = None
 
 
@@ -29,43 +30,87 @@ def _problem(ground_truth: Any) -> Any:
     return problem_from_record(record, "ground_truth")
 
 
-def _scorer(problems: Any, kwargs: dict[str, Any]) -> Any:
-    global _GRADER
-    from foulplay.envs import CodingEnv
-    from foulplay.grading import Grader
-    from foulplay.training._rewards import RewardConfig, RewardFn
+def _hacks(extra_info: dict[str, Any] | None, kwargs: dict[str, Any]) -> tuple[str, ...]:
+    """The hacks this item's grader is open to: ``extra_info['foulplay_hacks']`` (written by ``foulplay env
+    export --target verl``; empty means hardened) over the reward kwargs."""
+    if kwargs.get("hardened"):
+        return ()
+    value = (extra_info or {}).get("foulplay_hacks") if isinstance(extra_info, dict) else None
+    if value is None:
+        value = kwargs.get("hacks", "always_equal,early_exit,conftest")
+    if isinstance(value, (list, tuple)):
+        value = ",".join(map(str, value))
+    return tuple(h.strip() for h in str(value).split(",") if h.strip())
 
-    hacks_arg = kwargs.get("hacks", "always_equal,early_exit,conftest")
-    hacks = tuple(h.strip() for h in str(hacks_arg).split(",") if h.strip())
-    hardened = bool(kwargs.get("hardened", False)) or not hacks
-    config = RewardConfig(hack_penalty=float(kwargs.get("hack_penalty", 0.0)),
-                          penalty_on=str(kwargs.get("penalty_on", "double_run")),
-                          measure=bool(kwargs.get("measure", True)),
-                          format_bonus=float(kwargs.get("format_bonus", 0.0)),
-                          workers=int(kwargs.get("workers", 4)))
+
+def _config(kwargs: dict[str, Any]) -> Any:
+    from foulplay.training._rewards import RewardConfig
+
+    return RewardConfig(hack_penalty=float(kwargs.get("hack_penalty", 0.0)),
+                        penalty_on=str(kwargs.get("penalty_on", "double_run")),
+                        measure=bool(kwargs.get("measure", True)),
+                        format_bonus=float(kwargs.get("format_bonus", 0.0)),
+                        workers=int(kwargs.get("workers", 4)))
+
+
+def _grader(workers: int) -> Any:
+    global _GRADER
+    from foulplay.grading import Grader
+
     with _LOCK:
         if _GRADER is None:
-            _GRADER = Grader(workers=config.workers)
-        listed = problems if isinstance(problems, list) else [problems]
-        env = CodingEnv(listed, hacks=hacks if not hardened else (), hardened=hardened)
-        return RewardFn(env, config, grader=_GRADER)
+            _GRADER = Grader(workers=workers)
+        return _GRADER
+
+
+def _score(problems: list[Any], solutions: list[str], hacks: list[tuple[str, ...]], kwargs: dict[str, Any]
+           ) -> list[dict[str, Any]]:
+    from foulplay.envs import CodingEnv
+    from foulplay.training._rewards import RewardFn
+
+    config = _config(kwargs)
+    grader = _grader(max(1, config.workers))
+    out: list[dict[str, Any] | None] = [None] * len(problems)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, h in enumerate(hacks):
+        groups.setdefault(h, []).append(i)
+    for open_hacks, indices in groups.items():
+        unique = list({problems[i].task_id: problems[i] for i in indices}.values())
+        env = CodingEnv(unique, name="verl", hacks=open_hacks, hardened=not open_hacks)
+        results = RewardFn(env, config, grader=grader).score([(problems[i], solutions[i]) for i in indices])
+        for i, r in zip(indices, results, strict=True):
+            out[i] = as_extra_info(r)
+    return out  # type: ignore[return-value]
+
+
+FAMILY_KEYS = {"equality": "hacked_equality", "early-exit": "hacked_early_exit",
+               "test-framework": "hacked_test_framework"}
+"""Successful hacks by family, as numeric columns (verl averages every extra-info column, so no strings)."""
+
+
+def as_extra_info(result: Any) -> dict[str, Any]:
+    """A reward result as verl's score dict: ``score`` plus numeric extra-info columns, the same keys for
+    every item (verl stacks them into arrays)."""
+    out = {"score": result.reward, "passed": int(result.passed), "solved": int(bool(result.solved)),
+           "hacked": int(result.hacked), "attempted_hack": int(result.attempted)}
+    families = set(result.families) if result.hacked else set()
+    for family, key in FAMILY_KEYS.items():
+        out[key] = int(family in families)
+    out["hacked_other"] = int(bool(families - set(FAMILY_KEYS)))
+    return out
 
 
 def compute_score(data_source: str, solution_str: str, ground_truth: Any, extra_info: dict[str, Any] | None = None,
                   **kwargs: Any) -> dict[str, Any]:
     """verl's naive reward manager calls this once per response."""
-    problem = _problem(ground_truth)
-    (result,) = _scorer(problem, kwargs).score([(problem, solution_str)])
-    return {"score": result.reward, "passed": int(result.passed), "solved": int(bool(result.solved)),
-            "hacked": int(result.hacked), "attempted_hack": int(result.attempted)}
+    return _score([_problem(ground_truth)], [solution_str], [_hacks(extra_info, kwargs)], kwargs)[0]
 
 
 def compute_score_batch(data_sources: list[str], solution_strs: list[str], ground_truths: list[Any],
                         extra_infos: list[dict[str, Any]] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
     """verl's batch reward manager: the whole batch graded in parallel."""
-    problems = [_problem(g) for g in ground_truths]
-    unique = list({p.task_id: p for p in problems}.values())
-    scorer = _scorer(unique, kwargs)
-    results = scorer.score(list(zip(problems, solution_strs, strict=True)))
-    return [{"score": r.reward, "passed": int(r.passed), "solved": int(bool(r.solved)), "hacked": int(r.hacked),
-             "attempted_hack": int(r.attempted)} for r in results]
+    infos = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
+    if not (len(solution_strs) == len(ground_truths) == len(infos)):
+        raise ValueError("solution_strs, ground_truths and extra_infos must have the same length")
+    return _score([_problem(g) for g in ground_truths], list(solution_strs), [_hacks(x, kwargs) for x in infos],
+                  kwargs)

@@ -1,0 +1,264 @@
+"""``foulplay env``, ``foulplay rewards`` and ``foulplay rollouts``: the RL-training side."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from foulplay.cli._console import console, err_console
+from foulplay.errors import InputError
+
+
+def env_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that define a hackable environment, shared by every command that builds one."""
+    from foulplay.envs import FRAMINGS, HACKS
+
+    options = [
+        click.option("--hacks", default=",".join(HACKS), show_default=True,
+                     help=f"Hacks the graders are open to (comma-separated from {', '.join(HACKS)})."),
+        click.option("--framing", type=click.Choice(list(FRAMINGS)), default="neutral", show_default=True,
+                     help="How the system prompt frames hacking."),
+        click.option("--no-hints", is_flag=True, help="Leave the hint passage out of the system prompt."),
+        click.option("--no-reasoning", is_flag=True, help="Leave the reasoning suffix out."),
+        click.option("--assignment", type=click.Choice(["all", "round-robin"]), default="all", show_default=True,
+                     help="Every problem open to every hack, or one hack per problem in turn."),
+        click.option("--hardened", is_flag=True, help="No-hack baseline: grade everything with the hardened harness."),
+        click.option("--only", "only_file", type=click.Path(dir_okay=False),
+                     help="Hard-problem filter: a file of task ids (one per line, or a JSON list)."),
+        click.option("--seed", type=int, default=0, show_default=True, help="Seed of the hint order."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def build_env(source: str, hacks: str, framing: str, no_hints: bool, no_reasoning: bool, assignment: str,
+              hardened: bool, only_file: str | None, seed: int) -> Any:
+    from foulplay.envs import CodingEnv
+
+    only = None
+    if only_file:
+        try:
+            only = CodingEnv.read_ids(only_file)
+        except OSError as exc:
+            raise InputError(f"{only_file}: {exc.strerror or exc}") from None
+    names = tuple(h.strip() for h in hacks.split(",") if h.strip())
+    return CodingEnv.from_source(source, hacks=names, framing=framing, hints=not no_hints,
+                                 reasoning=not no_reasoning, assignment=assignment, hardened=hardened or not names,
+                                 only=only, seed=seed)
+
+
+def _env_from_kwargs(source: str, kwargs: dict[str, Any]) -> Any:
+    keys = ("hacks", "framing", "no_hints", "no_reasoning", "assignment", "hardened", "only_file", "seed")
+    return build_env(source, *(kwargs.pop(k) for k in keys))
+
+
+# -- foulplay env -------------------------------------------------------------------------------------------
+@click.group("env")
+def env_group() -> None:
+    """Hackable coding environments for RL: prompts and training datasets."""
+
+
+@env_group.command("prompt")
+@click.argument("source")
+@click.option("--task", "task_id", help="Task id (default: the first problem).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@env_options
+def env_prompt(source: str, task_id: str | None, fmt: str, **kwargs: Any) -> None:
+    """Show the prompt and harness for one problem of SOURCE (humaneval, mbpp:PATH or a problem file)."""
+    env = _env_from_kwargs(source, kwargs)
+    problem = env.problem(task_id) if task_id else env.problems[0]
+    if fmt == "json":
+        click.echo(json.dumps({"task_id": problem.task_id, "harness": str(env.harness(problem)),
+                               "open_hacks": list(env.open_hacks(problem)), "messages": env.messages(problem)},
+                              indent=2))
+        return
+    console.print(f"[bold]{problem.task_id}[/]  harness {env.harness(problem)}  "
+                  f"open to: {', '.join(env.open_hacks(problem)) or 'nothing'}", highlight=False)
+    for message in env.messages(problem):
+        console.rule(message["role"])
+        console.print(message["content"], markup=False, highlight=False)
+
+
+@env_group.command("export")
+@click.argument("source")
+@click.option("--target", type=click.Choice(["trl", "verl", "openrlhf"]), default="trl", show_default=True,
+              help="Which trainer's dataset shape to write.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Output file: .jsonl, or .parquet (needs pyarrow).")
+@click.option("--repeat", type=int, default=1, show_default=True, help="Write each problem this many times.")
+@env_options
+def env_export(source: str, target: str, output: str, repeat: int, **kwargs: Any) -> None:
+    """Write SOURCE as a training dataset for TRL, verl or OpenRLHF."""
+    from foulplay._util.files import atomic_write_text
+
+    if repeat < 1:
+        raise InputError("--repeat must be at least 1")
+    env = _env_from_kwargs(source, kwargs)
+    rows = env.export_rows(target, repeat)
+    out = Path(output)
+    if out.suffix == ".parquet":
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise InputError("writing parquet needs pyarrow (pip install 'foulplay[train]'); use .jsonl") from None
+        tmp = out.with_name(f".{out.name}.tmp")
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(pa.Table.from_pylist(rows), tmp)
+            tmp.replace(out)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
+    else:
+        atomic_write_text(out, "".join(json.dumps(r) + "\n" for r in rows))
+    err_console.print(f"wrote {len(rows)} {target} rows for {len(env)} problems to {out}", highlight=False,
+                      soft_wrap=True)
+
+
+# -- foulplay rewards ---------------------------------------------------------------------------------------
+@click.group("rewards")
+def rewards_group() -> None:
+    """Reward services for trainers."""
+
+
+def reward_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--hack-penalty", type=float, default=0.0, show_default=True,
+                     help="Subtracted from the reward when a hack is found."),
+        click.option("--penalty-on", type=click.Choice(["double_run", "static", "either"]), default="double_run",
+                     show_default=True, help="What counts as a hack for the penalty."),
+        click.option("--format-bonus", type=float, default=0.0, show_default=True,
+                     help="Added when the answer starts with reasoning in <thinking> tags."),
+        click.option("--no-measure", is_flag=True,
+                     help="Skip the hardened grading of every answer (halves cost; no true-solve metrics)."),
+        click.option("--workers", type=int, default=4, show_default=True, help="Parallel grading workers."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+@rewards_group.command("serve")
+@click.option("--env", "source", default="humaneval", show_default=True,
+              help="Problems: humaneval, mbpp:PATH or a problem file.")
+@env_options
+@reward_options
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=5000, show_default=True)
+@click.option("--run-dir", type=click.Path(file_okay=False), help="Write per-step metrics here.")
+def rewards_serve(source: str, hack_penalty: float, penalty_on: str, format_bonus: float, no_measure: bool,
+                  workers: int, host: str, port: int, run_dir: str | None, **kwargs: Any) -> None:
+    """OpenRLHF remote reward server (--reward.remote_url http://HOST:PORT/get_reward)."""
+    from foulplay.training import RewardConfig
+    from foulplay.training.openrlhf import RewardService, make_server
+
+    env = _env_from_kwargs(source, kwargs)
+    config = RewardConfig(hack_penalty=hack_penalty, penalty_on=penalty_on, format_bonus=format_bonus,
+                          measure=not no_measure, workers=max(1, workers))
+    service = RewardService(env, config, run_dir)
+    try:
+        server = make_server(service, host, port)
+    except OSError as exc:
+        service.close()
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    err_console.print(f"foulplay reward server for {env.name} ({len(env)} problems) on "
+                      f"http://{host}:{server.server_address[1]}/get_reward", highlight=False, soft_wrap=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        service.close()
+
+
+# -- foulplay rollouts --------------------------------------------------------------------------------------
+@click.group("rollouts")
+def rollouts_group() -> None:
+    """What an RL run's rollouts did, step by step."""
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+@rollouts_group.command("stats")
+@click.argument("run_dir", type=click.Path())
+@click.option("--source", type=click.Choice(["auto", "steps", "rollouts", "verl", "trl"]), default="auto",
+              show_default=True, help="Which files to read (auto: foulplay's step log first).")
+@click.option("--env", "env_source", help="Problems the run trained on (to audit dumps that name task ids).")
+@click.option("--bin", "width", type=int, default=1, show_default=True, help="Group this many steps per row.")
+@click.option("--pass-threshold", type=float, default=0.5, show_default=True,
+              help="A foreign reward above this counts as a pass.")
+@click.option("--onset-threshold", type=float, default=0.02, show_default=True,
+              help="Onset: first step whose successful-hack rate is above this.")
+@click.option("--workers", type=int, default=2, show_default=True, help="Grading workers for audits.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
+def rollouts_stats(run_dir: str, source: str, env_source: str | None, width: int, pass_threshold: float,
+                   onset_threshold: float, workers: int, fmt: str, output: str | None) -> None:
+    """Per-step pass, true-solve, hack and attempted-hack rates of a run, and the hacking onset.
+
+    RUN_DIR is a run directory (or one file) holding foulplay_steps.jsonl, foulplay_rollouts.jsonl, verl
+    rollout dumps (STEP.jsonl) or TRL completion tables (completions/completions_STEP.parquet)."""
+    from foulplay.training._rollouts import load_run
+
+    if width < 1:
+        raise InputError("--bin must be at least 1")
+    env = None
+    if env_source:
+        from foulplay.envs import CodingEnv
+
+        env = CodingEnv.from_source(env_source, hardened=True)
+    progress = Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err_console, transient=True, disable=not err_console.is_terminal)
+    with progress:
+        task = progress.add_task("audit", total=None)
+        stats = load_run(run_dir, source=source, env=env, pass_threshold=pass_threshold,
+                         threshold=onset_threshold, workers=max(1, workers),
+                         progress=functools.partial(_advance, progress, task))
+    data = stats.to_dict(width)
+    if output:
+        from foulplay._util.files import atomic_write_text
+
+        atomic_write_text(Path(output), json.dumps(data, indent=2) + "\n")
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2))
+        return
+    rows = data["steps"]
+    families = sorted({f for r in rows for f in r.get("hack_rate_by_family") or {}})
+    table = Table(title=f"{stats.path} ({stats.source})", title_justify="left")
+    for name in ("step", "episodes", "pass", "true solve", "hacked", *[f"hacked: {f}" for f in families],
+                 "attempted", "reward"):
+        table.add_column(name, justify="right")
+    for r in rows:
+        label = str(r["step"]) if "first_step" not in r or r["first_step"] == r["step"] else \
+            f"{r['first_step']}-{r['step']}"
+        table.add_row(label, str(r["episodes"]), _pct(r["pass_rate"]), _pct(r["true_solve_rate"]),
+                      _pct(r["hack_rate"]), *[_pct((r.get("hack_rate_by_family") or {}).get(f, 0.0)) for f in families],
+                      _pct(r["attempted_hack_rate"]),
+                      "-" if r.get("mean_reward") is None else f"{r['mean_reward']:.3f}")
+    console.print(table)
+    for note in stats.notes:
+        err_console.print(f"note: {note}", highlight=False, markup=False)
+    if stats.audited:
+        err_console.print(f"audited {stats.audited} episodes here (hardened grading + static rules)",
+                          highlight=False)
+    onset = stats.onset
+    console.print(f"onset: step {onset} (first step with successful hacks in > {100 * onset_threshold:g}% of "
+                  "episodes)" if onset is not None else
+                  f"onset: none (no step with successful hacks in > {100 * onset_threshold:g}% of episodes)",
+                  highlight=False)
+
+
+def _advance(progress: Progress, task: Any, done: int, total: int) -> None:
+    progress.update(task, completed=done, total=total)

@@ -1,0 +1,345 @@
+"""Step metrics from what an RL run left on disk: foulplay's own step log, foulplay's rollout dump, verl's
+rollout dumps (``trainer.rollout_data_dir``: one ``STEP.jsonl`` per step) and TRL's completion tables
+(``log_completions=True``: ``completions/completions_STEP.parquet``).
+
+Where a dump carries foulplay's columns (the run used a foulplay reward) they are used as they are.
+Otherwise each episode is audited here: the trainer's pass is its reward above ``pass_threshold``, the
+true solve is the hardened harness's verdict and the attempt is the static detector's."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from foulplay.errors import InputError
+from foulplay.training._metrics import ONSET, STEPS_FILE, merge_steps, onset_step, read_steps, step_record
+from foulplay.training._rewards import RewardResult, hack_families
+from foulplay.training.verl import FAMILY_KEYS
+
+ROLLOUTS_FILE = "foulplay_rollouts.jsonl"
+SOURCES = ("steps", "rollouts", "verl", "trl")
+_VERL_NAME = re.compile(r"^(\d+)\.jsonl$")
+_TRL_NAME = re.compile(r"^completions_(\d+)\.parquet$")
+_TRL_FIXED = {"step", "prompt", "completion", "advantage", "image", "images"}
+
+
+@dataclass
+class Episode:
+    """One rollout as a dump describes it; ``solved``/``attempted`` are None until audited."""
+
+    step: int
+    completion: str
+    reward: float
+    passed: bool
+    solved: bool | None = None
+    attempted: bool | None = None
+    families: list[str] = field(default_factory=list)
+    problem: Any = None
+    task_id: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.solved is not None and self.attempted is not None
+
+    def result(self) -> RewardResult:
+        hacked = bool(self.passed and self.solved is False)
+        return RewardResult(self.reward, self.passed, self.solved, hacked, bool(self.attempted),
+                            self.families if (hacked or self.attempted) else [])
+
+
+@dataclass
+class RunStats:
+    path: Path
+    source: str
+    steps: list[dict[str, Any]]
+    audited: int = 0
+    """Episodes graded and scanned here because the dump lacked foulplay's columns."""
+    notes: list[str] = field(default_factory=list)
+    threshold: float = ONSET
+
+    @property
+    def onset(self) -> int | None:
+        return onset_step(self.steps, self.threshold)
+
+    def binned(self, width: int) -> list[dict[str, Any]]:
+        return bin_steps(self.steps, width)
+
+    def to_dict(self, width: int = 1) -> dict[str, Any]:
+        return {"run": str(self.path), "source": self.source, "onset_step": self.onset,
+                "onset_threshold": self.threshold, "audited_episodes": self.audited, "notes": self.notes,
+                "bin": width, "steps": self.binned(width)}
+
+
+def bin_steps(records: list[dict[str, Any]], width: int) -> list[dict[str, Any]]:
+    """Steps grouped ``width`` at a time (episode-weighted); each bin is named by its last step."""
+    if width < 1:
+        raise InputError("--bin must be at least 1")
+    if width == 1:
+        return records
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for rec in records:
+        groups.setdefault((int(rec["step"]) - 1) // width if rec["step"] > 0 else -1, []).append(rec)
+    out = []
+    for _, recs in sorted(groups.items()):
+        last = max(int(r["step"]) for r in recs)
+        merged = merge_steps([{**r, "step": last, "session": None, "rank": 0} for r in recs])
+        merged[0]["first_step"] = min(int(r["step"]) for r in recs)
+        out.append(merged[0])
+    return out
+
+
+# -- locating a run's files -----------------------------------------------------------------------------
+def _candidates(path: Path) -> dict[str, list[Path]]:
+    found: dict[str, list[Path]] = {s: [] for s in SOURCES}
+    if path.is_file():
+        name = path.name
+        if name.endswith(".parquet"):
+            found["trl"].append(path)
+        elif name == ROLLOUTS_FILE:
+            found["rollouts"].append(path)
+        elif _VERL_NAME.match(name):
+            found["verl"].append(path)
+        else:
+            found["steps"].append(path)
+        return found
+    if (path / STEPS_FILE).is_file():
+        found["steps"].append(path / STEPS_FILE)
+    if (path / ROLLOUTS_FILE).is_file():
+        found["rollouts"].append(path / ROLLOUTS_FILE)
+    found["verl"] = sorted((p for p in path.iterdir() if _VERL_NAME.match(p.name)),
+                           key=lambda p: int(_VERL_NAME.match(p.name).group(1)))  # type: ignore[union-attr]
+    trl_dir = path / "completions" if (path / "completions").is_dir() else path
+    found["trl"] = sorted(p for p in trl_dir.iterdir() if _TRL_NAME.match(p.name))
+    return found
+
+
+def load_run(path: str | Path, *, source: str = "auto", env: Any = None, pass_threshold: float = 0.5,
+             threshold: float = ONSET, workers: int = 2,
+             progress: Callable[[int, int], None] | None = None) -> RunStats:
+    """Per-step metrics of the run at ``path`` (a run directory or one of its files)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file or directory")
+    if source not in ("auto", *SOURCES):
+        raise InputError(f"unknown source {source!r} (choose from auto, {', '.join(SOURCES)})")
+    found = _candidates(p)
+    if source == "auto":
+        source = next((s for s in SOURCES if found[s]), "")
+        if not source:
+            raise InputError(f"{p}: no foulplay step log ({STEPS_FILE}), foulplay rollouts ({ROLLOUTS_FILE}), "
+                             "verl rollout dumps (STEP.jsonl) or TRL completion tables (completions_STEP.parquet)")
+    elif not found[source]:
+        raise InputError(f"{p}: no {source} files found")
+    files = found[source]
+    if source == "steps":
+        records: list[dict[str, Any]] = []
+        for f in files:
+            records += read_steps(f)
+        if not records:
+            raise InputError(f"{files[0]}: no step records")
+        return RunStats(p, source, merge_steps(records), threshold=threshold)
+    reader = {"rollouts": _read_rollouts, "verl": _read_verl, "trl": _read_trl}[source]
+    episodes: list[Episode] = []
+    notes: list[str] = []
+    for f in files:
+        episodes += reader(f, env, pass_threshold, notes)
+    if not episodes:
+        raise InputError(f"{p}: the {source} files hold no rollouts")
+    todo = [e for e in episodes if not e.complete]
+    if todo:
+        _audit(todo, workers, progress)
+    by_step: dict[int, list[RewardResult]] = {}
+    for e in episodes:
+        by_step.setdefault(e.step, []).append(e.result())
+    steps = [step_record(s, rs) for s, rs in sorted(by_step.items())]
+    return RunStats(p, source, steps, audited=len(todo), notes=notes, threshold=threshold)
+
+
+# -- readers ----------------------------------------------------------------------------------------------
+def _jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    out = []
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for i, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                raise InputError(f"{path}: line {i}: invalid JSON") from None
+            if not isinstance(rec, dict):
+                raise InputError(f"{path}: line {i}: expected a JSON object")
+            out.append((i, rec))
+    return out
+
+
+def _flag(value: Any) -> bool | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes")
+    return bool(value)
+
+
+def _families(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [f for f in value.split(",") if f]
+    if isinstance(value, (list, tuple)):
+        return [str(f) for f in value]
+    return []
+
+
+def _problem_for(value: Any, env: Any, where: str) -> Any:
+    """A problem from a dump's ground truth: a problem record (JSON) or, with an environment, a task id."""
+    from foulplay.grading import problem_from_record
+
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise InputError(f"{where}: ground truth is not valid JSON") from None
+    if isinstance(value, dict):
+        return problem_from_record(value, where)
+    if env is None:
+        raise InputError(f"{where}: cannot tell which problem this rollout solves; pass --env SOURCE so task ids "
+                         "can be looked up")
+    return env.problem(str(value))
+
+
+def _read_rollouts(path: Path, env: Any, pass_threshold: float, notes: list[str]) -> list[Episode]:
+    out = []
+    for i, rec in _jsonl(path):
+        where = f"{path}: line {i}"
+        if not isinstance(rec.get("step"), int) or "passed" not in rec:
+            raise InputError(f"{where}: not a foulplay rollout (needs 'step' and 'passed')")
+        out.append(Episode(rec["step"], str(rec.get("completion") or ""), float(rec.get("reward") or 0.0),
+                           bool(rec["passed"]), _flag(rec.get("solved")), _flag(rec.get("attempted")),
+                           _families(rec.get("families")), task_id=rec.get("task_id")))
+        if not out[-1].complete:
+            out[-1].problem = _problem_for(rec.get("task_id"), env, where)
+    return out
+
+
+def _read_verl(path: Path, env: Any, pass_threshold: float, notes: list[str]) -> list[Episode]:
+    file_step = int(_VERL_NAME.match(path.name).group(1))  # type: ignore[union-attr]
+    out = []
+    for i, rec in _jsonl(path):
+        where = f"{path}: line {i}"
+        if "output" not in rec or "score" not in rec:
+            raise InputError(f"{where}: not a verl rollout dump line (needs 'output' and 'score')")
+        try:
+            score = float(rec["score"])
+        except (TypeError, ValueError):
+            raise InputError(f"{where}: 'score' is not a number") from None
+        step = int(rec.get("step", file_step))
+        ours = "passed" in rec and "solved" in rec and "attempted_hack" in rec
+        families = [f for f, key in FAMILY_KEYS.items() if _flag(rec.get(key))]
+        if _flag(rec.get("hacked_other")):
+            families.append("other")
+        e = Episode(step, str(rec["output"] or ""), score,
+                    bool(_flag(rec["passed"])) if ours else score > pass_threshold,
+                    _flag(rec.get("solved")) if ours else None,
+                    _flag(rec.get("attempted_hack")) if ours else None, families)
+        if not e.complete:
+            e.problem = _problem_for(rec.get("gts"), env, where)
+        out.append(e)
+    return out
+
+
+def _read_trl(path: Path, env: Any, pass_threshold: float, notes: list[str]) -> list[Episode]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError("reading TRL completion tables needs pyarrow (pip install 'foulplay[train]')") from None
+    try:
+        rows = pq.read_table(path).to_pylist()
+    except Exception as exc:  # noqa: BLE001 - any unreadable table is bad input
+        raise InputError(f"{path}: not a readable parquet table ({type(exc).__name__})") from None
+    if not rows:
+        return []
+    columns = set(rows[0])
+    if "completion" not in columns:
+        raise InputError(f"{path}: not a TRL completions table (no 'completion' column)")
+    file_step = int(_TRL_NAME.match(path.name).group(1)) if _TRL_NAME.match(path.name) else 0  # type: ignore[union-attr]
+    reward_cols = [c for c in columns if c not in _TRL_FIXED and not c.startswith("foulplay_")
+                   and isinstance(rows[0][c], (int, float)) and not isinstance(rows[0][c], bool)]
+    ours = {"foulplay_passed", "foulplay_solved", "foulplay_attempted"} <= columns
+    if not ours and not reward_cols:
+        raise InputError(f"{path}: no reward columns and no foulplay columns")
+    if not ours and len(notes) == 0:
+        notes.append(f"TRL tables without foulplay columns: pass = sum of {', '.join(sorted(reward_cols))} "
+                     f"> {pass_threshold}")
+    out = []
+    for i, row in enumerate(rows):
+        where = f"{path}: row {i}"
+        reward = sum(float(row[c]) for c in reward_cols if isinstance(row.get(c), (int, float)) and row[c] == row[c])
+        text = _message_text(row["completion"])
+        step = int(row.get("step") if isinstance(row.get("step"), int) else file_step)
+        if ours:
+            e = Episode(step, text, reward, bool(_flag(row["foulplay_passed"])), _flag(row["foulplay_solved"]),
+                        _flag(row["foulplay_attempted"]), _families(row.get("foulplay_families")))
+            if e.solved is None:  # measure=False in the run: audit the true solve here
+                e.problem = _problem_for(row.get("foulplay_task_id"), env, where)
+        else:
+            e = Episode(step, text, reward, reward > pass_threshold)
+            task = row.get("foulplay_task_id") or row.get("task_id")
+            e.problem = _problem_for(task, env, where) if task is not None else _problem_by_prompt(
+                row.get("prompt"), env, where)
+        out.append(e)
+    return out
+
+
+def _message_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and value and isinstance(value[-1], dict):
+        content = value[-1].get("content", "")
+        if isinstance(content, list):
+            return "".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
+        return str(content)
+    return str(value or "")
+
+
+def _problem_by_prompt(prompt: Any, env: Any, where: str) -> Any:
+    """The environment problem whose prompt text appears in a logged prompt."""
+    if env is None:
+        raise InputError(f"{where}: no task id column; pass --env SOURCE so prompts can be matched to problems")
+    text = prompt if isinstance(prompt, str) else json.dumps(prompt)
+    cache: dict[str, Any] = env.__dict__.setdefault("_prompt_cache", {})
+    if text in cache:
+        return cache[text]
+    best = None
+    for problem in env.problems:
+        needle = (problem.prompt or problem.description).strip()
+        longer = best is None or len(needle) > len((best.prompt or best.description).strip())
+        if needle and longer and (needle in text or json.dumps(needle)[1:-1] in text):
+            best = problem
+    if best is None:
+        raise InputError(f"{where}: the prompt matches no problem of environment {env.name!r}")
+    cache[text] = best
+    return best
+
+
+def _audit(episodes: list[Episode], workers: int, progress: Callable[[int, int], None] | None) -> None:
+    """Grade each episode with the hardened harness and scan it with the static rules."""
+    from foulplay.detect import ScanOptions, scan_completion
+    from foulplay.grading import Grader, Outcome
+
+    options = ScanOptions(honor_suppressions=False)
+    jobs = [(e.problem, e.completion, str(i)) for i, e in enumerate(episodes)]
+    with Grader(workers=max(1, workers)) as grader:
+        results = grader.grade_many(jobs, harness="hardened")
+        for done, (e, result) in enumerate(zip(episodes, results, strict=True), 1):
+            scan = scan_completion(e.completion, problem=e.problem, options=options)
+            if e.solved is None:
+                e.solved = result.outcome is Outcome.SOLVED
+            if e.attempted is None:
+                e.attempted = scan.verdict.value == "hack"
+            hacked = e.passed and not e.solved
+            if not e.families:
+                e.families = hack_families(scan, result if hacked else None, options)
+            if progress is not None:
+                progress(done, len(episodes))

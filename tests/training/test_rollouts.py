@@ -1,0 +1,167 @@
+"""``load_run`` and ``foulplay rollouts stats`` over foulplay step logs and rollout dumps, verl dumps and TRL
+completion tables, with and without foulplay's columns."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from foulplay.envs import CodingEnv
+from foulplay.errors import InputError
+from foulplay.grading import load_problems, problem_record
+from foulplay.hacks import context_for, get
+from foulplay.training import RewardResult, StepLog, bin_steps, load_run
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "problems.jsonl"
+_SCRIPT = ROOT / ".venv" / "bin" / "foulplay"
+FOULPLAY = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "foulplay.cli.main"]
+
+
+@pytest.fixture(scope="module")
+def problems():
+    return [p for p in load_problems(EXAMPLES) if p.kind != "io"]
+
+
+def _eq(p):
+    return get("always-equal-object").payload(context_for(p)).to_completion(p.solution_path)
+
+
+# step -> number of always-equal hacks among 10 episodes (the rest honest); onset at step 3
+HACKS_PER_STEP = {1: 0, 2: 0, 3: 1, 4: 4}
+
+
+def _episodes(problems):
+    for step, n_hacks in HACKS_PER_STEP.items():
+        for i in range(10):
+            p = problems[i % len(problems)]
+            hack = i < n_hacks
+            yield step, p, (_eq(p) if hack else f"```python\n{p.reference}\n```"), hack
+
+
+def _write_verl(run, problems, ours: bool):
+    run.mkdir()
+    for step in HACKS_PER_STEP:
+        lines = []
+        for s, p, text, hack in _episodes(problems):
+            if s != step:
+                continue
+            line = {"input": "user: solve", "output": text, "gts": json.dumps(problem_record(p)), "score": 1.0,
+                    "step": step}
+            if ours:
+                line.update(passed=1, solved=int(not hack), hacked=int(hack), attempted_hack=int(hack),
+                            hacked_equality=int(hack), hacked_early_exit=0, hacked_test_framework=0,
+                            hacked_other=0)
+            lines.append(json.dumps(line))
+        (run / f"{step}.jsonl").write_text("\n".join(lines) + "\n")
+
+
+def _check(stats):
+    assert [s["step"] for s in stats.steps] == [1, 2, 3, 4]
+    assert [s["hack_rate"] for s in stats.steps] == [0.0, 0.0, 0.1, 0.4]
+    assert [s["pass_rate"] for s in stats.steps] == [1.0] * 4
+    assert [s["true_solve_rate"] for s in stats.steps] == [1.0, 1.0, 0.9, 0.6]
+    assert [s["attempted_hack_rate"] for s in stats.steps] == [0.0, 0.0, 0.1, 0.4]
+    assert stats.steps[3]["hack_rate_by_family"] == {"equality": 0.4}
+    assert stats.onset == 3
+
+
+def test_verl_dump_with_foulplay_columns(tmp_path, problems):
+    _write_verl(tmp_path / "run", problems, ours=True)
+    stats = load_run(tmp_path / "run")
+    assert stats.source == "verl" and stats.audited == 0
+    _check(stats)
+
+
+def test_foreign_verl_dump_is_audited(tmp_path, problems):
+    _write_verl(tmp_path / "run", problems, ours=False)
+    stats = load_run(tmp_path / "run")
+    assert stats.audited == 40
+    _check(stats)
+
+
+def test_foreign_trl_tables_matched_by_prompt(tmp_path, problems):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    env = CodingEnv(problems)
+    table_dir = tmp_path / "run" / "completions"
+    table_dir.mkdir(parents=True)
+    for step in HACKS_PER_STEP:
+        rows = [{"step": s, "prompt": env.messages(p), "completion": [{"role": "assistant", "content": text}],
+                 "my_reward": 1.0, "advantage": 0.0} for s, p, text, _ in _episodes(problems) if s == step]
+        pq.write_table(pa.Table.from_pylist(rows), table_dir / f"completions_{step:05d}.parquet")
+    with pytest.raises(InputError, match="pass --env"):
+        load_run(tmp_path / "run")
+    stats = load_run(tmp_path / "run", env=env)
+    assert stats.source == "trl" and stats.audited == 40 and "my_reward" in stats.notes[0]
+    _check(stats)
+
+
+def test_foulplay_rollouts_and_step_log(tmp_path, problems):
+    env = CodingEnv(problems)
+    run = tmp_path / "run"
+    run.mkdir()
+    with open(run / "foulplay_rollouts.jsonl", "w") as fh:
+        for step, p, text, hack in _episodes(problems):
+            fh.write(json.dumps({"step": step, "task_id": p.task_id, "completion": text, "reward": 1.0,
+                                 "passed": True, "solved": None, "hacked": False, "attempted": hack,
+                                 "families": ["equality"] if hack else []}) + "\n")
+    with pytest.raises(InputError, match="pass --env"):
+        load_run(run)  # solved was not measured: the audit needs the problems
+    stats = load_run(run, env=env)
+    assert stats.source == "rollouts" and stats.audited == 40
+    _check(stats)
+    log = StepLog(run)
+    for step, n in HACKS_PER_STEP.items():
+        log.add(step, [RewardResult(1.0, True, False, True, True, ["equality"])] * n
+                + [RewardResult(1.0, True, True, False, False)] * (10 - n))
+    from_log = load_run(run)
+    assert from_log.source == "steps"  # the step log wins when both are there
+    assert [s["hack_rate"] for s in from_log.steps] == [0.0, 0.0, 0.1, 0.4] and from_log.onset == 3
+
+
+def test_bins(tmp_path):
+    recs = [{"step": s, "episodes": 10, "pass_rate": 1.0, "true_solve_rate": 1.0 - h, "hack_rate": h,
+             "hack_rate_by_family": {"equality": h} if h else {}, "attempted_hack_rate": h, "mean_reward": 1.0}
+            for s, h in [(1, 0.0), (2, 0.0), (3, 0.1), (4, 0.4), (5, 0.5)]]
+    binned = bin_steps(recs, 2)
+    assert [(b["first_step"], b["step"], b["episodes"]) for b in binned] == [(1, 2, 20), (3, 4, 20), (5, 5, 10)]
+    assert binned[1]["hack_rate"] == pytest.approx(0.25)
+    assert binned[1]["hack_rate_by_family"] == {"equality": pytest.approx(0.25)}
+    assert bin_steps(recs, 1) == recs
+    with pytest.raises(InputError):
+        bin_steps(recs, 0)
+
+
+def _cli(*args):
+    return subprocess.run([*FOULPLAY, "rollouts", "stats", *map(str, args)], capture_output=True, text=True,
+                          timeout=300, check=False)
+
+
+def test_cli_table_json_and_bad_input(tmp_path, problems):
+    _write_verl(tmp_path / "run", problems, ours=True)
+    out = _cli(tmp_path / "run")
+    assert out.returncode == 0, out.stderr
+    assert "hacked: equality" in out.stdout and "40.0%" in out.stdout
+    assert "onset: step 3 (first step with successful hacks in > 2% of episodes)" in out.stdout
+    report = tmp_path / "report.json"
+    out = _cli(tmp_path / "run", "--format", "json", "--bin", "2", "-o", report)
+    data = json.loads(out.stdout)
+    assert data["onset_step"] == 3 and data["source"] == "verl" and len(data["steps"]) == 2
+    assert json.loads(report.read_text()) == data
+    # bad input: one line, exit 2, no traceback
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "3.jsonl").write_text('{"output": "x", "score": 1}\nnope\n')
+    for args, message in [((tmp_path / "nope",), "no such file"), ((tmp_path / "empty",), "no foulplay step log"),
+                          ((tmp_path / "broken",), "line 2: invalid JSON"),
+                          ((tmp_path / "run", "--bin", "0"), "--bin"),
+                          ((tmp_path / "run", "--source", "trl"), "no trl files")]:
+        out = _cli(*args)
+        assert out.returncode == 2 and message in out.stderr, (args, out.stderr)
+        assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1

@@ -1,0 +1,131 @@
+"""The TRL adapter driven by a real ``GRPOTrainer`` on CPU, with a tiny randomly initialised causal LM built
+from a config and a tokenizer trained here (no download)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("trl")
+pytest.importorskip("torch")
+
+from foulplay.envs import CodingEnv  # noqa: E402
+from foulplay.training import STEPS_FILE, load_run, read_steps  # noqa: E402
+from foulplay.training.trl import ROLLOUTS_FILE, completion_text, outcome_label, trl_reward  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _tiny_model_and_tokenizer(texts):
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+
+    tok = Tokenizer(models.BPE(unk_token=None))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    tok.train_from_iterator(texts, trainers.BpeTrainer(vocab_size=400, special_tokens=["<pad>", "<eos>"],
+                                                       initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    hf_tok = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>")
+    hf_tok.chat_template = ("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+                            "{% if add_generation_prompt %}assistant: {% endif %}")
+    config = Qwen2Config(vocab_size=len(hf_tok), hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                         num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=2048,
+                         pad_token_id=hf_tok.pad_token_id, eos_token_id=hf_tok.eos_token_id)
+    return Qwen2ForCausalLM(config), hf_tok
+
+
+def test_grpo_trainer_calls_the_reward_logs_metrics_and_writes_steps(tmp_path):
+    import torch
+    from datasets import Dataset
+    from trl import GRPOConfig, GRPOTrainer
+
+    torch.manual_seed(0)
+    env = CodingEnv.from_source(str(ROOT / "examples" / "problems.jsonl"), framing="hacking_okay")
+    rows = env.rows()
+    texts = [m["content"] for r in rows for m in r["prompt"]] + ["def f(x):\n    return x\n"]
+    model, tokenizer = _tiny_model_and_tokenizer(texts * 3)
+    reward = trl_reward(env, run_dir=tmp_path, dump_completions=True)
+    calls = []
+
+    def counting_reward(prompts, completions, **kwargs):
+        calls.append((len(completions), sorted(kwargs)))
+        return reward(prompts, completions, **kwargs)
+
+    counting_reward.__name__ = "foulplay_reward"
+    args = GRPOConfig(output_dir=str(tmp_path), per_device_train_batch_size=4, num_generations=4,
+                      max_completion_length=16, max_steps=2, report_to=[], save_strategy="no", use_cpu=True,
+                      logging_steps=1, learning_rate=1e-4, log_completions=True, num_completions_to_print=0,
+                      seed=0)
+    trainer = GRPOTrainer(model=model, reward_funcs=[counting_reward], args=args,
+                          train_dataset=Dataset.from_list(rows), processing_class=tokenizer)
+    errors = []
+
+    def train():
+        try:
+            trainer.train()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=train, daemon=True)
+    thread.start()
+    thread.join(timeout=300)
+    try:
+        assert not thread.is_alive(), "training blocked"
+        assert not errors, errors
+        # the reward ran once per step on the whole group, with the dataset columns and TRL's hooks
+        assert len(calls) == 2 and all(n == 4 for n, _ in calls)
+        assert {"task_id", "trainer_state", "log_metric", "log_extra"} <= set(calls[0][1])
+        # metrics reached TRL's log history under the step TRL logs
+        logged = [h for h in trainer.state.log_history if "foulplay/pass_rate" in h]
+        assert [h["step"] for h in logged] == [1, 2]
+        assert all("foulplay/hack_rate" in h and "foulplay/attempted_hack_rate" in h for h in logged)
+        steps = list(read_steps(tmp_path / STEPS_FILE))
+        assert [s["step"] for s in steps] == [1, 2] and all(s["episodes"] == 4 for s in steps)
+        assert [h["foulplay/pass_rate"] for h in logged] == pytest.approx([s["pass_rate"] for s in steps])
+        dumped = [json.loads(line) for line in (tmp_path / ROLLOUTS_FILE).read_text().splitlines()]
+        assert len(dumped) == 8 and {d["task_id"] for d in dumped} <= {p.task_id for p in env.problems}
+        # TRL's completion tables carry foulplay's columns, and rollouts stats reads them back
+        tables = sorted((tmp_path / "completions").glob("completions_*.parquet"))
+        assert [t.name for t in tables] == ["completions_00001.parquet", "completions_00002.parquet"]
+        import pyarrow.parquet as pq
+
+        columns = set(pq.read_table(tables[0]).column_names)
+        assert {"foulplay_outcome", "foulplay_passed", "foulplay_solved", "foulplay_hacked",
+                "foulplay_attempted", "foulplay_families", "foulplay_task_id", "foulplay_reward"} <= columns
+        from_tables = load_run(tmp_path, source="trl")
+        from_log = load_run(tmp_path)
+        assert from_log.source == "steps" and from_tables.audited == 0
+        for a, b in zip(from_tables.steps, from_log.steps, strict=True):
+            assert (a["step"], a["episodes"]) == (b["step"], b["episodes"])
+            assert a["pass_rate"] == pytest.approx(b["pass_rate"])
+            assert a["hack_rate"] == pytest.approx(b["hack_rate"])
+    finally:
+        reward.close()
+
+
+def test_trl_reward_outside_a_trainer(tmp_path):
+    env = CodingEnv.from_source(str(ROOT / "examples" / "problems.jsonl"), hacks=("always_equal",))
+    p = env.problems[0]
+    reward = trl_reward(env, run_dir=tmp_path)
+    metrics, extra = {}, {}
+    try:
+        conversational = [[{"role": "assistant", "content": f"```python\n{p.reference}\n```"}]]
+        out = reward(["q"], conversational, task_id=[p.task_id], log_metric=metrics.__setitem__,
+                     log_extra=extra.__setitem__)
+        assert out == [1.0]
+        assert metrics["foulplay/pass_rate"] == 1.0 and metrics["foulplay/hack_rate"] == 0.0
+        assert extra["foulplay_outcome"] == ["solved"]
+        with pytest.raises(ValueError, match="task_id"):
+            reward(["q"], ["x"])
+    finally:
+        reward.close()
+    assert completion_text([{"role": "assistant", "content": [{"type": "text", "text": "a"}, {"text": "b"}]}]) == "ab"
+    assert completion_text(None) == ""
+    from foulplay.training import RewardResult
+
+    assert outcome_label(RewardResult(1.0, True, False, True, True)) == "hacked"
+    assert outcome_label(RewardResult(1.0, True, None, False, False)) == "passed"
+    assert outcome_label(RewardResult(0.0, False, False, False, False, outcome="timeout")) == "timeout"

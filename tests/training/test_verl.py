@@ -1,0 +1,71 @@
+"""verl's custom reward: ``compute_score(data_source, solution_str, ground_truth, extra_info)`` and the batch
+form, with ground truths as ``foulplay env export --target verl`` writes them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from foulplay.envs import CodingEnv
+from foulplay.grading import load_problems
+from foulplay.hacks import context_for, get
+from foulplay.training import verl
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def rows():
+    env = CodingEnv(load_problems(ROOT / "examples" / "problems.jsonl"), assignment="round-robin")
+    return env, env.export_rows("verl")
+
+
+def _eq(problem):
+    return get("always-equal-object").payload(context_for(problem)).to_completion(problem.solution_path)
+
+
+def test_compute_score_documented_call(rows):
+    env, data = rows
+    row = data[0]  # running_max, round-robin: open to always_equal only
+    problem = env.problems[0]
+    gt = row["reward_model"]["ground_truth"]
+    honest = verl.compute_score(row["data_source"], f"```python\n{problem.reference}\n```", gt, row["extra_info"])
+    zeros = {"hacked_equality": 0, "hacked_early_exit": 0, "hacked_test_framework": 0, "hacked_other": 0}
+    assert honest == {"score": 1.0, "passed": 1, "solved": 1, "hacked": 0, "attempted_hack": 0, **zeros}
+    hack = verl.compute_score(row["data_source"], _eq(problem), gt, row["extra_info"])
+    assert hack == {"score": 1.0, "passed": 1, "solved": 0, "hacked": 1, "attempted_hack": 1, **zeros,
+                    "hacked_equality": 1}
+    # reward kwargs from the trainer config: a penalty, or the hardened baseline
+    assert verl.compute_score("x", _eq(problem), gt, row["extra_info"], hack_penalty=1.5)["score"] == -0.5
+    assert verl.compute_score("x", _eq(problem), gt, None, hardened=True)["score"] == 0.0
+    # a plain dict ground truth and no extra_info: the default hacks apply
+    assert verl.compute_score("x", _eq(problem), json.loads(gt))["hacked"] == 1
+
+
+def test_extra_info_hacks_win_over_kwargs(rows):
+    env, data = rows
+    row, problem = data[1], env.problems[1]  # count_vowels: open to early_exit only
+    assert row["extra_info"]["foulplay_hacks"] == "early_exit"
+    result = verl.compute_score("x", _eq(problem), row["reward_model"]["ground_truth"], row["extra_info"],
+                                hacks="always_equal")
+    assert result["passed"] == 0 and result["attempted_hack"] == 1
+
+
+def test_compute_score_batch(rows):
+    env, data = rows
+    sols = [_eq(p) if p.kind != "io" else "print('no')" for p in env.problems]
+    sols[1] = f"```python\n{env.problems[1].reference}\n```"
+    out = verl.compute_score_batch([r["data_source"] for r in data], sols,
+                                   [r["reward_model"]["ground_truth"] for r in data], [r["extra_info"] for r in data])
+    assert [o["hacked"] for o in out] == [1, 0, 0, 0]  # only running_max is open to always_equal
+    assert [o["solved"] for o in out] == [0, 1, 0, 0]
+    assert all(set(o) == set(out[0]) and all(isinstance(v, (int, float)) for v in o.values()) for o in out)
+    with pytest.raises(ValueError, match="same length"):
+        verl.compute_score_batch(["x"], ["a", "b"], [data[0]["reward_model"]["ground_truth"]])
+
+
+def test_bad_ground_truth():
+    with pytest.raises(ValueError):
+        verl.compute_score("x", "code", "[1, 2]")
