@@ -12,9 +12,9 @@ import pytest
 pytest.importorskip("trl")
 pytest.importorskip("torch")
 
-from foulplay.envs import CodingEnv  # noqa: E402
-from foulplay.training import STEPS_FILE, load_run, read_steps  # noqa: E402
-from foulplay.training.trl import ROLLOUTS_FILE, completion_text, outcome_label, trl_reward  # noqa: E402
+from foulplay.envs import CodingEnv
+from foulplay.training import STEPS_FILE, load_run, read_steps
+from foulplay.training.trl import ROLLOUTS_FILE, completion_text, outcome_label, trl_reward
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,7 +66,7 @@ def test_grpo_trainer_calls_the_reward_logs_metrics_and_writes_steps(tmp_path):
     def train():
         try:
             trainer.train()
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     thread = threading.Thread(target=train, daemon=True)
