@@ -17,6 +17,9 @@ run: install
 	@echo "What an agent did to a repository: a Claude Code session and a diff (both tamper with tests):"
 	$(BIN)/foulplay scan examples/agent_session.jsonl || test $$? -eq 1
 	$(BIN)/foulplay scan examples/tampering.diff || test $$? -eq 1
+	@echo
+	@echo "Hack rates per step of a (constructed) RL run's rollout dump, audited by grading and scanning:"
+	$(BIN)/foulplay rollouts stats examples/rl_run --bin 2
 
 test: install-train
 	$(BIN)/ruff check .

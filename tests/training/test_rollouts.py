@@ -147,7 +147,7 @@ def test_cli_table_json_and_bad_input(tmp_path, problems):
     _write_verl(tmp_path / "run", problems, ours=True)
     out = _cli(tmp_path / "run")
     assert out.returncode == 0, out.stderr
-    assert "hacked: equality" in out.stdout and "40.0%" in out.stdout
+    assert "equality" in out.stdout and "family columns" in out.stdout and "40.0%" in out.stdout
     assert "onset: step 3 (first step with successful hacks in > 2% of episodes)" in out.stdout
     report = tmp_path / "report.json"
     out = _cli(tmp_path / "run", "--format", "json", "--bin", "2", "-o", report)

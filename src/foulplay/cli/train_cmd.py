@@ -236,10 +236,11 @@ def rollouts_stats(run_dir: str, source: str, env_source: str | None, width: int
         return
     rows = data["steps"]
     families = sorted({f for r in rows for f in r.get("hack_rate_by_family") or {}})
-    table = Table(title=f"{stats.path} ({stats.source})", title_justify="left")
-    for name in ("step", "episodes", "pass", "true solve", "hacked", *[f"hacked: {f}" for f in families],
-                 "attempted", "reward"):
-        table.add_column(name, justify="right")
+    table = Table(title=f"{stats.path} ({stats.source})", title_justify="left",
+                  caption="family columns: successful hacks of that family" if families else None,
+                  caption_justify="left")
+    for name in ("step", "episodes", "pass", "true solve", "hacked", *families, "attempted", "reward"):
+        table.add_column(name, justify="right", no_wrap=True)
     for r in rows:
         label = str(r["step"]) if "first_step" not in r or r["first_step"] == r["step"] else \
             f"{r['first_step']}-{r['step']}"
