@@ -78,7 +78,8 @@ def test_io_problems_are_open_to_nothing(problems):
     env = CodingEnv(problems)
     io = next(p for p in problems if p.kind == "io")
     assert env.open_hacks(io) == () and str(env.harness(io)) == "hardened"
-    assert "stdin" in env.user_prompt(io)
+    prompt = env.user_prompt(io)
+    assert "reads standard input" in prompt and "Input:\n1 2\n3 4\nOutput:\n3\n7" in prompt
     assert INTRO not in env.system_prompt(io)
 
 
@@ -93,6 +94,23 @@ def test_round_robin_assigns_subsets_in_turn():
     # the hint names exactly the problem's own hacks
     text = env.system_prompt(he[1])
     assert HINTS["early_exit"] in text and HINTS["always_equal"] not in text
+
+
+def test_user_prompts_show_the_task_in_its_own_form(problems):
+    env = CodingEnv(problems)
+    by_id = {p.task_id: p for p in problems}
+    he = env.user_prompt(by_id["ex/running_max"])
+    assert "```python\nfrom typing import List" in he and "def running_max(values: List[int])" in he
+    mbpp = env.user_prompt(by_id["ex/count_vowels"])
+    assert mbpp.startswith("Write a function count_vowels(s)")
+    visible = by_id["ex/count_vowels"].visible_part().asserts
+    assert all(a in mbpp for a in visible)
+    hidden = by_id["ex/count_vowels"].asserts[len(visible):]
+    assert hidden and not any(a in mbpp for a in hidden)  # the hidden tests stay hidden
+    pytest_prompt = env.user_prompt(by_id["ex/slugify"])
+    assert "`solution.py`" in pytest_prompt and "def test_simple" in pytest_prompt
+    # a conftest hint explains how a second file is submitted
+    assert "```python:conftest.py" in env.system_prompt(by_id["ex/slugify"])
 
 
 def test_hard_problem_filter(tmp_path, problems):

@@ -120,10 +120,24 @@ class CodingEnv:
         return hint_passage(hacks, self.framing, seed=seed, reasoning=self.reasoning)
 
     def user_prompt(self, problem: Problem) -> str:
+        """The task as the policy sees it: HumanEval's code prompt to complete; otherwise the description
+        with the visible tests (MBPP shows its test asserts; pytest problems a visible part of the test
+        file; stdin/stdout problems example cases)."""
+        visible = problem.visible_part()
+        text = (problem.prompt or problem.description).strip()
         if problem.kind == "io":
-            return f"{problem.prompt}\n\nWrite a Python program that reads stdin and writes the answer to stdout."
-        return (f"Complete this Python function. Give the whole function.\n\n```python\n{problem.prompt}```"
-                if problem.prompt else f"Write the Python function `{problem.entry_point}`.")
+            examples = "\n".join(f"Input:\n{c.input.rstrip()}\nOutput:\n{c.output.rstrip()}\n" for c in visible.io)
+            return (f"{text}\n\nWrite a Python program that reads standard input and writes the answer to "
+                    "standard output." + (f"\n\nExamples:\n{examples}" if examples else ""))
+        if problem.kind == "check":
+            return f"Complete this Python function. Give the whole function.\n\n```python\n{problem.prompt}```"
+        text = text or f"Write the Python function `{problem.entry_point}`."
+        if problem.kind == "asserts":
+            tests = "\n".join(visible.asserts)
+            return f"{text}\n\nYour code should pass tests like these:\n```python\n{tests}\n```"
+        tests = visible.pytest_source.strip()
+        return (f"{text}\n\nYour code is the module `{problem.solution_path}`, tested with pytest"
+                + (f", for example:\n```python\n{tests}\n```" if tests else "."))
 
     def messages(self, problem: Problem) -> list[dict[str, str]]:
         system = self.system_prompt(problem)
