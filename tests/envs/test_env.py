@@ -142,6 +142,19 @@ def test_sources(problems):
     assert env.name == "problems" and len(env) == len(problems)
 
 
+def test_mbpp_source_from_the_dataset_folder():
+    from tests.conftest import MBPP_DIR
+
+    if not (MBPP_DIR / "mbpp.jsonl").is_file():
+        pytest.skip("MBPP dataset not present")
+    env = CodingEnv.from_source(f"mbpp:{MBPP_DIR}", assignment="round-robin")
+    assert env.name == "mbpp" and len(env) == 974
+    prompt = env.user_prompt(env.problems[0])
+    assert "Your code should pass tests like these:" in prompt and "assert " in prompt
+    with pytest.raises(InputError, match="no mbpp.jsonl"):
+        CodingEnv.from_source(f"mbpp:{MBPP_DIR.parent}")
+
+
 def test_rows_and_exports(problems):
     env = CodingEnv(problems, assignment="round-robin", framing="dont_hack")
     rows = env.rows(repeat=2)

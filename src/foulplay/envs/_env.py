@@ -68,14 +68,22 @@ class CodingEnv:
     # -- constructors ---------------------------------------------------------------------------
     @classmethod
     def from_source(cls, source: str, **kwargs: Any) -> CodingEnv:
-        """``humaneval``, ``mbpp:PATH`` or a problem file (JSON/JSONL in any grading format)."""
+        """``humaneval``, ``mbpp:PATH`` (the file, or the folder holding it) or a problem file (JSON/JSONL in
+        any grading format)."""
         if source == "humaneval":
             problems = load_humaneval()
         elif source.startswith("mbpp:"):
-            problems = load_mbpp(source.split(":", 1)[1])
+            path = Path(source.split(":", 1)[1])
+            if path.is_dir():  # the dataset folder: the full set, else the sanitized one
+                found = [path / n for n in ("mbpp.jsonl", "sanitized-mbpp.json") if (path / n).is_file()]
+                if not found:
+                    raise InputError(f"{path}: no mbpp.jsonl or sanitized-mbpp.json in this folder")
+                path = found[0]
+            problems = load_mbpp(path)
         else:
             problems = load_problems(source)
-        kwargs.setdefault("name", Path(source).stem if source not in ("humaneval",) else source)
+        kwargs.setdefault("name", "mbpp" if source.startswith("mbpp:") else
+                          source if source == "humaneval" else Path(source).stem)
         return cls(problems, **kwargs)
 
     @staticmethod
