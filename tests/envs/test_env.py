@@ -151,7 +151,7 @@ def test_mbpp_source_from_the_dataset_folder():
     assert env.name == "mbpp" and len(env) == 974
     prompt = env.user_prompt(env.problems[0])
     assert "Your code should pass tests like these:" in prompt and "assert " in prompt
-    with pytest.raises(InputError, match="no mbpp.jsonl"):
+    with pytest.raises(InputError, match=r"no mbpp\.jsonl"):
         CodingEnv.from_source(f"mbpp:{MBPP_DIR.parent}")
 
 
