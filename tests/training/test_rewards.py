@@ -114,3 +114,17 @@ def test_reward_fn_owns_and_closes_its_grader(problems):
         (r,) = fn.score([(problems[0], problems[0].reference)])
         assert r.reward == 1.0
     assert fn._grader is None
+
+
+def test_timeout_bounds_a_looping_completion(problems):
+    p = problems[0]
+    loop = f"```python\ndef {p.entry_point}(values):\n    while True:\n        pass\n```"
+    import time
+
+    with RewardFn(CodingEnv(problems), RewardConfig(workers=1, timeout_s=1.0, measure=False)) as fn:
+        start = time.monotonic()
+        (r,) = fn.score([(p, loop)])
+        assert time.monotonic() - start < 6
+    assert r.reward == 0.0 and r.outcome == "timeout"
+    with pytest.raises(ValueError, match="timeout_s"):
+        RewardConfig(timeout_s=0)

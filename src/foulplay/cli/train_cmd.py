@@ -141,6 +141,8 @@ def reward_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--no-measure", is_flag=True,
                      help="Skip the hardened grading of every answer (halves cost; no true-solve metrics)."),
         click.option("--workers", type=int, default=4, show_default=True, help="Parallel grading workers."),
+        click.option("--timeout", type=float, default=10.0, show_default=True,
+                     help="Seconds one grading run may take."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -156,14 +158,16 @@ def reward_options(f: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--port", type=int, default=5000, show_default=True)
 @click.option("--run-dir", type=click.Path(file_okay=False), help="Write per-step metrics here.")
 def rewards_serve(source: str, hack_penalty: float, penalty_on: str, format_bonus: float, no_measure: bool,
-                  workers: int, host: str, port: int, run_dir: str | None, **kwargs: Any) -> None:
+                  workers: int, timeout: float, host: str, port: int, run_dir: str | None, **kwargs: Any) -> None:
     """OpenRLHF remote reward server (--reward.remote_url http://HOST:PORT/get_reward)."""
     from foulplay.training import RewardConfig
     from foulplay.training.openrlhf import RewardService, make_server
 
     env = _env_from_kwargs(source, kwargs)
+    if not timeout > 0:
+        raise InputError("--timeout must be positive")
     config = RewardConfig(hack_penalty=hack_penalty, penalty_on=penalty_on, format_bonus=format_bonus,
-                          measure=not no_measure, workers=max(1, workers))
+                          measure=not no_measure, workers=max(1, workers), timeout_s=timeout)
     service = RewardService(env, config, run_dir)
     try:
         server = make_server(service, host, port)

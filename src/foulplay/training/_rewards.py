@@ -4,6 +4,7 @@ optional penalty and format bonus. Framework-agnostic; the TRL, verl and OpenRLH
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import asdict, dataclass, field
@@ -42,10 +43,19 @@ class RewardConfig:
     measure: bool = True
     format_bonus: float = 0.0
     workers: int = 4
+    timeout_s: float = 10.0
+    """Wall-clock budget of one grading run (tests included); a completion that loops costs a worker this long."""
 
     def __post_init__(self) -> None:
         if self.penalty_on not in ("double_run", "static", "either"):
             raise ValueError("penalty_on must be 'double_run', 'static' or 'either'")
+        if not self.timeout_s > 0:
+            raise ValueError("timeout_s must be positive")
+
+    def limits(self) -> Any:
+        from foulplay.grading import GRADING_LIMITS
+
+        return GRADING_LIMITS.with_(wall_s=float(self.timeout_s), cpu_s=max(1, math.ceil(self.timeout_s)))
 
 
 @dataclass
@@ -82,7 +92,7 @@ class RewardFn:
     def grader(self) -> Grader:
         with self._lock:
             if self._grader is None:
-                self._grader = Grader(workers=max(1, self.config.workers))
+                self._grader = Grader(workers=max(1, self.config.workers), limits=self.config.limits())
             return self._grader
 
     def close(self) -> None:

@@ -99,12 +99,14 @@ _SERVICE: RewardService | None = None
 
 def reward_func(queries: list[str], prompts: list[str], labels: list[Any], **kwargs: Any) -> dict[str, Any]:
     """OpenRLHF's ``.py`` remote-reward form. The environment comes from ``FOULPLAY_ENV`` (``humaneval``,
-    ``mbpp:PATH`` or a problem file; default humaneval) and ``FOULPLAY_HACKS`` (comma-separated)."""
+    ``mbpp:PATH`` or a problem file; default humaneval), ``FOULPLAY_HACKS`` (comma-separated),
+    ``FOULPLAY_HACK_PENALTY`` and ``FOULPLAY_TIMEOUT`` (seconds per grading run)."""
     global _SERVICE
     import os
 
     if _SERVICE is None:
         hacks = tuple(h for h in os.environ.get("FOULPLAY_HACKS", "always_equal,early_exit,conftest").split(",") if h)
         env = CodingEnv.from_source(os.environ.get("FOULPLAY_ENV", "humaneval"), hacks=hacks, hardened=not hacks)
-        _SERVICE = RewardService(env, RewardConfig(hack_penalty=float(os.environ.get("FOULPLAY_HACK_PENALTY", 0))))
+        _SERVICE = RewardService(env, RewardConfig(hack_penalty=float(os.environ.get("FOULPLAY_HACK_PENALTY", 0)),
+                                                   timeout_s=float(os.environ.get("FOULPLAY_TIMEOUT", 10))))
     return _SERVICE.rewards(list(queries), list(prompts), list(labels))

@@ -3,7 +3,7 @@
 ``reward.custom_reward_function.reward_kwargs`` set the environment: ``hacks`` (comma-separated, default
 the three systemic hacks; empty or ``hardened=true`` for a no-hack baseline; a row's
 ``extra_info.foulplay_hacks``, written by ``foulplay env export``, wins over it), ``hack_penalty``,
-``penalty_on``, ``measure``, ``format_bonus``, ``workers``.
+``penalty_on``, ``measure``, ``format_bonus``, ``workers``, ``timeout`` (seconds per grading run).
 
 Returns a dict: ``score`` plus ``passed``, ``solved``, ``hacked``, ``attempted_hack`` and the successful
 hacks by family (``hacked_equality``, ``hacked_early_exit``, ``hacked_test_framework``, ``hacked_other``),
@@ -50,16 +50,17 @@ def _config(kwargs: dict[str, Any]) -> Any:
                         penalty_on=str(kwargs.get("penalty_on", "double_run")),
                         measure=bool(kwargs.get("measure", True)),
                         format_bonus=float(kwargs.get("format_bonus", 0.0)),
-                        workers=int(kwargs.get("workers", 4)))
+                        workers=int(kwargs.get("workers", 4)),
+                        timeout_s=float(kwargs.get("timeout", 10.0)))
 
 
-def _grader(workers: int) -> Any:
+def _grader(config: Any) -> Any:
     global _GRADER
     from foulplay.grading import Grader
 
     with _LOCK:
         if _GRADER is None:
-            _GRADER = Grader(workers=workers)
+            _GRADER = Grader(workers=max(1, config.workers), limits=config.limits())
         return _GRADER
 
 
@@ -69,7 +70,7 @@ def _score(problems: list[Any], solutions: list[str], hacks: list[tuple[str, ...
     from foulplay.training._rewards import RewardFn
 
     config = _config(kwargs)
-    grader = _grader(max(1, config.workers))
+    grader = _grader(config)
     out: list[dict[str, Any] | None] = [None] * len(problems)
     groups: dict[tuple[str, ...], list[int]] = {}
     for i, h in enumerate(hacks):
