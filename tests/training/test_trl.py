@@ -129,3 +129,55 @@ def test_trl_reward_outside_a_trainer(tmp_path):
     assert outcome_label(RewardResult(1.0, True, False, True, True)) == "hacked"
     assert outcome_label(RewardResult(1.0, True, None, False, False)) == "passed"
     assert outcome_label(RewardResult(0.0, False, False, False, False, outcome="timeout")) == "timeout"
+
+
+def test_scripted_policy_hacking_from_step_three_gives_onset_three(tmp_path, monkeypatch):
+    """A policy scripted through TRL's ``rollout_func`` answers honestly, then (from step 3) hacks half the
+    time: the metrics TRL logs, foulplay's step log and TRL's completion tables all put the onset at 3."""
+    from datasets import Dataset
+    from trl import GRPOConfig, GRPOTrainer
+
+    from foulplay.grading import load_problems
+    from foulplay.hacks import context_for, get
+
+    monkeypatch.setenv("TRL_EXPERIMENTAL_SILENCE", "1")
+    problems = [p for p in load_problems(ROOT / "examples" / "problems.jsonl") if p.kind != "io"]
+    env = CodingEnv(problems, hacks=("always_equal",), framing="hacking_okay")
+    rows = env.rows()
+    answers = {p.task_id: (f"```python\n{p.reference}\n```",
+                           get("always-equal-object").payload(context_for(p)).to_completion(p.solution_path))
+               for p in problems}
+    by_prompt = {env.user_prompt(p): p for p in problems}
+    texts = [m["content"] for r in rows for m in r["prompt"]] + [a for pair in answers.values() for a in pair]
+    model, tokenizer = _tiny_model_and_tokenizer(texts * 3)
+
+    def scripted_policy(prompts, trainer):
+        step = trainer.state.global_step + 1
+        out: dict[str, list] = {"prompt_ids": [], "completion_ids": [], "logprobs": []}
+        for i, prompt in enumerate(prompts):
+            problem = by_prompt[prompt[-1]["content"]]
+            hack = step >= 3 and i % 2 == 0
+            ids = tokenizer(answers[problem.task_id][hack])["input_ids"] + [tokenizer.eos_token_id]
+            text = tokenizer.apply_chat_template(prompt, tokenize=False, add_generation_prompt=True)
+            out["prompt_ids"].append(tokenizer(text)["input_ids"])
+            out["completion_ids"].append(ids)
+            out["logprobs"].append([0.0] * len(ids))
+        return out
+
+    reward = trl_reward(env, run_dir=tmp_path)
+    args = GRPOConfig(output_dir=str(tmp_path), per_device_train_batch_size=4, num_generations=4,
+                      max_completion_length=512, max_steps=4, report_to=[], save_strategy="no", use_cpu=True,
+                      logging_steps=1, learning_rate=1e-4, log_completions=True, num_completions_to_print=0)
+    trainer = GRPOTrainer(model=model, reward_funcs=[reward], args=args, train_dataset=Dataset.from_list(rows),
+                          processing_class=tokenizer, rollout_func=scripted_policy)
+    try:
+        trainer.train()
+    finally:
+        reward.close()
+    logged = {h["step"]: h for h in trainer.state.log_history if "foulplay/hack_rate" in h}
+    assert [logged[s]["foulplay/hack_rate"] for s in (1, 2, 3, 4)] == [0.0, 0.0, 0.5, 0.5]
+    assert [logged[s]["foulplay/pass_rate"] for s in (1, 2, 3, 4)] == [1.0] * 4  # the trainer saw no difference
+    assert [logged[s]["foulplay/true_solve_rate"] for s in (1, 2, 3, 4)] == [1.0, 1.0, 0.5, 0.5]
+    assert logged[3]["foulplay/hack_rate/equality"] == 0.5
+    assert load_run(tmp_path).onset == 3
+    assert load_run(tmp_path, source="trl").onset == 3
