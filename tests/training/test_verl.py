@@ -69,3 +69,33 @@ def test_compute_score_batch(rows):
 def test_bad_ground_truth():
     with pytest.raises(ValueError):
         verl.compute_score("x", "code", "[1, 2]")
+
+
+def test_loaded_from_its_file_and_called_as_verls_reward_loop_does(rows):
+    """verl loads ``custom_reward_function.path`` as a file and its reward loop calls ``compute_score`` with
+    keywords from a thread pool, with extra_info grown by num_turns and rollout_reward_scores."""
+    import functools
+    import importlib.util
+    from concurrent.futures import ThreadPoolExecutor
+
+    spec = importlib.util.spec_from_file_location("custom_module", verl.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    reward_kwargs = {"hack_penalty": 1.0, "workers": 2}
+    fn = functools.partial(lambda raw, extra, *a, **kw: raw(*a, **{**kw, **extra}), module.compute_score,
+                           reward_kwargs)
+    env, data = rows
+    calls = []
+    for row, problem in zip(data, env.problems, strict=True):
+        if problem.kind == "io":
+            continue
+        info = {**row["extra_info"], "num_turns": None, "rollout_reward_scores": {}}
+        for text in (f"```python\n{problem.reference}\n```", _eq(problem)):
+            calls.append({"data_source": row["data_source"], "solution_str": text,
+                          "ground_truth": row["reward_model"]["ground_truth"], "extra_info": info})
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda kw: fn(**kw), calls * 3))
+    # running_max is open to always_equal: the hack pays, then the penalty takes it back to 0
+    assert [r["score"] for r in results[:2]] == [1.0, 0.0] and results[1]["hacked"] == 1
+    assert [r["score"] for r in results[2:6]] == [1.0, 0.0, 1.0, 0.0]  # others: hack refused, not penalised
+    assert results[6:] == results[:6] * 2
