@@ -75,7 +75,7 @@ def test_rewards_serve(tmp_path):
         req = urllib.request.Request(match.group(0), data=body, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=60) as resp:
             answer = json.loads(resp.read())
-        assert answer["rewards"] == [0.0] and answer["extra_logs"]["foulplay/pass_rate"] == 0.0
+        assert answer["rewards"] == [0.0] and answer["extra_logs"]["foulplay/passed"] == [0.0]
         assert (tmp_path / "foulplay_steps.jsonl").exists()
     finally:
         proc.terminate()

@@ -68,8 +68,9 @@ def test_concurrent_requests_all_answered_correctly(server):
     for status, payload in answers:
         assert status == 200
         assert payload["rewards"] == expected and payload["scores"] == expected
-        assert payload["extra_logs"]["foulplay/hack_rate"] == pytest.approx(3 / 9)
-        assert payload["extra_logs"]["foulplay/true_solve_rate"] == pytest.approx(3 / 9)
+        assert payload["extra_logs"]["foulplay/hacked"] == [0.0, 1.0, 0.0] * 3  # per sample, as OpenRLHF wants
+        assert payload["extra_logs"]["foulplay/solved"] == [1.0, 0.0, 0.0] * 3
+        assert payload["extra_logs"]["foulplay/passed"] == expected
     steps = list(read_steps(run_dir / STEPS_FILE))
     assert len({s["step"] for s in steps}) == len(steps) >= 8  # one step per batch, none lost
 
@@ -96,20 +97,61 @@ def test_bad_requests_get_400_and_the_server_keeps_serving(server):
         assert json.loads(resp.read()) == {"status": "ok", "env": env.name, "problems": len(env)}
 
 
-def test_reward_func_py_form(monkeypatch):
+def test_single_rollout_requests_grouped_into_steps(tmp_path):
+    """OpenRLHF 0.11 sends one rollout per request, many at once: with episodes_per_step the step log still
+    has one record per training step."""
+    env = CodingEnv(load_problems(EXAMPLES), hacks=("always_equal",))
+    p = env.problems[0]
+    eq = get("always-equal-object").payload(context_for(p)).to_completion(p.solution_path)
+    service = RewardService(env, RewardConfig(workers=2), str(tmp_path), episodes_per_step=4)
+    answers = [eq if i % 4 == 0 else p.reference for i in range(10)]
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            out = list(pool.map(lambda a: service.rewards([a], [""], [p.task_id]), answers))
+        assert all(len(o["rewards"]) == 1 and o["extra_logs"]["foulplay/passed"] == [1.0] for o in out)
+    finally:
+        service.close()
+    steps = list(read_steps(tmp_path / STEPS_FILE))
+    assert [(s["step"], s["episodes"]) for s in steps] == [(1, 4), (2, 4), (3, 2)]  # the partial step at close
+    assert sum(s["hack_rate"] * s["episodes"] for s in steps) == pytest.approx(3)
+    with pytest.raises(ValueError):
+        RewardService(env, episodes_per_step=0)
+
+
+def test_reward_func_py_form_loaded_from_its_file(monkeypatch, tmp_path):
+    """OpenRLHF loads ``--remote_rm_url file.py`` with spec_from_file_location and calls ``reward_func`` with
+    one rollout at a time from many threads."""
+    import importlib.util
+
     from foulplay.training import openrlhf
 
     monkeypatch.setenv("FOULPLAY_ENV", str(EXAMPLES))
     monkeypatch.setenv("FOULPLAY_HACKS", "always_equal")
     monkeypatch.setenv("FOULPLAY_HACK_PENALTY", "2")
-    monkeypatch.setattr(openrlhf, "_SERVICE", None)
+    monkeypatch.setenv("FOULPLAY_RUN_DIR", str(tmp_path))
+    monkeypatch.setenv("FOULPLAY_EPISODES_PER_STEP", "4")
+    spec = importlib.util.spec_from_file_location("reward_func", openrlhf.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    created = []
+
+    class CountingService(module.RewardService):
+        def __init__(self, *args, **kwargs):
+            created.append(1)
+            super().__init__(*args, **kwargs)
+
+    module.RewardService = CountingService
     env = CodingEnv.from_source(str(EXAMPLES))
     p = env.problems[0]
     eq = get("always-equal-object").payload(context_for(p)).to_completion(p.solution_path)
+    queries = ["Q:" + (eq if i % 2 == 0 else p.reference) for i in range(8)]
     try:
-        out = openrlhf.reward_func(["Q:" + eq, "Q:" + p.reference], ["Q:", "Q:"], [p.task_id, p.task_id])
-        assert out["rewards"] == [-1.0, 1.0]
+        with ThreadPoolExecutor(8) as pool:
+            out = list(pool.map(lambda q: module.reward_func([q], ["Q:"], [p.task_id]), queries))
+        assert [o["rewards"] for o in out] == [[-1.0], [1.0]] * 4
+        assert len(created) == 1  # one service, however many threads raced to create it
     finally:
-        if openrlhf._SERVICE is not None:
-            openrlhf._SERVICE.close()
-        monkeypatch.setattr(openrlhf, "_SERVICE", None)
+        if module._SERVICE is not None:
+            module._SERVICE.close()
+    steps = list(read_steps(tmp_path / STEPS_FILE))
+    assert [(s["step"], s["episodes"]) for s in steps] == [(1, 4), (2, 4)]

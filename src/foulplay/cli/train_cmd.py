@@ -157,8 +157,12 @@ def reward_options(f: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=5000, show_default=True)
 @click.option("--run-dir", type=click.Path(file_okay=False), help="Write per-step metrics here.")
+@click.option("--episodes-per-step", type=int,
+              help="Group this many episodes into one step of the step log (OpenRLHF sends one rollout per "
+                   "request: use rollout batch size x samples per prompt). Default: one step per request.")
 def rewards_serve(source: str, hack_penalty: float, penalty_on: str, format_bonus: float, no_measure: bool,
-                  workers: int, timeout: float, host: str, port: int, run_dir: str | None, **kwargs: Any) -> None:
+                  workers: int, timeout: float, host: str, port: int, run_dir: str | None,
+                  episodes_per_step: int | None, **kwargs: Any) -> None:
     """OpenRLHF remote reward server (--reward.remote_url http://HOST:PORT/get_reward)."""
     from foulplay.training import RewardConfig
     from foulplay.training.openrlhf import RewardService, make_server
@@ -168,7 +172,9 @@ def rewards_serve(source: str, hack_penalty: float, penalty_on: str, format_bonu
         raise InputError("--timeout must be positive")
     config = RewardConfig(hack_penalty=hack_penalty, penalty_on=penalty_on, format_bonus=format_bonus,
                           measure=not no_measure, workers=max(1, workers), timeout_s=timeout)
-    service = RewardService(env, config, run_dir)
+    if episodes_per_step is not None and episodes_per_step < 1:
+        raise InputError("--episodes-per-step must be at least 1")
+    service = RewardService(env, config, run_dir, episodes_per_step)
     try:
         server = make_server(service, host, port)
     except OSError as exc:
