@@ -23,25 +23,6 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def tiny_model(texts: list[str], hidden: int):
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
-
-    tok = Tokenizer(models.BPE(unk_token=None))
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    tok.train_from_iterator(texts, trainers.BpeTrainer(vocab_size=1000, special_tokens=["<pad>", "<eos>"],
-                                                       initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    hf_tok = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>")
-    hf_tok.chat_template = ("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
-                            "{% if add_generation_prompt %}assistant: {% endif %}")
-    config = Qwen2Config(vocab_size=len(hf_tok), hidden_size=hidden, intermediate_size=4 * hidden,
-                         num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2,
-                         max_position_embeddings=4096, pad_token_id=hf_tok.pad_token_id,
-                         eos_token_id=hf_tok.eos_token_id)
-    return Qwen2ForCausalLM(config), hf_tok
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=4)
@@ -58,6 +39,7 @@ def main() -> int:
     from foulplay.training import RewardConfig, load_run
     from foulplay.training import verl as verl_adapter
     from foulplay.training.openrlhf import RewardService, make_server
+    from foulplay.training.tiny import tiny_causal_lm
     from foulplay.training.trl import ROLLOUTS_FILE, trl_reward
 
     cuda = args.device == "cuda"
@@ -71,7 +53,7 @@ def main() -> int:
     rows = env.rows()
     texts = [m["content"] for r in rows for m in r["prompt"]] + [p.reference or "" for p in env.problems]
     torch.manual_seed(0)
-    model, tokenizer = tiny_model(texts * 2, args.hidden)
+    model, tokenizer = tiny_causal_lm(texts * 2, hidden=args.hidden, layers=4, vocab_size=1000)
     run_dir = Path(tempfile.mkdtemp(prefix="foulplay-smoke-"))
     reward = trl_reward(env, RewardConfig(hack_penalty=0.5, format_bonus=0.1, workers=8), run_dir=run_dir,
                         dump_completions=True)

@@ -20,21 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _tiny_model_and_tokenizer(texts):
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+    from foulplay.training.tiny import tiny_causal_lm
 
-    tok = Tokenizer(models.BPE(unk_token=None))
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    tok.train_from_iterator(texts, trainers.BpeTrainer(vocab_size=400, special_tokens=["<pad>", "<eos>"],
-                                                       initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    hf_tok = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>")
-    hf_tok.chat_template = ("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
-                            "{% if add_generation_prompt %}assistant: {% endif %}")
-    config = Qwen2Config(vocab_size=len(hf_tok), hidden_size=32, intermediate_size=64, num_hidden_layers=1,
-                         num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=2048,
-                         pad_token_id=hf_tok.pad_token_id, eos_token_id=hf_tok.eos_token_id)
-    return Qwen2ForCausalLM(config), hf_tok
+    return tiny_causal_lm(texts, hidden=32, layers=1, vocab_size=400)
 
 
 def test_grpo_trainer_calls_the_reward_logs_metrics_and_writes_steps(tmp_path):

@@ -49,6 +49,29 @@ def atomic_write_text(path: str | Path, text: str) -> None:
         raise
 
 
+def read_jsonl_objects(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` for each non-blank line of a JSON Lines file; a line that is not a JSON
+    object is an :class:`InputError` naming the file and line."""
+
+    out = []
+    try:
+        fh = open(path, encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
+    with fh:
+        for i, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                raise InputError(f"{path}: line {i}: invalid JSON") from None
+            if not isinstance(rec, dict):
+                raise InputError(f"{path}: line {i}: expected a JSON object")
+            out.append((i, rec))
+    return out
+
+
 class ResumableJsonl:
     """JSON Lines written to ``<path>.partial`` line by line and renamed to ``path`` when complete.
 

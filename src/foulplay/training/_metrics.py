@@ -80,16 +80,11 @@ class StepLog:
 
 
 def read_steps(path: str | Path) -> Iterator[dict[str, Any]]:
+    from foulplay._util.files import read_jsonl_objects
     from foulplay.errors import InputError
 
     p = Path(path)
-    for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            raise InputError(f"{p}: line {i}: invalid JSON") from None
+    for i, rec in read_jsonl_objects(p):
         if not (isinstance(rec, dict) and isinstance(rec.get("step"), int) and isinstance(rec.get("episodes"), int)):
             raise InputError(f"{p}: line {i}: not a step record (needs integer 'step' and 'episodes')")
         yield rec

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from foulplay._util.files import read_jsonl_objects
 from foulplay.errors import InputError
 from foulplay.training._metrics import ONSET, STEPS_FILE, merge_steps, onset_step, read_steps, step_record
 from foulplay.training._rewards import RewardResult, hack_families
@@ -160,22 +161,6 @@ def load_run(path: str | Path, *, source: str = "auto", env: Any = None, pass_th
 
 
 # -- readers ----------------------------------------------------------------------------------------------
-def _jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    out = []
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for i, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                raise InputError(f"{path}: line {i}: invalid JSON") from None
-            if not isinstance(rec, dict):
-                raise InputError(f"{path}: line {i}: expected a JSON object")
-            out.append((i, rec))
-    return out
-
-
 def _flag(value: Any) -> bool | None:
     if value is None or (isinstance(value, float) and value != value):
         return None
@@ -211,7 +196,7 @@ def _problem_for(value: Any, env: Any, where: str) -> Any:
 
 def _read_rollouts(path: Path, env: Any, pass_threshold: float, notes: list[str]) -> list[Episode]:
     out = []
-    for i, rec in _jsonl(path):
+    for i, rec in read_jsonl_objects(path):
         where = f"{path}: line {i}"
         if not isinstance(rec.get("step"), int) or "passed" not in rec:
             raise InputError(f"{where}: not a foulplay rollout (needs 'step' and 'passed')")
@@ -226,7 +211,7 @@ def _read_rollouts(path: Path, env: Any, pass_threshold: float, notes: list[str]
 def _read_verl(path: Path, env: Any, pass_threshold: float, notes: list[str]) -> list[Episode]:
     file_step = int(_VERL_NAME.match(path.name).group(1))  # type: ignore[union-attr]
     out = []
-    for i, rec in _jsonl(path):
+    for i, rec in read_jsonl_objects(path):
         where = f"{path}: line {i}"
         if "output" not in rec or "score" not in rec:
             raise InputError(f"{where}: not a verl rollout dump line (needs 'output' and 'score')")
