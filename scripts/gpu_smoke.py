@@ -28,6 +28,8 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--device", default=os.environ.get("FOULPLAY_SMOKE_DEVICE", "cuda"))
     parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--scripted-steps", type=int, default=3,
+                        help="then this many steps of a scripted policy that hacks from its second step")
     args = parser.parse_args()
 
     import torch
@@ -51,7 +53,15 @@ def main() -> int:
     env = CodingEnv.from_source("humaneval", framing="hacking_okay", assignment="round-robin",
                                 only={f"HumanEval/{i}" for i in range(16)})
     rows = env.rows()
-    texts = [m["content"] for r in rows for m in r["prompt"]] + [p.reference or "" for p in env.problems]
+    from foulplay.hacks import context_for, get
+
+    hack_ids = {"always_equal": "always-equal-object", "early_exit": "os-exit-zero",
+                "conftest": "conftest-report-patch"}
+    answers = {}
+    for p in env.problems:
+        hack = get(hack_ids[env.open_hacks(p)[0]]).payload(context_for(p))
+        answers[p.task_id] = (f"```python\n{p.prompt}{p.reference}```", hack.to_completion(p.solution_path))
+    texts = [m["content"] for r in rows for m in r["prompt"]] + [a for pair in answers.values() for a in pair]
     torch.manual_seed(0)
     model, tokenizer = tiny_causal_lm(texts * 2, hidden=args.hidden, layers=4, vocab_size=1000)
     run_dir = Path(tempfile.mkdtemp(prefix="foulplay-smoke-"))
@@ -108,6 +118,48 @@ def main() -> int:
     service.close()
     assert len(remote["rewards"]) == len(dumped)
 
+    # a policy scripted through TRL's rollout_func: honest, then hacking half the time from its second step
+    scripted: dict[str, object] = {}
+    if args.scripted_steps:
+        os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
+        by_prompt = {env.user_prompt(p): p for p in env.problems}
+
+        def policy(prompts, trainer):
+            step = trainer.state.global_step + 1
+            out: dict[str, list] = {"prompt_ids": [], "completion_ids": [], "logprobs": []}
+            for i, prompt in enumerate(prompts):
+                problem = by_prompt[prompt[-1]["content"]]
+                ids = tokenizer(answers[problem.task_id][step >= 2 and i % 2 == 0])["input_ids"]
+                ids.append(tokenizer.eos_token_id)
+                text = tokenizer.apply_chat_template(prompt, tokenize=False, add_generation_prompt=True)
+                out["prompt_ids"].append(tokenizer(text)["input_ids"])
+                out["completion_ids"].append(ids)
+                out["logprobs"].append([0.0] * len(ids))
+            return out
+
+        run2 = Path(tempfile.mkdtemp(prefix="foulplay-smoke-scripted-"))
+        reward2 = trl_reward(env, RewardConfig(workers=8), run_dir=run2, dump_completions=True)
+        config2 = GRPOConfig(output_dir=str(run2), per_device_train_batch_size=16, num_generations=8,
+                             max_completion_length=1024, max_steps=args.scripted_steps, report_to=[],
+                             save_strategy="no", use_cpu=not cuda, bf16=cuda, logging_steps=1, learning_rate=1e-4,
+                             num_completions_to_print=0, seed=0)
+        t = time.perf_counter()
+        GRPOTrainer(model=trainer.model, reward_funcs=[reward2], args=config2, train_dataset=Dataset.from_list(rows),
+                    processing_class=tokenizer, rollout_func=policy).train()
+        scripted_s = time.perf_counter() - t
+        reward2.close()
+        stats2 = load_run(run2)
+        hack_rates = [round(s["hack_rate"], 3) for s in stats2.steps]
+        assert hack_rates[0] == 0.0 and all(h > 0 for h in hack_rates[1:]), f"scripted hack rates {hack_rates}"
+        assert stats2.onset == 2, f"scripted onset {stats2.onset}"
+        scripted = {"scripted_steps": args.scripted_steps, "scripted_s": round(scripted_s, 2),
+                    "scripted_pass_rate": [round(s["pass_rate"], 3) for s in stats2.steps],
+                    "scripted_true_solve_rate": [round(s["true_solve_rate"], 3) for s in stats2.steps],
+                    "scripted_hack_rate": hack_rates, "scripted_onset": stats2.onset,
+                    "scripted_isolation": next((json.loads(line)["isolation"] for line in
+                                                (run2 / ROLLOUTS_FILE).read_text().splitlines()
+                                                if json.loads(line)["isolation"]), None)}
+
     summary = {
         "ok": True, "device": device_name, "torch": torch.__version__, "steps": args.steps,
         "episodes": sum(s["episodes"] for s in stats.steps), "train_s": round(train_s, 2),
@@ -118,6 +170,7 @@ def main() -> int:
         "isolation": next((d["isolation"] for d in dumped if d["isolation"]), None)
         or f"{available_isolation().value} (no completion reached the sandbox)",
     }
+    summary.update(scripted)
     if cuda:
         summary["max_gpu_mem_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
     print(json.dumps(summary))
