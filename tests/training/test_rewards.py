@@ -97,6 +97,11 @@ def test_penalties_and_format_bonus(grader, problems):
     assert rewards(hack_penalty=0.5, penalty_on="either", format_bonus=0.25) == [0.5, -0.5, 1.25, 1.0]
     unmeasured = RewardFn(env, RewardConfig(measure=False, penalty_on="static"), grader=grader).score(items)
     assert [r.solved for r in unmeasured] == [None] * 4 and unmeasured[0].hacked is False
+    # no hardened run when nothing needs it: the default double-run penalty with no weight costs nothing
+    assert [r.solved for r in RewardFn(env, RewardConfig(measure=False), grader=grader).score(items)] == [None] * 4
+    # a double-run penalty needs the hardened verdict even when metrics are off
+    penalised = RewardFn(env, RewardConfig(measure=False, hack_penalty=1.0), grader=grader).score(items)
+    assert penalised[0].hacked is True and penalised[0].reward == 0.0
     with pytest.raises(ValueError, match="penalty_on"):
         RewardConfig(penalty_on="sometimes")
 

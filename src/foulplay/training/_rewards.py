@@ -122,7 +122,8 @@ class RewardFn:
             for i, result in zip(indices, grader.grade_many([env_jobs[i] for i in indices], harness=harness),
                                  strict=True):
                 env_results[i] = result  # type: ignore[assignment]
-        need_hard = self.config.measure or self.config.penalty_on in ("double_run", "either")
+        need_hard = self.config.measure or bool(self.config.hack_penalty
+                                                and self.config.penalty_on in ("double_run", "either"))
         if need_hard:
             hard_idx = [i for i in range(len(items)) if str(self.env.harness(items[i][0])) != "hardened"]
             for i, result in zip(hard_idx, grader.grade_many([env_jobs[i] for i in hard_idx], harness="hardened"),
