@@ -94,6 +94,27 @@ def test_grpo_trainer_calls_the_reward_logs_metrics_and_writes_steps(tmp_path):
         reward.close()
 
 
+def test_each_rank_dumps_to_its_own_file_and_stats_reads_them_all(tmp_path, monkeypatch):
+    env = CodingEnv.from_source(str(ROOT / "examples" / "problems.jsonl"), hacks=("always_equal",))
+    p = env.problems[0]
+    from foulplay.hacks import context_for, get
+
+    eq = get("always-equal-object").payload(context_for(p)).to_completion(p.solution_path)
+    for rank, answer in (("0", p.reference), ("1", eq)):
+        monkeypatch.setenv("RANK", rank)
+        reward = trl_reward(env, run_dir=tmp_path, dump_completions=True)
+        try:
+            reward(["q"], [answer], task_id=[p.task_id])
+        finally:
+            reward.close()
+    assert sorted(f.name for f in tmp_path.glob("foulplay_rollouts*")) == [
+        "foulplay_rollouts.jsonl", "foulplay_rollouts.rank1.jsonl"]
+    (merged,) = load_run(tmp_path, source="rollouts").steps
+    assert merged["episodes"] == 2 and merged["hack_rate"] == 0.5
+    (from_log,) = load_run(tmp_path).steps
+    assert from_log["episodes"] == 2 and from_log["hack_rate"] == 0.5  # both ranks' records merged
+
+
 def test_trl_reward_outside_a_trainer(tmp_path):
     env = CodingEnv.from_source(str(ROOT / "examples" / "problems.jsonl"), hacks=("always_equal",))
     p = env.problems[0]
@@ -105,6 +126,8 @@ def test_trl_reward_outside_a_trainer(tmp_path):
                      log_extra=extra.__setitem__)
         assert out == [1.0]
         assert metrics["foulplay/pass_rate"] == 1.0 and metrics["foulplay/hack_rate"] == 0.0
+        # the core families are always logged (TRL averages a metric only over the calls that logged it)
+        assert metrics["foulplay/hack_rate/equality"] == 0.0 and metrics["foulplay/hack_rate/test-framework"] == 0.0
         assert extra["foulplay_outcome"] == ["solved"]
         with pytest.raises(ValueError, match="task_id"):
             reward(["q"], ["x"])

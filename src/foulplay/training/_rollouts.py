@@ -100,7 +100,7 @@ def _candidates(path: Path) -> dict[str, list[Path]]:
         name = path.name
         if name.endswith(".parquet"):
             found["trl"].append(path)
-        elif name == ROLLOUTS_FILE:
+        elif name.startswith("foulplay_rollouts") and name.endswith(".jsonl"):
             found["rollouts"].append(path)
         elif _VERL_NAME.match(name):
             found["verl"].append(path)
@@ -109,8 +109,7 @@ def _candidates(path: Path) -> dict[str, list[Path]]:
         return found
     if (path / STEPS_FILE).is_file():
         found["steps"].append(path / STEPS_FILE)
-    if (path / ROLLOUTS_FILE).is_file():
-        found["rollouts"].append(path / ROLLOUTS_FILE)
+    found["rollouts"] = sorted(p for p in path.glob("foulplay_rollouts*.jsonl") if p.is_file())  # one per rank
     found["verl"] = sorted((p for p in path.iterdir() if _VERL_NAME.match(p.name)),
                            key=lambda p: int(_VERL_NAME.match(p.name).group(1)))  # type: ignore[union-attr]
     trl_dir = path / "completions" if (path / "completions").is_dir() else path

@@ -19,6 +19,8 @@ from foulplay.training._metrics import StepLog
 from foulplay.training._rewards import RewardConfig, RewardFn, RewardResult
 
 ROLLOUTS_FILE = "foulplay_rollouts.jsonl"
+CORE_FAMILIES = ("equality", "early-exit", "test-framework")
+"""The families of the paper's three systemic hacks, always logged."""
 
 
 def completion_text(completion: Any) -> str:
@@ -50,6 +52,10 @@ def trl_reward(env: CodingEnv, config: RewardConfig | None = None, *, run_dir: s
     scorer = RewardFn(env, config)
     steps = StepLog(run_dir)
     calls = {"n": 0}
+    # TRL averages a metric over the calls that logged it: log every family seen so far, 0 when absent
+    families_seen = set(CORE_FAMILIES)
+    # each rank dumps to its own file (appends from several processes could interleave)
+    dump_name = ROLLOUTS_FILE if steps.rank == 0 else ROLLOUTS_FILE.replace(".jsonl", f".rank{steps.rank}.jsonl")
 
     def reward(prompts: list[Any], completions: list[Any], completion_ids: Any = None, **kwargs: Any) -> list[float]:
         task_ids = kwargs.get("task_id")
@@ -67,8 +73,9 @@ def trl_reward(env: CodingEnv, config: RewardConfig | None = None, *, run_dir: s
             for key in ("pass_rate", "true_solve_rate", "hack_rate", "attempted_hack_rate"):
                 if record[key] is not None:
                     log_metric(f"foulplay/{key}", float(record[key]))
-            for family, rate in record["hack_rate_by_family"].items():
-                log_metric(f"foulplay/hack_rate/{family}", float(rate))
+            families_seen.update(record["hack_rate_by_family"])
+            for family in sorted(families_seen):
+                log_metric(f"foulplay/hack_rate/{family}", float(record["hack_rate_by_family"].get(family, 0.0)))
         log_extra = kwargs.get("log_extra")
         if callable(log_extra):
             log_extra("foulplay_task_id", [str(t) for t in task_ids])
@@ -79,9 +86,10 @@ def trl_reward(env: CodingEnv, config: RewardConfig | None = None, *, run_dir: s
             log_extra("foulplay_attempted", [r.attempted for r in results])
             log_extra("foulplay_families", [",".join(r.families) for r in results])
         if dump_completions and steps.path is not None:
-            with open(steps.path.parent / ROLLOUTS_FILE, "a", encoding="utf-8") as fh:
-                for t, text, r in zip(task_ids, texts, results, strict=True):
-                    fh.write(json.dumps({"step": step, "task_id": t, "completion": text, **r.to_dict()}) + "\n")
+            lines = "".join(json.dumps({"step": step, "task_id": t, "completion": text, **r.to_dict()}) + "\n"
+                            for t, text, r in zip(task_ids, texts, results, strict=True))
+            with open(steps.path.parent / dump_name, "a", encoding="utf-8") as fh:
+                fh.write(lines)
         return [r.reward for r in results]
 
     reward.__name__ = name
