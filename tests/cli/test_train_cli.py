@@ -64,7 +64,8 @@ def test_bad_input_is_one_line(args, message):
 
 def test_rewards_serve(tmp_path):
     proc = subprocess.Popen([*FOULPLAY, "rewards", "serve", "--env", str(EXAMPLES), "--port", "0", "--hacks",
-                             "always_equal", "--run-dir", str(tmp_path), "--workers", "1"],
+                             "always_equal", "--run-dir", str(tmp_path), "--workers", "1",
+                             "--episodes-per-step", "4"],
                             stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stderr.readline()
@@ -76,9 +77,11 @@ def test_rewards_serve(tmp_path):
         with urllib.request.urlopen(req, timeout=60) as resp:
             answer = json.loads(resp.read())
         assert answer["rewards"] == [0.0] and answer["extra_logs"]["foulplay/passed"] == [0.0]
-        assert (tmp_path / "foulplay_steps.jsonl").exists()
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+    # the one episode of an unfinished step is written when the server is terminated
+    (step,) = [json.loads(x) for x in (tmp_path / "foulplay_steps.jsonl").read_text().splitlines()]
+    assert step["episodes"] == 1 and proc.returncode == 0
     busy = run("rewards", "serve", "--env", EXAMPLES, "--port", "1", "--host", "203.0.113.1")
     assert busy.returncode == 2 and "cannot listen" in busy.stderr

@@ -182,6 +182,12 @@ def rewards_serve(source: str, hack_penalty: float, penalty_on: str, format_bonu
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     err_console.print(f"foulplay reward server for {env.name} ({len(env)} problems) on "
                       f"http://{host}:{server.server_address[1]}/get_reward", highlight=False, soft_wrap=True)
+    import signal
+
+    def stop(*_: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # a terminated server still writes its last, partial step
     try:
         server.serve_forever()
     except KeyboardInterrupt:
