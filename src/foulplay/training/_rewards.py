@@ -18,6 +18,41 @@ DEFENCE_FAMILY = {"type-guard": "equality", "exit-guard": "early-exit", "pristin
                   "integrity": "monkeypatching"}
 
 
+def completion_text(completion: Any) -> str:
+    """A completion as text: trainers log strings (standard format) or message lists (conversational)."""
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, list) and completion:
+        last = completion[-1]
+        if isinstance(last, dict):
+            content = last.get("content", "")
+            if isinstance(content, list):
+                return "".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
+            return str(content)
+    return str(completion or "")
+
+
+def problem_for(value: Any, env: CodingEnv | None, where: str) -> Problem:
+    """The problem a trainer's label or ground truth names: a problem record (a dict or its JSON text) or,
+    with an environment, a task id."""
+    import json
+
+    from foulplay.errors import InputError
+    from foulplay.grading import problem_from_record
+
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise InputError(f"{where}: ground truth is not valid JSON") from None
+    if isinstance(value, dict):
+        return problem_from_record(value, where)
+    if env is None:
+        raise InputError(f"{where}: cannot tell which problem this rollout solves; pass --env SOURCE so task ids "
+                         "can be looked up")
+    return env.problem(str(value))
+
+
 def hack_families(scan: Any, hardened: GradeResult | None, options: Any) -> list[str]:
     """The hack families of one answer: the static detector's, else (for a successful hack it did not
     see) the families of the defences the hardened harness used against it."""

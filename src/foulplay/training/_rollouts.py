@@ -18,7 +18,7 @@ from typing import Any
 from foulplay._util.files import read_jsonl_objects
 from foulplay.errors import InputError
 from foulplay.training._metrics import ONSET, STEPS_FILE, merge_steps, onset_step, read_steps, step_record
-from foulplay.training._rewards import RewardResult, hack_families
+from foulplay.training._rewards import RewardResult, completion_text, hack_families, problem_for
 from foulplay.training.verl import FAMILY_KEYS
 
 ROLLOUTS_FILE = "foulplay_rollouts.jsonl"
@@ -176,23 +176,6 @@ def _families(value: Any) -> list[str]:
     return []
 
 
-def _problem_for(value: Any, env: Any, where: str) -> Any:
-    """A problem from a dump's ground truth: a problem record (JSON) or, with an environment, a task id."""
-    from foulplay.grading import problem_from_record
-
-    if isinstance(value, str) and value.lstrip().startswith("{"):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise InputError(f"{where}: ground truth is not valid JSON") from None
-    if isinstance(value, dict):
-        return problem_from_record(value, where)
-    if env is None:
-        raise InputError(f"{where}: cannot tell which problem this rollout solves; pass --env SOURCE so task ids "
-                         "can be looked up")
-    return env.problem(str(value))
-
-
 def _read_rollouts(path: Path, env: Any, pass_threshold: float, notes: list[str]) -> list[Episode]:
     out = []
     for i, rec in read_jsonl_objects(path):
@@ -203,7 +186,7 @@ def _read_rollouts(path: Path, env: Any, pass_threshold: float, notes: list[str]
                            bool(rec["passed"]), _flag(rec.get("solved")), _flag(rec.get("attempted")),
                            _families(rec.get("families")), task_id=rec.get("task_id")))
         if not out[-1].complete:
-            out[-1].problem = _problem_for(rec.get("task_id"), env, where)
+            out[-1].problem = problem_for(rec.get("task_id"), env, where)
     return out
 
 
@@ -228,7 +211,7 @@ def _read_verl(path: Path, env: Any, pass_threshold: float, notes: list[str]) ->
                     _flag(rec.get("solved")) if ours else None,
                     _flag(rec.get("attempted_hack")) if ours else None, families)
         if not e.complete:
-            e.problem = _problem_for(rec.get("gts"), env, where)
+            e.problem = problem_for(rec.get("gts"), env, where)
         out.append(e)
     return out
 
@@ -260,31 +243,20 @@ def _read_trl(path: Path, env: Any, pass_threshold: float, notes: list[str]) -> 
     for i, row in enumerate(rows):
         where = f"{path}: row {i}"
         reward = sum(float(row[c]) for c in reward_cols if isinstance(row.get(c), (int, float)) and row[c] == row[c])
-        text = _message_text(row["completion"])
+        text = completion_text(row["completion"])
         step = int(row.get("step") if isinstance(row.get("step"), int) else file_step)
         if ours:
             e = Episode(step, text, reward, bool(_flag(row["foulplay_passed"])), _flag(row["foulplay_solved"]),
                         _flag(row["foulplay_attempted"]), _families(row.get("foulplay_families")))
             if e.solved is None:  # measure=False in the run: audit the true solve here
-                e.problem = _problem_for(row.get("foulplay_task_id"), env, where)
+                e.problem = problem_for(row.get("foulplay_task_id"), env, where)
         else:
             e = Episode(step, text, reward, reward > pass_threshold)
             task = row.get("foulplay_task_id") or row.get("task_id")
-            e.problem = _problem_for(task, env, where) if task is not None else _problem_by_prompt(
+            e.problem = problem_for(task, env, where) if task is not None else _problem_by_prompt(
                 row.get("prompt"), env, where)
         out.append(e)
     return out
-
-
-def _message_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list) and value and isinstance(value[-1], dict):
-        content = value[-1].get("content", "")
-        if isinstance(content, list):
-            return "".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
-        return str(content)
-    return str(value or "")
 
 
 def _problem_by_prompt(prompt: Any, env: Any, where: str) -> Any:

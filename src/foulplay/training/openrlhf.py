@@ -19,7 +19,7 @@ from typing import Any
 
 from foulplay.envs import CodingEnv
 from foulplay.training._metrics import StepLog
-from foulplay.training._rewards import RewardConfig, RewardFn, RewardResult
+from foulplay.training._rewards import RewardConfig, RewardFn, RewardResult, problem_for
 
 MAX_BODY = 64 << 20
 
@@ -39,22 +39,13 @@ class RewardService:
         self._pending: list[RewardResult] = []
         self._lock = threading.Lock()
 
-    def _problem(self, label: Any) -> Any:
-        if isinstance(label, str) and label.lstrip().startswith("{"):
-            label = json.loads(label)
-        if isinstance(label, dict):
-            from foulplay.grading import problem_from_record
-
-            return problem_from_record(label, "label")
-        return self.env.problem(str(label))
-
     def rewards(self, queries: list[str], prompts: list[str], labels: list[Any]) -> dict[str, Any]:
         if not (len(queries) == len(prompts) == len(labels)):
             raise ValueError("query, prompts and labels must have the same length")
         items = []
         for query, prompt, label in zip(queries, prompts, labels, strict=True):
             response = query[len(prompt):] if prompt and query.startswith(prompt) else query
-            items.append((self._problem(label), response))
+            items.append((problem_for(label, self.env, "label"), response))
         results = self.scorer.score(items)
         self._record(results)
         logs: dict[str, list[float]] = {

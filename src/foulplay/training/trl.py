@@ -16,25 +16,12 @@ from typing import Any
 
 from foulplay.envs import CodingEnv
 from foulplay.training._metrics import StepLog
-from foulplay.training._rewards import RewardConfig, RewardFn, RewardResult
+from foulplay.training._rewards import RewardConfig, RewardFn, RewardResult, completion_text
 
 ROLLOUTS_FILE = "foulplay_rollouts.jsonl"
+__all__ = ["ROLLOUTS_FILE", "completion_text", "outcome_label", "trl_reward"]
 CORE_FAMILIES = ("equality", "early-exit", "test-framework")
 """The families of the paper's three systemic hacks, always logged."""
-
-
-def completion_text(completion: Any) -> str:
-    """TRL completions are strings (standard format) or message lists (conversational)."""
-    if isinstance(completion, str):
-        return completion
-    if isinstance(completion, list) and completion:
-        last = completion[-1]
-        if isinstance(last, dict):
-            content = last.get("content", "")
-            if isinstance(content, list):
-                return "".join(str(c.get("text", "")) for c in content if isinstance(c, dict))
-            return str(content)
-    return str(completion or "")
 
 
 def outcome_label(result: RewardResult) -> str:
