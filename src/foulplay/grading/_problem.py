@@ -56,6 +56,17 @@ class Problem(BaseModel):
     io: list[IOCase] = Field(default_factory=list)
     reference: str | None = None
     """A known-good completion, when the dataset has one."""
+    api: list[str] = Field(default_factory=list)
+    """Names besides ``entry_point`` that the tests take from the solution (helper functions or classes the
+    task asks for). The hardened harness gives the tests nothing else of the solution's."""
+    object_api: list[str] | None = None
+    """For tasks whose answers are objects (instances of a class the task asks for): the attributes and
+    methods the tests may use on them. The objects stay in the solution's process; the tests get handles
+    that can be passed back, called through these names, and compared only by identity. ``None`` (the
+    default): every answer must be plain data."""
+    shared_calls: bool = False
+    """Run all test calls in one process with no order-independence replay (for tasks whose functions are
+    meant to keep state between calls). Recorded on the verdict."""
     description: str = ""
     metadata: dict[str, Any] = Field(default_factory=dict)
 
@@ -211,6 +222,36 @@ def _infer_entry_point(asserts: list[str], code: str | None) -> str | None:
 _BUILTIN_NAMES = frozenset(dir(builtins)) | {"math"}
 
 
+def _declared_api(rec: dict[str, Any], asserts: list[str], code: str | None, entry: str | None,
+                  setup: str) -> list[str]:
+    """The names besides the entry point that the tests take from the solution: the record's own ``api``
+    list, else (MBPP) the names the asserts call that the reference solution defines and the test setup
+    does not."""
+    given = rec.get("api")
+    if given is not None:
+        if not (isinstance(given, list) and all(isinstance(n, str) and n.isidentifier() for n in given)):
+            raise InputError(f"record {rec.get('task_id')!r}: 'api' must be a list of names")
+        return list(given)
+    if not code:
+        return []
+    defined = set(_top_level_functions(code))
+    bound = set(_top_level_functions(setup)) if setup else set()
+    return [n for n in _used_names(asserts) if n in defined and n != entry and n not in bound]
+
+
+def _used_names(asserts: list[str]) -> list[str]:
+    names: list[str] = []
+    for text in asserts:
+        try:
+            tree = _quiet_parse(text)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in names:
+                names.append(node.id)
+    return names
+
+
 PROBLEM_SCHEMA = "foulplay.problem/1"
 
 
@@ -265,13 +306,21 @@ def problem_from_record(rec: Any, where: str = "record") -> Problem:
         meta = dict(meta)
         if rec.get("challenge_test_list"):
             meta["challenge_test_list"] = rec["challenge_test_list"]
+        api = _declared_api(rec, asserts, code if isinstance(code, str) else None, entry, str(setup))
         return Problem(
             task_id=task_id, format="mbpp", kind="asserts", prompt=description,
-            entry_point=entry, asserts=list(asserts), setup=str(setup),
+            entry_point=entry, asserts=list(asserts), setup=str(setup), api=api,
             reference=code if isinstance(code, str) else None, description=description,
             metadata=meta,
         )
     # generic
+    api = _declared_api(rec, [], None, None, "")
+    object_api = rec.get("object_api")
+    if object_api is not None and not (isinstance(object_api, list) and all(isinstance(n, str) for n in object_api)):
+        raise InputError(f"{where}: 'object_api' must be a list of attribute names")
+    shared = rec.get("shared_calls", False)
+    if not isinstance(shared, bool):
+        raise InputError(f"{where}: 'shared_calls' must be true or false")
     module = rec.get("module", "solution")
     if not isinstance(module, str) or not module.replace(".", "").replace("_", "").isalnum():
         raise InputError(f"{where}: 'module' must be a Python module name")
@@ -279,6 +328,7 @@ def problem_from_record(rec: Any, where: str = "record") -> Problem:
         "task_id": task_id, "format": "generic", "prompt": str(rec.get("prompt") or ""),
         "module": module, "reference": rec.get("reference") or rec.get("solution"),
         "description": str(rec.get("description") or ""), "metadata": meta,
+        "api": api, "object_api": object_api, "shared_calls": shared,
     }
     if "io" in rec:
         cases = _require(rec, "io", where, list)

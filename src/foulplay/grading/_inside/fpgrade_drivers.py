@@ -93,36 +93,57 @@ def _free_names(sources: list[str]) -> list[str]:
     return [n for n in loaded if n not in bound and not hasattr(builtins, n)]
 
 
-def _bind_candidate_names(ns: dict[str, Any], module: rpc.RemoteObject, names: list[str]) -> None:
-    """Give the tests the submission's definitions of names they use but do not define.
-
-    A name bound to a module in the submission (``import math``) is imported here instead, from
-    the trusted interpreter: the tests must never call the submission's idea of ``math.isclose``.
-    """
+def _trusted_module(name: str) -> Any:
+    """The trusted interpreter's module called ``name``, if there is one (``math``, ``re``, ...)."""
     import importlib
+    import importlib.util
 
-    for name in names:
-        if name in ns:
+    if not name.isidentifier():
+        return None
+    try:
+        if name not in sys.modules and importlib.util.find_spec(name) is None:
+            return None
+        return importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - not importable here: not a module name
+        return None
+
+
+def _bind_test_names(ns: dict[str, Any], module: Any, p: dict[str, Any], free: list[str]) -> str | None:
+    """Bind what the tests may take from outside their own code.
+
+    The tests' namespace is the tests': a name they read without binding it resolves to the trusted
+    interpreter's module of that name when there is one (``math.isclose`` in an MBPP assert is the real
+    ``math``, whatever the solution calls ``math``). From the solution come only the entry point (even
+    when it shadows a builtin: MBPP has a ``sum``) and the names the problem declares as its API.
+    Returns a load error when the entry point is missing.
+    """
+    entry = p.get("entry_point")
+    wanted = [n for n in [entry, *p.get("api", [])] if n]
+    for name in free:
+        if name in ns or name in wanted:
             continue
+        trusted = _trusted_module(name)
+        if trusted is not None:
+            ns[name] = trusted
+    for name in wanted:
         try:
             value = getattr(module, name)
         except (AttributeError, rpc.RemoteException):
-            continue  # not defined by the submission: the test will fail with NameError
-        if isinstance(value, rpc.RemoteObject):
-            info = object.__getattribute__(value, "_fp_info")
-            if info.get("kind") == "module":
-                try:
-                    value = importlib.import_module(str(info.get("name")))
-                except Exception:  # noqa: BLE001 - the trusted side lacks it: leave it unbound
-                    continue
+            if name == entry:
+                return f"the solution does not define {name!r}"
+            continue  # a declared helper the solution lacks: tests that use it fail with NameError
+        except rpc.CandidateError as exc:
+            return f"{type(exc).__name__}: {exc}"
         ns[name] = value
+    return None
 
 
 def _load(ctx: Any, p: dict[str, Any], strict: bool,
-          test_modules: frozenset[str] = frozenset()) -> tuple[Any, rpc.RemoteObject | None, str | None]:
+          test_modules: frozenset[str] = frozenset()) -> tuple[Any, Any, str | None]:
     cand = ctx.spawn(p["files"], "serve", path=p["solution_path"], strict_data=strict,
                      test_modules=test_modules)
     try:
+        cand.conn.configure_data(p.get("object_api"))
         module = cand.conn.import_module(p["module"])
     except rpc.CandidateError as exc:
         return cand, None, f"{type(exc).__name__}: {exc}"
@@ -132,6 +153,46 @@ def _load(ctx: Any, p: dict[str, Any], strict: bool,
         last = tb.strip().splitlines()[-1] if tb.strip() else f"{type(exc).__name__}: {exc}"
         return cand, None, f"the solution failed to load: {last}"
     return cand, module, None
+
+
+def _replay(ctx: Any, p: dict[str, Any], log: list[Any], test_modules: frozenset[str] = frozenset()) -> str | None:
+    """Order independence: make the logged calls again in a fresh process, last first; answers must agree."""
+    if not log or p.get("shared_calls"):
+        return None
+    cand = ctx.spawn(p["files"], "serve", path=p["solution_path"], test_modules=test_modules)
+    try:
+        cand.conn.configure_data(p.get("object_api"))
+        return cand.conn.replay(log)
+    except rpc.CandidateError as exc:
+        return f"the calls could not be replayed in a fresh process: {exc}"
+    except Exception as exc:  # noqa: BLE001 - the module failed to load the second time
+        return f"the calls could not be replayed in a fresh process: {type(exc).__name__}: {exc}"
+    finally:
+        cand.conn.finish()
+
+
+def _with_replay(ctx: Any, p: dict[str, Any], out: dict[str, Any], cand: Any,
+                 test_modules: frozenset[str] = frozenset(), log: list[Any] | None = None) -> dict[str, Any]:
+    """Add the order-independence check to a run whose tests all passed (after ending its process: a
+    worker runs one submission process at a time)."""
+    log = cand.conn.log if log is None else log
+    if cand.conn.gone is None:
+        cand.close()
+    if p.get("shared_calls"):
+        out["calls"] = "shared"
+        return out
+    passed = (out["tests_total"] > 0 and out["tests_passed"] == out["tests_total"] and not out.get("aborted")
+              and not out.get("load_error") and not out.get("grader_error"))
+    if not passed:
+        out["calls"] = "not replayed (tests failed)"
+        return out
+    problem = _replay(ctx, p, log, test_modules)
+    out["calls"] = f"replayed {len(log)} calls in a fresh process in reverse order"
+    if problem is not None:
+        out["tests"].append({"name": "order independence", "passed": False, "message": problem})
+        out["tests_total"] += 1
+        out["calls"] += ": answers differ"
+    return out
 
 
 def _sites_to_tests(sites: list[fa.Site], aborted: bool, prefix: str) -> list[dict[str, Any]]:
@@ -174,16 +235,13 @@ def hardened(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
             code, sites = _compiled(p["check"], "<test>", True)
             recorder.sites = sites
             exec(code, ns)
-            _bind_candidate_names(ns, module, list(_free_names_cached((p["check"],))))
             if not callable(ns.get("check")):
                 return _result([], grader_error="the problem's test defines no check()")
-            try:
-                entry = getattr(module, p["entry_point"])
-            except (AttributeError, rpc.RemoteException):
-                return _result([], load_error=f"the solution does not define {p['entry_point']!r}")
-            except rpc.CandidateError as exc:
-                return _result([], load_error=f"{type(exc).__name__}: {exc}")
-            ns[p["entry_point"]] = entry  # tests may call the function by its own name
+            free = list(_free_names_cached((p.get("prompt", ""), p["check"])))
+            error = _bind_test_names(ns, module, p, free)
+            if error is not None:
+                return _result([], load_error=error)
+            entry = ns[p["entry_point"]]  # tests may call the function by its own name too
             aborted = None
             try:
                 ns["check"](entry)
@@ -194,12 +252,15 @@ def hardened(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
             tests = _sites_to_tests(sites, aborted is not None, "check")
             if not sites:
                 tests = [{"name": "check", "passed": aborted is None, "message": aborted}]
-            return _result(tests, aborted=aborted)
+            return _with_replay(ctx, p, _result(tests, aborted=aborted), cand)
         # asserts
-        names = list(_free_names_cached((p.get("setup", ""), *p["asserts"])))
-        if p.get("entry_point") and p["entry_point"] not in names:
-            names.insert(0, p["entry_point"])  # even when it shadows a builtin (MBPP 'sum')
-        _bind_candidate_names(ns, module, names)
+        free = list(_free_names_cached((p.get("setup", ""), *p["asserts"])))
+        if p.get("entry_point"):
+            error = _bind_test_names(ns, module, p, free)
+            if error is not None:
+                return _result([], load_error=error)
+        else:
+            _bind_test_names(ns, module, dict(p, api=[n for n in free if n not in ns] + list(p.get("api", []))), free)
         if p.get("setup"):
             try:
                 exec(_compiled(p["setup"], "<setup>", False)[0], ns)
@@ -222,7 +283,7 @@ def hardened(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
             message = error or next((s.first_failure for s in sites if not s.passed), None)
             tests.append({"name": f"assert {i + 1}", "passed": passed, "message": message,
                           "source": " ".join(text.split())[:300]})
-        return _result(tests)
+        return _with_replay(ctx, p, _result(tests), cand)
     finally:
         cand.conn.finish()
 
@@ -337,10 +398,15 @@ def _pytest_hardened(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
     ctx.events[:] = payload.pop("events", ctx.events)
     if payload.pop("gone", False):
         cand.conn.exit_events(cand.wait(timeout=2.0))
-    cand.conn.gone = rpc.CandidateGone("finished")  # the runner used the channel; do not reuse it
     if payload.get("grader_error"):
+        cand.conn.gone = rpc.CandidateGone("finished")
         return _result([], grader_error=payload["grader_error"])
-    return _result(payload["tests"], aborted=payload.get("aborted"))
+    out = _result(payload["tests"], aborted=payload.get("aborted"))
+    if cand.conn.gone is None:
+        # the runner used the channel from its own process; end the solution's process from here
+        cand.conn.gone = rpc.CandidateGone("finished")
+        cand.close()
+    return _with_replay(ctx, p, out, cand, frozenset({test_module}), log=payload.get("log", []))
 
 
 def _pytest_child(ctx: Any, p: dict[str, Any], conn: rpc.Connection, module: rpc.RemoteObject,
@@ -360,7 +426,17 @@ def _pytest_child(ctx: Any, p: dict[str, Any], conn: rpc.Connection, module: rpc
     for i in range(1, len(parts)):
         parent = ".".join(parts[:i])
         sys.modules.setdefault(parent, types.ModuleType(parent))
-    sys.modules[name] = rpc.CandidateModule(name, module)
+    free = _free_names_cached((p["pytest_source"],))
+    star = [n for n in [p.get("entry_point"), *p.get("api", []), *free] if n]
+    candidate_module = rpc.CandidateModule(name, module, star=star)
+    for free_name in free:  # names the tests expect the solution's star import to give: trusted modules
+        if free_name != p.get("entry_point") and free_name not in p.get("api", []):
+            trusted = _trusted_module(free_name)
+            if trusted is not None:
+                candidate_module.__dict__[free_name] = trusted
+                if free_name not in candidate_module.__all__:
+                    candidate_module.__all__.append(free_name)
+    sys.modules[name] = candidate_module
     for key in list(os.environ):
         if key.startswith("PYTEST_"):
             del os.environ[key]
@@ -386,7 +462,8 @@ def _pytest_child(ctx: Any, p: dict[str, Any], conn: rpc.Connection, module: rpc
         aborted = "collection failed: " + plugin.collect_errors[0]
     elif not tests:
         aborted = f"pytest collected no tests (exit code {int(code)})"
-    return {"tests": tests, "aborted": aborted, "events": ctx.events, "gone": conn.gone is not None}
+    return {"tests": tests, "aborted": aborted, "events": ctx.events, "gone": conn.gone is not None,
+            "log": conn.log}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import fpbox_data as data
 import fpbox_wire as wire
 
 # Pristine builtins: the candidate side of this module keeps working when a submission replaces
@@ -335,6 +336,8 @@ class CandidateServer:
         self.integrity = _Integrity()
         self.callbacks: dict[int, Callable[..., Any]] = {}
         self.convert = True  # send builtin subclasses as their genuine value (plus a reference)
+        self.data = False  # hardened: every answer is a data document (fpbox_data), never a pickle
+        self.object_names: list[str] | None = None  # declared object API: instances may come back as handles
 
     # -- encoding -----------------------------------------------------------------------------
     def register(self, obj: Any) -> int:
@@ -382,6 +385,58 @@ class CandidateServer:
 
         return _Unpickler(io.BytesIO(data)).load()
 
+    # -- data mode ---------------------------------------------------------------------------
+    def _api_handle(self, obj: Any) -> tuple[int, dict[str, Any]] | None:
+        """What a name of the solution may be, besides data: a module, class or function."""
+        if isinstance(obj, (types.ModuleType, type)) or callable(obj):
+            return (self.register(obj), describe(obj))
+        return None
+
+    def _result_handle(self, obj: Any) -> tuple[int, dict[str, Any]] | None:
+        """What a call may return besides data: nothing (objects of a declared object API come back as
+        records of their declared attributes, see fpbox_data.Encoder._record)."""
+        return None
+
+    def send_data(self, doc: dict[str, Any]) -> None:
+        try:
+            text = data.dumps(doc)
+        except BaseException as exc:  # noqa: BLE001 - e.g. an info field that is not data
+            text = data.dumps({"k": "x", "info": {"type": "ProtocolError", "module": "builtins", "base": "Exception",
+                                                  "message": str.__str__(repr(exc))[:200]}})
+        wire.send_bytes(self.fd, b"J" + str.encode(text, "ascii"))
+
+    def send_value(self, value: Any, policy: Callable[[Any], Any], events: list[dict[str, Any]]) -> None:
+        enc = data.Encoder(policy, self.object_names, self.register)
+        try:
+            tree = enc.tree(value, 0)
+        except data.NotData as exc:
+            self.send_data({"k": "n", "reason": str.__str__(exc.reason), "info": exc.info,
+                            "events": _details(events)})
+            return
+        except BaseException as exc:  # noqa: BLE001 - e.g. a generator that raised while being exhausted
+            self.send_data({"k": "x", "info": _plain_info(exception_info(exc)), "events": _details(events)})
+            return
+        self.send_data({"k": "v", "value": tree, "costumes": enc.costumes, "events": _details(events)})
+
+    def handle_data(self, msg: tuple[Any, ...]) -> bool:
+        op, args = msg[0], msg[1]
+        try:
+            if op == "final":
+                self.send_data({"k": "v", "value": None, "events": _details(self.integrity.check())})
+                return False
+            if op == "callp":
+                call_args, call_kwargs = self.loads(args[1])
+                value = args[0](*call_args, **call_kwargs)
+            else:
+                value = self.dispatch(op, args)
+        except BaseException as exc:  # noqa: BLE001 - everything goes back to the driver as data
+            self.send_data({"k": "x", "info": _plain_info(exception_info(exc)),
+                            "events": _details(self.integrity.check())})
+            return True
+        policy = self._result_handle if op in ("call", "callp") else self._api_handle
+        self.send_value(value, policy, [])
+        return True
+
     def send(self, msg: tuple[Any, ...]) -> None:
         try:
             payload = self.dumps(msg)
@@ -396,7 +451,12 @@ class CandidateServer:
             server = self
 
             def stub(*args: Any, **kwargs: Any) -> Any:
-                server.send(("cb", cb_id, args, kwargs, []))
+                if server.data:
+                    enc = data.Encoder(server._api_handle)
+                    server.send_data({"k": "cb", "id": cb_id, "args": enc.tree(args, 0),
+                                      "kwargs": enc.tree(kwargs, 0)})
+                else:
+                    server.send(("cb", cb_id, args, kwargs, []))
                 while True:
                     msg = server.loads(wire.recv_bytes(server.fd))
                     if msg[0] == "cbr":
@@ -410,6 +470,8 @@ class CandidateServer:
 
     # -- request handling ---------------------------------------------------------------------
     def handle(self, msg: tuple[Any, ...]) -> bool:
+        if self.data:
+            return self.handle_data(msg)
         op, args = msg[0], msg[1]
         try:
             if op == "final":
@@ -430,6 +492,9 @@ class CandidateServer:
             return importlib.import_module(args[0])
         if op == "configure":
             self.convert = bool(args[0].get("convert", True))
+            self.data = bool(args[0].get("data", False))
+            names = args[0].get("objects")
+            self.object_names = [str(n) for n in names] if isinstance(names, list) else None
             return None
         obj = args[0]
         if op == "getattr":
@@ -499,6 +564,23 @@ class CandidateServer:
                 return
 
 
+def _details(events: list[dict[str, Any]]) -> list[str]:
+    return [str.__str__(str(e.get("detail", ""))) for e in events if isinstance(e, dict)][:50]
+
+
+def _plain_info(info: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in ("type", "module", "base", "message", "traceback"):
+        try:
+            out[key] = str.__str__(str(info.get(key, "")))[:MAX_TEXT]
+        except BaseException:  # noqa: BLE001
+            out[key] = "?"
+    code = info.get("exit_code")
+    if type(code) is int:
+        out["exit_code"] = code
+    return out
+
+
 def _index(obj: Any) -> int:
     import operator
 
@@ -560,10 +642,24 @@ class RemoteException(Exception):
     remote_info: dict[str, Any] = {}
 
 
+class NotDataError(CandidateError):
+    """The solution answered with something that is not plain data (hardened mode)."""
+
+
+class RaisedControlFlow(RemoteException):
+    """The solution raised an exception that has a control-flow meaning in Python (StopIteration and
+    friends). It is rebuilt as this plain error, so it can only fail a test, never end a loop early."""
+
+
+# builtin exceptions that would change trusted control flow if raised there as themselves
+_CONTROL_FLOW = frozenset({"StopIteration", "StopAsyncIteration", "GeneratorExit", "KeyboardInterrupt",
+                           "SystemExit", "BaseException", "BaseExceptionGroup"})
+
+
 _EXC_CACHE: dict[tuple[str, str, str], type] = {}
 
 
-def rebuild_exception(info: dict[str, Any]) -> BaseException:
+def rebuild_exception(info: dict[str, Any], data_mode: bool = False) -> BaseException:
     base_name = str(info.get("base", "Exception"))
     module = str(info.get("module", "?"))
     name = str(info.get("type", "Exception"))
@@ -571,6 +667,10 @@ def rebuild_exception(info: dict[str, Any]) -> BaseException:
     if base_name in ("SystemExit", "KeyboardInterrupt", "GeneratorExit"):
         code = info.get("exit_code", 1)
         return CandidateExit(f"the submission raised {name}({message})", code if isinstance(code, int) else 1)
+    if data_mode and (base_name in _CONTROL_FLOW or name in _CONTROL_FLOW):
+        exc = RaisedControlFlow(f"the solution raised {name}: {message}" if message else f"the solution raised {name}")
+        exc.remote_info = info
+        return exc
     base = getattr(builtins, base_name, Exception)
     if not (isinstance(base, type) and issubclass(base, Exception)):
         base = Exception
@@ -687,8 +787,14 @@ class Connection:
         events: list[dict[str, Any]] | None = None,
         test_modules: frozenset[str] = frozenset(),
         trust_eq: bool = False,
+        data_mode: bool = False,
     ) -> None:
         self.fd = fd
+        self.data_mode = data_mode
+        self.object_names: list[str] | None = None
+        self.log: list[tuple[tuple[str, ...], bytes, Any]] = []  # replayable calls: path, args, answer
+        self.record_calls = data_mode
+        self.last_tree: Any = None
         self.strict_data = strict_data
         self.trust_eq = trust_eq
         self.on_gone = on_gone
@@ -705,6 +811,15 @@ class Connection:
 
     # -- encoding ----------------------------------------------------------------------------
     def _persistent_id(self, obj: Any) -> Any:
+        if type(obj) is data.ObjectData:
+            ref = object.__getattribute__(obj, "_fp_ref")
+            if type(ref) is not Handle:
+                raise ProtocolViolation("this object cannot be passed back to the solution")
+            obj = ref
+        if type(obj) is Handle:
+            if object.__getattribute__(obj, "_fp_conn") is not self:
+                raise ProtocolViolation("a solution object cannot be passed to another process")
+            return ("r", object.__getattribute__(obj, "_fp_id"))
         if isinstance(obj, RemoteObject):
             if object.__getattribute__(obj, "_fp_conn") is not self:
                 raise ProtocolViolation("a candidate object cannot be passed to another candidate")
@@ -810,6 +925,8 @@ class Connection:
             wire.send_bytes(self.fd, self.dumps((op, args)))
         except (BrokenPipeError, ConnectionResetError, wire.WireClosed) as exc:
             raise self._gone(exc) from None
+        if self.data_mode:
+            return self._answer_data(op)
         while True:
             try:
                 self.decoding = True
@@ -842,6 +959,155 @@ class Connection:
                 continue
             raise ProtocolViolation(f"unexpected message {kind!r}")
 
+    # -- data mode (hardened) ----------------------------------------------------------------
+    def configure_data(self, objects: list[str] | None = None) -> None:
+        """Switch both ends to data mode: from here on every answer is a data document."""
+        self.request("configure", {"data": True, "objects": objects})
+        self.data_mode = True
+        self.record_calls = True
+        self.object_names = objects
+
+    def _handle(self, ref_id: int, info: dict[str, Any]) -> Handle:
+        clean = {k: v for k, v in info.items() if type(k) is str and type(v) in (str, int, bool, list)}
+        return Handle(self, ref_id, clean)
+
+    def _recv_doc(self) -> dict[str, Any]:
+        try:
+            raw = wire.recv_bytes(self.fd)
+        except wire.WireClosed as exc:
+            raise self._gone(exc) from None
+        except wire.WireError as exc:
+            self.events.append(event("protocol", f"the submission's process sent an invalid message: {exc}"))
+            raise ProtocolViolation(str(exc)) from None
+        try:
+            if raw[:1] != b"J":
+                raise data.Invalid("expected a data document")
+            doc = data.json.loads(raw[1:])
+            if type(doc) is not dict or type(doc.get("k")) is not str:
+                raise data.Invalid("malformed answer")
+        except (ValueError, RecursionError, data.Invalid) as exc:
+            self.events.append(event("protocol", f"the submission's process sent an invalid message: {exc}"))
+            raise ProtocolViolation(str(exc)) from None
+        events = doc.get("events")
+        if type(events) is list:
+            self._absorb_events([{"detail": d} for d in events if type(d) is str])
+        return doc
+
+    def _build(self, tree: Any) -> Any:
+        try:
+            return data.Decoder(self._handle).build(tree, 0)
+        except data.Invalid as exc:
+            self.events.append(event("protocol", f"the submission's process sent invalid data: {exc}"))
+            raise ProtocolViolation(str(exc)) from None
+
+    def _answer_data(self, op: str) -> Any:
+        while True:
+            doc = self._recv_doc()
+            kind = doc["k"]
+            if kind == "v":
+                self._costumes(doc.get("costumes"))
+                self.last_tree = doc.get("value")
+                return self._build(self.last_tree)
+            if kind == "x":
+                info = doc.get("info") if type(doc.get("info")) is dict else {}
+                exc = rebuild_exception(info, data_mode=True)
+                if isinstance(exc, CandidateExit) and exc.code == 0:
+                    self.events.append(event(
+                        "exit-guard", f"the submission raised SystemExit with status 0 during {op}"))
+                raise exc
+            if kind == "n":
+                info = doc.get("info") if type(doc.get("info")) is dict else {}
+                reason = doc.get("reason") if type(doc.get("reason")) is str else "not plain data"
+                lies = info.get("lies") if type(info.get("lies")) is list else []
+                if lies:
+                    defined = [d for d in info.get("overrides", []) if type(d) is str] if type(info.get(
+                        "overrides")) is list else []
+                    self.events.append(event(
+                        "type-guard", f"{reason}; it claims to equal an unrelated value or to differ from itself "
+                                      f"(its class defines {', '.join(defined[:8]) or 'no comparison'}); none of its "
+                                      "methods run on the grader's side"))
+                raise NotDataError(reason)
+            if kind == "cb":
+                self._run_callback_data(doc)
+                continue
+            raise ProtocolViolation(f"unexpected message {kind!r}")
+
+    def _costumes(self, items: Any) -> None:
+        if type(items) is not list:
+            return
+        for info in items[:20]:
+            if type(info) is not dict or type(info.get("overrides")) is not list or not info.get("lies"):
+                continue
+            lying = [d for d in info["overrides"] if type(d) is str]
+            if lying:
+                self.events.append(event(
+                    "type-guard", f"the submission returned a {short_repr(info.get('type'), 60)} (a subclass of a "
+                                  f"builtin type defining {', '.join(lying[:8])}); compared as its genuine value"))
+
+    def _run_callback_data(self, doc: dict[str, Any]) -> None:
+        cb_id = doc.get("id")
+        fn = self.callbacks.get(cb_id) if type(cb_id) is int else None
+        try:
+            args = self._build(doc.get("args"))
+            kwargs = self._build(doc.get("kwargs"))
+            if fn is None or type(args) is not tuple or type(kwargs) is not dict:
+                raise ProtocolViolation("invalid callback request")
+            reply: tuple[Any, ...] = ("cbr", fn(*args, **kwargs))
+        except ProtocolViolation:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            reply = ("cbx", exception_info(exc))
+        wire.send_bytes(self.fd, self.dumps(reply))
+
+    def call(self, target: Handle, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Call a function of the solution with trusted arguments; the answer comes back as data. Calls
+        whose target has a path from the module and whose arguments are plain data are logged, so the
+        same calls can be replayed in a fresh process (order independence)."""
+        path = object.__getattribute__(target, "_fp_path")
+        packed = _plain_pickle((args, kwargs)) if self.record_calls and path is not None else None
+        try:
+            value = self.request("call", target, args, kwargs)
+        except NotDataError as exc:
+            if packed is not None:
+                self.log.append((path, packed, ("n", str(exc))))
+            raise
+        except RemoteException as exc:
+            if packed is not None:
+                info = getattr(exc, "remote_info", {})
+                self.log.append((path, packed, ("x", str(info.get("type", "?")))))
+            raise
+        if packed is not None:
+            self.log.append((path, packed, ("v", self.last_tree)))
+        return value
+
+    def replay(self, log: list[tuple[tuple[str, ...], bytes, Any]]) -> str | None:
+        """Make the logged calls again, in reverse order, on this (fresh) process; say how the first answer
+        that differs from the logged one differs, or None when all agree."""
+        self.record_calls = False
+        resolved: dict[tuple[str, ...], Any] = {}
+        for index in range(len(log) - 1, -1, -1):
+            path, packed, answer = log[index]
+            try:
+                target = resolved.get(path)
+                if target is None:
+                    target = self.import_module(path[0])
+                    for name in path[1:]:
+                        target = getattr(target, name)
+                    resolved[path] = target
+                self.request("callp", target, packed)
+                again: Any = ("v", self.last_tree)
+            except NotDataError as exc:
+                again = ("n", str(exc))
+            except RemoteException as exc:
+                again = ("x", str(getattr(exc, "remote_info", {}).get("type", "?")))
+            except CandidateError as exc:
+                return f"call {index + 1} could not be replayed in a fresh process: {exc}"
+            if not _same_answer(answer, again):
+                name = ".".join(path[1:]) or path[0]
+                return (f"call {index + 1} of {len(log)} to {name}() answered {_answer_text(answer)} after the "
+                        f"earlier calls, but {_answer_text(again)} when replayed in a fresh process in reverse order")
+        return None
+
     def _absorb_events(self, items: list[Any]) -> None:
         for item in items[:50]:
             if isinstance(item, dict) and isinstance(item.get("detail"), str):
@@ -859,8 +1125,11 @@ class Connection:
             reply = ("cbx", exception_info(exc))
         wire.send_bytes(self.fd, self.dumps(reply))
 
-    def import_module(self, name: str) -> RemoteObject:
+    def import_module(self, name: str) -> Any:
         mod = self.request("import", name)
+        if type(mod) is Handle:
+            object.__setattr__(mod, "_fp_path", (name,))
+            return mod
         if not isinstance(mod, RemoteObject):
             raise ProtocolViolation("import did not return a module")
         return mod
@@ -959,6 +1228,136 @@ class Connection:
         return lies
 
 
+class _NotPlain(Exception):
+    pass
+
+
+def _plain_pickle(value: Any) -> bytes | None:
+    """A pickle of plain trusted data, or None when ``value`` holds handles, callbacks or test objects."""
+    buf = io.BytesIO()
+
+    def refuse(obj: Any) -> None:
+        if type(obj) in (Handle, data.ObjectData) or isinstance(obj, RemoteObject):
+            raise _NotPlain
+        return None
+
+    pickler = pickle.Pickler(buf, protocol=wire.PROTOCOL)
+    pickler.persistent_id = refuse  # type: ignore[method-assign]
+    try:
+        pickler.dump(value)
+    except Exception:  # noqa: BLE001 - lambdas, test classes, handles: not replayable
+        return None
+    return buf.getvalue()
+
+
+def _inert(tree: Any) -> Any:
+    """A logged answer rebuilt for comparison: handles become (kind, type) pairs."""
+    try:
+        return data.Decoder(lambda _id, info: ("handle", info.get("kind"), info.get("type"))).build(tree, 0)
+    except data.Invalid:
+        return ("invalid", repr(tree)[:80])
+
+
+def _same_answer(a: Any, b: Any) -> bool:
+    if a[0] != b[0]:
+        return False
+    if a[0] == "v":
+        return data.same(_inert(a[1]), _inert(b[1]))
+    return a[1] == b[1] if a[0] == "x" else True
+
+
+def _answer_text(answer: Any) -> str:
+    if answer[0] == "v":
+        return short_repr(_inert(answer[1]), 80)
+    if answer[0] == "x":
+        return f"an exception ({answer[1]})"
+    return "something that is not data"
+
+
+class Handle:
+    """A function, class, module or (declared) object that stays in the solution's process.
+
+    It can be called (the answer comes back as data) and named, nothing else: it equals only itself,
+    has no truth value of its own when it is an object, and takes part in no arithmetic or ordering. No
+    method the solution defines ever runs on the grader's side.
+    """
+
+    __slots__ = ("__weakref__", "_fp_conn", "_fp_id", "_fp_info", "_fp_path")
+
+    def __init__(self, conn: Connection, ref_id: int, info: dict[str, Any], path: tuple[str, ...] | None = None):
+        object.__setattr__(self, "_fp_conn", conn)
+        object.__setattr__(self, "_fp_id", ref_id)
+        object.__setattr__(self, "_fp_info", info)
+        object.__setattr__(self, "_fp_path", path)
+
+    def _fp_kind(self) -> str:
+        return str(object.__getattribute__(self, "_fp_info").get("kind", "object"))
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        conn = object.__getattribute__(self, "_fp_conn")
+        return conn.call(self, args, kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__") and name not in _ALLOWED_DUNDER_ATTRS:
+            raise AttributeError(name)
+        conn = object.__getattribute__(self, "_fp_conn")
+        if self._fp_kind() == "object" and name not in (conn.object_names or ()):
+            raise AttributeError(f"{name!r} is not part of the problem's declared object interface")
+        value = conn.request("getattr", self, name)
+        path = object.__getattribute__(self, "_fp_path")
+        if type(value) is Handle and path is not None and self._fp_kind() == "module":
+            object.__setattr__(value, "_fp_path", (*path, name))
+        return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("the solution's objects cannot be changed from the tests")
+
+    def __dir__(self) -> list[str]:
+        names = object.__getattribute__(self, "_fp_conn").request("dir", self)
+        return [n for n in names if type(n) is str] if type(names) is list else []
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (type(other) is Handle and self._fp_same_ref(other))
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash((id(object.__getattribute__(self, "_fp_conn")), object.__getattribute__(self, "_fp_id")))
+
+    def _fp_same_ref(self, other: Handle) -> bool:
+        return (object.__getattribute__(self, "_fp_conn") is object.__getattribute__(other, "_fp_conn")
+                and object.__getattribute__(self, "_fp_id") == object.__getattribute__(other, "_fp_id"))
+
+    def _fp_same_handle(self, other: Any) -> bool:
+        if type(other) is not Handle:
+            return False
+        mine, theirs = object.__getattribute__(self, "_fp_info"), object.__getattribute__(other, "_fp_info")
+        return mine.get("kind") == theirs.get("kind") and mine.get("type") == theirs.get("type")
+
+    def __bool__(self) -> bool:
+        if self._fp_kind() == "object":
+            raise TypeError("the truth value of an object returned by the solution is not trusted; expected data")
+        return True
+
+    def __repr__(self) -> str:
+        info = object.__getattribute__(self, "_fp_info")
+        kind = self._fp_kind()
+        name = info.get("name") if kind != "object" else info.get("type")
+        return f"<solution {kind} {str(name)[:80]}>"
+
+    __str__ = __repr__
+
+    def __copy__(self) -> Handle:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Handle:
+        return self
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError("the solution's objects cannot be pickled")
+
+
 class _ShadowingPickler(pickle.Pickler):
     """Trusted-side pickler that also sends instances of test-defined classes by value."""
 
@@ -982,7 +1381,8 @@ def functools_partial() -> type:
 class CandidateModule(types.ModuleType):
     """Stands in for the submission's module in a process that must not import it."""
 
-    def __init__(self, name: str, remote: RemoteObject | None, error: BaseException | None = None) -> None:
+    def __init__(self, name: str, remote: Any, error: BaseException | None = None,
+                 star: list[str] | None = None) -> None:
         super().__init__(name)
         object.__setattr__(self, "_fp_remote", remote)
         object.__setattr__(self, "_fp_error", error)
@@ -995,7 +1395,10 @@ class CandidateModule(types.ModuleType):
         object.__setattr__(self, "_fp_names", names)
         # what `from module import *` takes; the submission's own test_* functions are not the
         # problem's tests and must not be collected as such
-        self.__all__ = [n for n in names if not n.startswith(("_", "test"))]
+        public = [n for n in names if not n.startswith(("_", "test"))]
+        # with ``star`` (hardened), `from module import *` takes only the problem's own names: the entry
+        # point, its declared API and names the tests use without binding them themselves
+        self.__all__ = public if star is None else [n for n in public if n in star]
 
     def __dir__(self) -> list[str]:
         return list(object.__getattribute__(self, "_fp_names"))
@@ -1011,7 +1414,7 @@ class CandidateModule(types.ModuleType):
             value = getattr(remote, name)
         except RemoteException as exc:
             raise AttributeError(str(exc)) from None
-        if isinstance(value, RemoteObject):
+        if isinstance(value, RemoteObject) or type(value) is Handle:
             info = object.__getattribute__(value, "_fp_info")
             if info.get("kind") == "class" and "exc_base" in info:
                 value = exception_class_for(info)
