@@ -236,7 +236,8 @@ def _declared_api(rec: dict[str, Any], asserts: list[str], code: str | None, ent
         return []
     defined = set(_top_level_functions(code))
     bound = set(_top_level_functions(setup)) if setup else set()
-    return [n for n in _used_names(asserts) if n in defined and n != entry and n not in bound]
+    used = _used_names([*asserts, setup] if setup else asserts)
+    return [n for n in used if n in defined and n != entry and n not in bound]
 
 
 def _used_names(asserts: list[str]) -> list[str]:

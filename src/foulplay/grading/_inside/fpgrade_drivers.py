@@ -213,7 +213,44 @@ def _sites_to_tests(sites: list[fa.Site], aborted: bool, prefix: str) -> list[di
 # hardened
 
 
+class _CodeAudit:
+    """Records the file of every Python function that runs in this (trusted) process, for the test that
+    proves no code of the submission ever runs on the grader's side (``audit`` in the payload)."""
+
+    def __init__(self) -> None:
+        self.files: set[str] = set()
+
+    def __call__(self, frame: Any, event: str, arg: Any) -> None:
+        if event == "call":
+            self.files.add(frame.f_code.co_filename)
+
+    def __enter__(self) -> _CodeAudit:
+        import threading
+
+        sys.setprofile(self)
+        threading.setprofile(self)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        import threading
+
+        sys.setprofile(None)
+        threading.setprofile(None)  # type: ignore[arg-type]
+
+
 def hardened(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
+    if not p.get("audit"):
+        return _hardened(ctx, p)
+    with _CodeAudit() as audit:
+        out = _hardened(ctx, p)
+    out["audit"] = sorted(audit.files | set(out.get("audit", [])))
+    out["audit_roots"] = {"work": ctx.broker.cfg.get("work_root"), "trusted": ctx.broker.cfg.get("trusted_root"),
+                          "inside": [os.path.dirname(os.path.abspath(rpc.__file__)),
+                                     os.path.dirname(os.path.abspath(__file__))]}
+    return out
+
+
+def _hardened(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
     kind = p["kind"]
     if kind == "io":
         return _io(ctx, p)
@@ -261,7 +298,20 @@ def hardened(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
                 return _result([], load_error=error)
         else:
             _bind_test_names(ns, module, dict(p, api=[n for n in free if n not in ns] + list(p.get("api", []))), free)
-        if p.get("setup"):
+        setup_names = set(_free_names_cached((p.get("setup", ""),))) if p.get("setup") else set()
+        if setup_names & set(p.get("api", [])):
+            # the setup builds objects of the solution's own classes (MBPP's binary trees): it runs in the
+            # solution's process and the tests get handles to what it built, which they can only pass back
+            try:
+                built = cand.conn.request("setup", module, p["setup"])
+            except Exception as exc:  # noqa: BLE001
+                return _result([], aborted=f"test setup failed: {type(exc).__name__}: {exc}")
+            if type(built) is not dict:
+                return _result([], aborted="test setup failed: no names came back")
+            for name, value in built.items():
+                if type(name) is str and name not in ns:
+                    ns[name] = value
+        elif p.get("setup"):
             try:
                 exec(_compiled(p["setup"], "<setup>", False)[0], ns)
             except rpc.CandidateError as exc:
@@ -365,7 +415,12 @@ def _pytest_hardened(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
         os.close(read_fd)
         cand.conn.on_gone = None  # only the broker may read the zygote's messages
         try:
-            payload = _pytest_child(ctx, p, cand.conn, module, test_module)
+            if p.get("audit"):
+                with _CodeAudit() as audit:
+                    payload = _pytest_child(ctx, p, cand.conn, module, test_module)
+                payload["audit"] = sorted(audit.files)
+            else:
+                payload = _pytest_child(ctx, p, cand.conn, module, test_module)
         except BaseException as exc:  # noqa: BLE001
             payload = {"grader_error": f"trusted pytest runner failed: {exc!r}"}
         data = pickle.dumps(payload)
@@ -402,6 +457,8 @@ def _pytest_hardened(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
         cand.conn.gone = rpc.CandidateGone("finished")
         return _result([], grader_error=payload["grader_error"])
     out = _result(payload["tests"], aborted=payload.get("aborted"))
+    if payload.get("audit"):
+        out["audit"] = payload["audit"]
     if cand.conn.gone is None:
         # the runner used the channel from its own process; end the solution's process from here
         cand.conn.gone = rpc.CandidateGone("finished")

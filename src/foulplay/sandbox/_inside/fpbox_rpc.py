@@ -392,6 +392,9 @@ class CandidateServer:
             return (self.register(obj), describe(obj))
         return None
 
+    def _any_handle(self, obj: Any) -> tuple[int, dict[str, Any]] | None:
+        return (self.register(obj), describe(obj))
+
     def _result_handle(self, obj: Any) -> tuple[int, dict[str, Any]] | None:
         """What a call may return besides data: nothing (objects of a declared object API come back as
         records of their declared attributes, see fpbox_data.Encoder._record)."""
@@ -427,13 +430,27 @@ class CandidateServer:
             if op == "callp":
                 call_args, call_kwargs = self.loads(args[1])
                 value = args[0](*call_args, **call_kwargs)
+            elif op == "setup":
+                namespace = dict(vars(args[0]))
+                before = dict(namespace)
+                exec(compile(args[1], "<setup>", "exec"), namespace)
+                value = {k: v for k, v in namespace.items()
+                         if not k.startswith("__") and (k not in before or before[k] is not v)}
+                self.send_value(value, self._any_handle, [])
+                return True
             else:
                 value = self.dispatch(op, args)
         except BaseException as exc:  # noqa: BLE001 - everything goes back to the driver as data
             self.send_data({"k": "x", "info": _plain_info(exception_info(exc)),
                             "events": _details(self.integrity.check())})
             return True
-        policy = self._result_handle if op in ("call", "callp") else self._api_handle
+        policy = self._api_handle
+        if op in ("call", "callp"):
+            # a class the tests call (a constructor) gives them a handle to the new object; anything else
+            # a call returns must be data
+            target = args[0]
+            policy = self._any_handle if isinstance(target, type) and isinstance(value, target) \
+                else self._result_handle
         self.send_value(value, policy, [])
         return True
 
