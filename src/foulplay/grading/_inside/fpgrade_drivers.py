@@ -297,7 +297,9 @@ def _hardened(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
             if error is not None:
                 return _result([], load_error=error)
         else:
-            _bind_test_names(ns, module, dict(p, api=[n for n in free if n not in ns] + list(p.get("api", []))), free)
+            # no entry point given: the solution may provide the names the asserts use that are not modules
+            api = [n for n in free if n not in ns and _trusted_module(n) is None] + list(p.get("api", []))
+            _bind_test_names(ns, module, dict(p, api=api), free)
         setup_names = set(_free_names_cached((p.get("setup", ""),))) if p.get("setup") else set()
         if setup_names & set(p.get("api", [])):
             # the setup builds objects of the solution's own classes (MBPP's binary trees): it runs in the

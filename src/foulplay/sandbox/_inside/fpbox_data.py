@@ -127,12 +127,13 @@ class Encoder:
         self.chars = 0
         self.path: set[int] = set()
         self.costumes: list[dict[str, Any]] = []
+        self.done: dict[int, tuple[Any, int, int, Any]] = {}  # container id -> tree, nodes, chars, container
 
     def encode(self, value: Any) -> str:
         return dumps(self.tree(value, 0))
 
-    def _count(self, chars: int = 0) -> None:
-        self.nodes += 1
+    def _count(self, chars: int = 0, nodes: int = 1) -> None:
+        self.nodes += nodes
         self.chars += chars
         if self.nodes > MAX_NODES or self.chars > MAX_CHARS:
             raise NotData(f"the value is too large to compare (over {MAX_NODES} parts or {MAX_CHARS >> 20} MB); "
@@ -189,9 +190,22 @@ class Encoder:
             self.path.discard(key)
 
     def _builtin(self, t: type, obj: Any, depth: int) -> Any:
-        """An exact builtin type, or the genuine base value of a subclass (``t`` is the base)."""
-        self._count()
+        """An exact builtin type, or the genuine base value of a subclass (``t`` is the base). A container
+        met again (shared references) is counted in one step and its tree reused: a value built by doubling
+        shared lists hits the size limit after a few dozen steps, not after walking its expansion."""
         key = _id(obj)
+        seen = self.done.get(key)
+        if seen is not None and seen[3] is obj:
+            self._count(seen[2], seen[1])
+            return seen[0]
+        nodes, chars = self.nodes, self.chars
+        tree = self._builtin_tree(t, obj, depth, key)
+        if t in (_list, _tuple, _set, _frozenset, _dict):
+            self.done[key] = (tree, self.nodes - nodes, self.chars - chars, obj)
+        return tree
+
+    def _builtin_tree(self, t: type, obj: Any, depth: int, key: int) -> Any:
+        self._count()
         if t is _bool:  # a bool cannot be subclassed; kept for the base table
             return obj
         if t is _int:
