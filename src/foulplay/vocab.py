@@ -10,6 +10,21 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+GRADER_VERSION = 2
+"""What the grader's verdicts mean. Stamped on every grade, double run, reward and step record, so numbers
+graded under different meanings are never mixed silently (``merge_steps`` refuses to, unless told).
+
+Bump it whenever what ``solved`` (or another outcome) means changes: a stricter or looser pass, a new
+defence that turns passes into failures, a changed precedence between outcomes. Do not bump it for changes
+that grade every completion the same way (speed, messages, new fields); the JSON shape has its own
+``RESULT_SCHEMA_VERSION``.
+
+* 1: records written before grader versions existed (a record without the field is version 1).
+* 2: the hardened grader of issue 12: a stricter boundary for values that cross from the submission, and a
+  defence that fired wins over a later grader error, load error or timeout (``tampered``, not ``error``;
+  the precedence table is ``foulplay.grading._grade.PRECEDENCE``).
+"""
+
 
 class Outcome(StrEnum):
     """What grading one completion under one harness concluded."""
@@ -152,4 +167,5 @@ class Finding:
         return (self.rule, self.path, " ".join(self.snippet.split()))
 
 
-__all__ = ["Confidence", "Defence", "Finding", "Isolation", "Outcome", "ScanVerdict", "Severity", "Verdict"]
+__all__ = ["GRADER_VERSION", "Confidence", "Defence", "Finding", "Isolation", "Outcome", "ScanVerdict", "Severity",
+           "Verdict"]

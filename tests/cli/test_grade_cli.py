@@ -63,7 +63,8 @@ def write_jsonl(path: Path, records: list[object]) -> Path:
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    # split on newlines only: splitlines() would also split at U+2028 inside a string
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]
 
 
 @pytest.fixture
@@ -527,3 +528,107 @@ def test_examples_double_run() -> None:
             assert r["vulnerable"]["outcome"] == "solved"
             assert r["hardened"]["outcome"] == "tampered"
             assert r["hardened"]["defences"], r["id"]
+
+
+# -- any text survives every output: lone surrogates in messages, reasons and file names -----------------------
+
+SURROGATE_COMPLETIONS = [
+    {"id": "c-raises", "task_id": "t/add", "completion": "```python\ndef add(a, b):\n    raise ValueError('\\ud800')\n```"},
+    {"id": "c-honest", "task_id": "t/add", "completion": HONEST},
+    {"id": "c-file\udcff", "task_id": "t/add",  # a submitted file (and an id) whose name holds a lone surrogate
+     "completion": HONEST + "\n```python:helper\ud800.py\nX = 1\n```\n"},
+    {"id": "c-wrong", "task_id": "t/add", "completion": WRONG},
+]
+
+
+@pytest.fixture
+def surrogates(tmp_path: Path) -> Path:
+    write_jsonl(tmp_path / "problems.jsonl", [ADD_PROBLEM])
+    write_jsonl(tmp_path / "completions.jsonl", SURROGATE_COMPLETIONS)  # json.dumps writes \ud800 escapes
+    return tmp_path
+
+
+def test_batch_json_is_an_array(batch: Path) -> None:
+    proc = run(batch_args(batch, "--format", "json"))
+    assert proc.returncode == 0, proc.stderr
+    records = json.loads(proc.stdout)
+    assert isinstance(records, list)
+    assert [r["index"] for r in records] == list(range(len(BATCH_COMPLETIONS)))
+    assert [r["id"] for r in records] == [c["id"] for c in BATCH_COMPLETIONS]
+    assert [r["outcome"] for r in records] == BATCH_OUTCOMES
+    assert {r["grader_version"] for r in records} == {2}
+    double = json.loads(run(batch_args(batch, "--format", "json", "--double-run")).stdout)
+    assert [r["verdict"] for r in double] == BATCH_OUTCOMES
+
+
+def test_output_file_survives_lone_surrogates(surrogates: Path) -> None:
+    out = surrogates / "out.jsonl"
+    proc = run(batch_args(surrogates, "-o", str(out)))
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    records = read_jsonl(out)  # valid JSON, read back to the very same strings
+    assert [r["index"] for r in records] == list(range(len(SURROGATE_COMPLETIONS)))
+    assert [r["id"] for r in records] == [c["id"] for c in SURROGATE_COMPLETIONS]
+    assert records[0]["outcome"] == "failed"
+    assert "ValueError: \ud800" in records[0]["reason"]
+    assert records[0]["tests"][0]["message"] == "ValueError: \ud800"
+    assert records[1]["outcome"] == "solved"
+    assert "helper\ud800.py" in records[2]["files"]
+    assert records[3]["outcome"] == "failed"
+    assert "\\ud800" in out.read_text(encoding="utf-8")  # written as JSON's escape
+
+
+def test_text_and_jsonl_survive_lone_surrogates(surrogates: Path) -> None:
+    text = run(batch_args(surrogates, "--format", "text"))
+    assert text.returncode == 0, text.stderr
+    assert "Traceback" not in text.stderr
+    assert "ValueError: \\ud800" in text.stdout  # escaped, printable
+    assert "c-file\\udcff" in text.stdout
+    lines = run(batch_args(surrogates, "--format", "jsonl"))
+    assert lines.returncode == 0, lines.stderr
+    records = [json.loads(line) for line in lines.stdout.splitlines()]
+    assert [r["id"] for r in records] == [c["id"] for c in SURROGATE_COMPLETIONS]
+    assert records[0]["reason"].endswith("ValueError: \ud800")
+    (surrogates / "c.txt").write_text(SURROGATE_COMPLETIONS[0]["completion"])
+    write_json(surrogates / "p.json", ADD_PROBLEM)
+    single = run(["grade", "--problem", "p.json", "--completion", "c.txt"], cwd=surrogates)
+    assert single.returncode == 0, single.stderr
+    assert "first failure: ValueError: \\ud800" in single.stdout
+    for fmt in ("json", "jsonl"):
+        one = run(["grade", "--problem", "p.json", "--completion", "c.txt", "--format", fmt], cwd=surrogates)
+        assert one.returncode == 0, one.stderr
+        assert json.loads(one.stdout)["tests"][0]["message"] == "ValueError: \ud800"
+
+
+def test_resume_survives_any_partial_line(surrogates: Path) -> None:
+    out = surrogates / "out.jsonl"
+    partial = surrogates / "out.jsonl.partial"
+    kept = {"index": 0, "id": "c-raises", "outcome": "failed", "reason": "ValueError: \ud800 \u2028 after"}
+    partial.write_bytes(
+        json.dumps(kept, ensure_ascii=True).encode() + b"\n"   # \ud800 escape; U+2028 escaped too
+        + json.dumps({"index": 2, "reason": "raw \u2028 line separator"}, ensure_ascii=False).encode() + b"\n"
+        + b'{"index": [1], "outcome": "solved"}\n'  # an unhashable key names no item: graded again
+        + b'"just a string"\n'
+        + b'\xff\xfe not utf-8\n'
+        + b'{"index": 3, "task_id": "t/a')  # torn by the interruption
+    proc = run(batch_args(surrogates, "-o", str(out)))
+    assert proc.returncode == 0, proc.stderr
+    assert "resuming: 2" in proc.stderr
+    records = read_jsonl(out)
+    by_index = {r["index"]: r for r in records}
+    assert sorted(by_index) == [0, 1, 2, 3]
+    assert by_index[0] == kept  # not graded again
+    assert by_index[2]["reason"] == "raw \u2028 line separator"  # not split at U+2028, not graded again
+    assert [by_index[i]["outcome"] for i in (1, 3)] == ["solved", "failed"]
+    assert not partial.exists()
+
+
+def test_output_file_name_with_undecodable_bytes(surrogates: Path) -> None:
+    name = "out-\udcff.jsonl"  # the bytes b"out-\xff.jsonl", as Python decodes them from argv
+    proc = run(batch_args(surrogates, "-o", name), cwd=surrogates)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "wrote out-\\udcff.jsonl" in proc.stderr
+    assert len(read_jsonl(surrogates / name)) == len(SURROGATE_COMPLETIONS)
+    again = run(batch_args(surrogates, "-o", name), cwd=surrogates)
+    assert_user_error(again, "already exists")

@@ -7,7 +7,17 @@ import json
 import pytest
 
 from foulplay.errors import InputError
-from foulplay.training import STEPS_FILE, RewardResult, StepLog, merge_steps, onset_step, read_steps, step_record
+from foulplay.training import (
+    STEPS_FILE,
+    MixedGraderVersions,
+    RewardResult,
+    StepLog,
+    merge_steps,
+    onset_step,
+    read_steps,
+    step_record,
+)
+from foulplay.vocab import GRADER_VERSION
 
 
 def _r(passed=False, solved=False, attempted=False, families=(), reward=None):
@@ -71,3 +81,61 @@ def test_read_steps_rejects_bad_lines(tmp_path):
     bad.write_text('{"step": "one", "episodes": 2}\n')
     with pytest.raises(InputError, match="not a step record"):
         list(read_steps(bad))
+
+
+# -- grader versions: rates graded under different meanings of 'solved' are never mixed silently ----------------
+
+def _v(step, version, hack_rate=0.0, session="s", rank=0):
+    rec = {"step": step, "episodes": 10, "pass_rate": 1.0, "true_solve_rate": 1.0 - hack_rate, "hack_rate": hack_rate,
+           "hack_rate_by_family": {}, "attempted_hack_rate": 0.0, "mean_reward": 1.0, "session": session, "rank": rank}
+    if version is not None:
+        rec["grader_version"] = version
+    return rec
+
+
+def test_step_records_carry_the_grader_version():
+    assert GRADER_VERSION == 2
+    assert step_record(1, [_r(True, True)])["grader_version"] == GRADER_VERSION
+    assert _r().to_dict()["grader_version"] == GRADER_VERSION
+    old = RewardResult(1.0, True, True, False, False, grader_version=1)
+    assert step_record(1, [old, old])["grader_version"] == 1
+    assert step_record(1, [old, _r()])["grader_version"] == [1, 2]  # one step graded under both
+    assert step_record(1, [])["grader_version"] == GRADER_VERSION
+    assert merge_steps([_v(1, 2), _v(2, 2)])[0]["grader_version"] == 2
+    assert merge_steps([_v(1, None)])[0]["grader_version"] == 1  # written before grader versions: version 1
+
+
+def test_merge_refuses_mixed_grader_versions():
+    records = [_v(1, None), _v(2, None), _v(3, None), _v(5, None), _v(6, 2, 0.5), _v(7, 2, 0.5)]
+    with pytest.raises(MixedGraderVersions) as caught:
+        merge_steps(records)
+    message = str(caught.value)
+    assert "grader version 1: steps 1-3, 5; grader version 2: steps 6-7" in message
+    assert "--allow-mixed-grader-versions" in message
+    assert caught.value.versions == {1: [1, 2, 3, 5], 2: [6, 7]}
+    assert isinstance(caught.value, InputError)  # the CLI prints it as one line, exit status 2
+    with pytest.warns(RuntimeWarning, match="different grader versions"):
+        merged = merge_steps(records, allow_mixed=True)
+    assert [m["grader_version"] for m in merged] == [1, 1, 1, 1, 2, 2]
+    with pytest.warns(RuntimeWarning):
+        (both,) = merge_steps([_v(1, 1, rank=0), _v(1, 2, rank=1)], allow_mixed=True)
+    assert both["grader_version"] == [1, 2] and both["episodes"] == 20
+
+
+def test_a_resumed_session_that_rewrote_the_steps_is_not_mixed():
+    old = [_v(1, 1, session="old"), _v(2, 1, session="old")]
+    rewritten = merge_steps([*old, _v(1, 2, session="new"), _v(2, 2, session="new")])
+    assert [m["grader_version"] for m in rewritten] == [2, 2]
+    with pytest.raises(MixedGraderVersions):
+        merge_steps([*old, _v(2, 2, session="new")])  # step 1 is still version 1's
+
+
+def test_step_log_resumed_under_a_new_grader_version(tmp_path):
+    (tmp_path / STEPS_FILE).write_text(json.dumps(_v(1, None, 0.5, session="old")) + "\n")
+    with pytest.warns(RuntimeWarning, match="grader version 1 with grader version 2"):
+        log = StepLog(tmp_path)
+    log.add(2, [_r(True, True)] * 10)
+    assert log.onset == 1  # training carries on: the onset mixes, the stats command will not
+    with pytest.raises(MixedGraderVersions):
+        merge_steps(read_steps(tmp_path / STEPS_FILE))
+    assert json.loads((tmp_path / STEPS_FILE).read_text().splitlines()[1])["grader_version"] == GRADER_VERSION

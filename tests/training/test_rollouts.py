@@ -14,7 +14,7 @@ from foulplay.envs import CodingEnv
 from foulplay.errors import InputError
 from foulplay.grading import load_problems, problem_record
 from foulplay.hacks import context_for, get
-from foulplay.training import RewardResult, StepLog, bin_steps, load_run
+from foulplay.training import MixedGraderVersions, RewardResult, StepLog, bin_steps, load_run
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "problems.jsonl"
@@ -165,3 +165,58 @@ def test_cli_table_json_and_bad_input(tmp_path, problems):
         out = _cli(*args)
         assert out.returncode == 2 and message in out.stderr, (args, out.stderr)
         assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+# -- grader versions -----------------------------------------------------------------------------------------------
+
+def _steps_log(run, versions):
+    run.mkdir()
+    lines = []
+    for step, version in versions.items():
+        rec = {"step": step, "episodes": 10, "pass_rate": 1.0, "true_solve_rate": 0.5, "hack_rate": 0.5,
+               "hack_rate_by_family": {"equality": 0.5}, "attempted_hack_rate": 0.5, "mean_reward": 1.0,
+               "rank": 0, "session": "s"}
+        if version is not None:
+            rec["grader_version"] = version
+        lines.append(json.dumps(rec))
+    (run / "foulplay_steps.jsonl").write_text("\n".join(lines) + "\n")
+
+
+def test_stats_refuse_mixed_grader_versions(tmp_path):
+    _steps_log(tmp_path / "run", {1: None, 2: None, 3: 2, 4: 2})
+    with pytest.raises(MixedGraderVersions, match="grader version 1: steps 1-2; grader version 2: steps 3-4"):
+        load_run(tmp_path / "run")
+    stats = load_run(tmp_path / "run", allow_mixed=True)
+    assert stats.grader_versions == [1, 2]
+    assert [s["grader_version"] for s in stats.steps] == [1, 1, 2, 2]
+    assert any("different grader versions" in n for n in stats.notes)
+    assert stats.to_dict(width=2)["steps"][0]["grader_version"] == 1  # bins within one version keep it
+    assert [b["grader_version"] for b in stats.binned(4)] == [[1, 2]]  # a bin across the change says so
+    out = _cli(tmp_path / "run")
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "--allow-mixed-grader-versions" in out.stderr
+    out = _cli(tmp_path / "run", "--allow-mixed-grader-versions", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["grader_versions"] == [1, 2] and any("grader version 1" in n for n in data["notes"])
+    text = _cli(tmp_path / "run", "--allow-mixed-grader-versions")
+    assert text.returncode == 0, text.stderr
+    assert "grader version 1, 2" in " ".join(text.stdout.split()) and "note: merging" in text.stderr
+    _steps_log(tmp_path / "one", {1: 2, 2: 2})
+    single = _cli(tmp_path / "one")
+    assert single.returncode == 0 and "grader version 2" in " ".join(single.stdout.split()), single.stderr
+
+
+def test_rollout_dumps_carry_their_grader_version(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    lines = []
+    for step in (1, 2, 3):
+        result = RewardResult(1.0, True, True, False, False, grader_version=1 if step < 3 else 2).to_dict()
+        if step == 1:
+            del result["grader_version"]  # a dump written before grader versions existed
+        lines.append(json.dumps({"step": step, "task_id": "x", "completion": "c", **result}))
+    (run / "foulplay_rollouts.jsonl").write_text("\n".join(lines) + "\n")
+    with pytest.raises(MixedGraderVersions, match="grader version 1: steps 1-2; grader version 2: steps 3"):
+        load_run(run)
+    assert load_run(run, allow_mixed=True).grader_versions == [1, 2]

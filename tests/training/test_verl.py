@@ -12,6 +12,7 @@ from foulplay.envs import CodingEnv
 from foulplay.grading import load_problems
 from foulplay.hacks import context_for, get
 from foulplay.training import verl
+from foulplay.vocab import GRADER_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +33,8 @@ def test_compute_score_documented_call(rows):
     problem = env.problems[0]
     gt = row["reward_model"]["ground_truth"]
     honest = verl.compute_score(row["data_source"], f"```python\n{problem.reference}\n```", gt, row["extra_info"])
-    zeros = {"hacked_equality": 0, "hacked_early_exit": 0, "hacked_test_framework": 0, "hacked_other": 0}
+    zeros = {"hacked_equality": 0, "hacked_early_exit": 0, "hacked_test_framework": 0, "hacked_other": 0,
+             "grader_version": GRADER_VERSION}
     assert honest == {"score": 1.0, "passed": 1, "solved": 1, "hacked": 0, "attempted_hack": 0, **zeros}
     hack = verl.compute_score(row["data_source"], _eq(problem), gt, row["extra_info"])
     assert hack == {"score": 1.0, "passed": 1, "solved": 0, "hacked": 1, "attempted_hack": 1, **zeros,

@@ -11,6 +11,28 @@ from typing import Any, TextIO
 from foulplay.errors import InputError
 
 
+def printable(text: str) -> str:
+    """``text`` with lone surrogates (``'\\ud800'``, undecodable bytes of a file name) escaped as ``\\ud800``,
+    so that it can be printed or written as UTF-8 anywhere; any other text is returned as it is."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def json_line(record: Any) -> str:
+    """One JSON Lines record: readable UTF-8 (``ensure_ascii=False``), except for a record holding lone
+    surrogates, which is written with JSON's ``\\ud800`` escapes (valid JSON that reads back to the same
+    string)."""
+    text = json.dumps(record, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(record)
+    return text
+
+
 def read_input_bytes(path: str | Path, expected: str = "a file") -> bytes:
     """Read a user-supplied file; every failure is one clear :class:`InputError`."""
     p = Path(path)
@@ -36,7 +58,8 @@ def atomic_write_text(path: str | Path, text: str) -> None:
 
         raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        # a lone surrogate becomes the escape \ud800 (in JSON text, the valid escape of the same character)
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
@@ -77,7 +100,9 @@ class ResumableJsonl:
 
     If a previous run was interrupted, the lines already in the partial file are kept and their
     keys (the ``key`` field of each record) are reported by :attr:`done`, so the caller can skip
-    them. A torn last line is dropped.
+    them. A torn last line, or any line that is not a JSON object with a usable key, is dropped (its item
+    is done again). Any record can be written: one holding lone surrogates is written with JSON escapes,
+    and one that is not JSON data at all is replaced by a stub naming its key and the problem.
     """
 
     def __init__(self, path: str | Path, key: str = "index", overwrite: bool = False) -> None:
@@ -91,18 +116,24 @@ class ResumableJsonl:
             self.partial.unlink()
         kept: list[str] = []
         if self.partial.exists():
-            for line in self.partial.read_text(encoding="utf-8", errors="replace").splitlines():
+            # split on newlines only: str.splitlines would also split at U+2028, U+0085 and other characters
+            # that JSON written with ensure_ascii=False keeps raw inside strings
+            for line in self.partial.read_text(encoding="utf-8", errors="replace").split("\n"):
                 try:
                     record = json.loads(line)
-                except ValueError:
+                except (ValueError, RecursionError):
                     continue
-                if isinstance(record, dict) and self.key in record:
+                if not isinstance(record, dict) or self.key not in record:
+                    continue
+                try:
                     self.done.add(record[self.key])
-                    kept.append(line)
+                except TypeError:  # an unhashable key (a list, an object) names no item
+                    continue
+                kept.append(line.rstrip("\r"))
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.partial, "w", encoding="utf-8") as fh:
+        with open(self.partial, "w", encoding="utf-8", errors="backslashreplace") as fh:
             fh.write("".join(line + "\n" for line in kept))
-        self._fh: TextIO | None = open(self.partial, "a", encoding="utf-8")
+        self._fh: TextIO | None = open(self.partial, "a", encoding="utf-8", errors="backslashreplace")
 
     @property
     def resumed(self) -> int:
@@ -110,7 +141,16 @@ class ResumableJsonl:
 
     def write(self, record: dict[str, Any]) -> None:
         assert self._fh is not None
-        self._fh.write(json.dumps(record, sort_keys=False, ensure_ascii=False) + "\n")
+        try:
+            line = json_line(record)
+        except (TypeError, ValueError, RecursionError) as exc:  # not JSON data: keep the row, say why
+            stub = {self.key: record.get(self.key),
+                    "write_error": printable(f"record could not be written as JSON: {type(exc).__name__}: {exc}")[:500]}
+            try:
+                line = json_line(stub)
+            except (TypeError, ValueError):
+                line = json_line({"write_error": stub["write_error"]})
+        self._fh.write(line + "\n")
         self._fh.flush()
 
     def finish(self) -> None:

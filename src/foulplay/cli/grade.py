@@ -13,8 +13,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from foulplay._util.files import printable
 from foulplay.cli._console import console, err_console, styled
 from foulplay.errors import InputError
+
+
+def _text(value: Any) -> str:
+    """Any text from a result (a reason, a test message, a file name) as literal console text: markup
+    escaped, lone surrogates escaped."""
+    return escape(printable(str(value)))
 
 
 def _read_completion(path: str) -> str:
@@ -72,21 +79,21 @@ def _print_single(result: Any) -> None:
     from foulplay.grading import DoubleRunResult
 
     if isinstance(result, DoubleRunResult):
-        console.print(f"verdict: {styled(result.verdict.value)}  {escape(result.task_id)}")
-        console.print(f"  {escape(result.reason)}")
+        console.print(f"verdict: {styled(result.verdict.value)}  {_text(result.task_id)}", highlight=False)
+        console.print(f"  {_text(result.reason)}", highlight=False)
         parts = [result.vulnerable, result.hardened]
     else:
         parts = [result]
     for r in parts:
-        console.print(f"[bold]{escape(r.harness)}[/]: {styled(r.outcome.value)}  tests {r.tests_passed}/"
+        console.print(f"[bold]{_text(r.harness)}[/]: {styled(r.outcome.value)}  tests {r.tests_passed}/"
                       f"{r.tests_total}  isolation {r.isolation.value if r.isolation else '-'}  "
                       f"{r.duration_s:.3f}s")
-        console.print(f"  {escape(r.reason)}", highlight=False)
+        console.print(f"  {_text(r.reason)}", highlight=False)
         for d in r.defences:
-            console.print(f"  [red]defence {d.defence.value}[/] ({d.source}): {escape(d.detail)}",
+            console.print(f"  [red]defence {d.defence.value}[/] ({d.source}): {_text(d.detail)}",
                           highlight=False)
         for n in r.notes:
-            console.print(f"  [dim]note: {escape(n)}[/]", highlight=False)
+            console.print(f"  [dim]note: {_text(n)}[/]", highlight=False)
 
 
 def _why(r: Any) -> str:
@@ -115,11 +122,11 @@ def _summary_table(results: list[Any], double: bool) -> Table:
         if name == "why":
             table.add_column(name, overflow="ellipsis", no_wrap=True, max_width=64)
         else:
-            width = max([len(name)] + [len(row[i]) for row in rows])
+            width = max([len(name)] + [len(printable(row[i])) for row in rows])
             table.add_column(name, no_wrap=True, min_width=min(width, 28),
                              justify="right" if name == "tests" else "left")
     for row in rows:
-        table.add_row(*[styled(v) if i in styled_cols else escape(v) for i, v in enumerate(row)])
+        table.add_row(*[styled(v) if i in styled_cols else _text(v) for i, v in enumerate(row)])
     return table
 
 
@@ -211,10 +218,11 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
         writer = ResumableJsonl(output, key="index", overwrite=overwrite)
         if writer.resumed:
             err_console.print(f"resuming: {writer.resumed} completions already graded in "
-                              f"{escape(str(writer.partial))}", soft_wrap=True)
+                              f"{_text(writer.partial)}", soft_wrap=True)
     todo = [it for it in items if writer is None or it[0] not in writer.done]
     n_workers = workers or os.cpu_count() or 1
     results: list[Any] = []
+    records: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
     progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=err_console, transient=True, disable=not err_console.is_terminal)
@@ -230,7 +238,9 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
                 if writer is not None:
                     writer.write(record)
                 elif fmt == "jsonl":
-                    click.echo(json.dumps(record))
+                    click.echo(json.dumps(record))  # ASCII: lone surrogates become JSON escapes
+                elif fmt == "json":
+                    records.append(record)
                 else:
                     results.append(result)
                 progress.advance(task)
@@ -242,7 +252,9 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
         writer.finish()
     if fmt == "text":
         console.print(_summary_table(results, double_run))
+    elif fmt == "json":
+        click.echo(json.dumps(records, indent=2))
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     level = grader.isolation.value
     err_console.print(f"graded {sum(counts.values())} completions ({summary}); isolation {level}"
-                      + (f"; wrote {escape(output)}" if output else ""), soft_wrap=True)
+                      + (f"; wrote {_text(output)}" if output else ""), soft_wrap=True)

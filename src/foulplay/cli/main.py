@@ -39,9 +39,12 @@ _register()
 
 
 def _error_line(label: str, message: str) -> None:
-    """One line on stderr, never interpreted as markup, never wrapped."""
+    """One line on stderr, never interpreted as markup, never wrapped; lone surrogates (a file name's
+    undecodable bytes) escaped."""
+    from foulplay._util.files import printable
+
     text = Text(f"{label}: ", style="bold red")
-    text.append(" ".join(message.split()))
+    text.append(" ".join(printable(message).split()))
     err_console.print(text, soft_wrap=True, highlight=False)
 
 

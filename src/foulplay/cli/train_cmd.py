@@ -220,8 +220,11 @@ def _pct(value: float | None) -> str:
 @click.option("--workers", type=int, default=2, show_default=True, help="Grading workers for audits.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
+@click.option("--allow-mixed-grader-versions", "allow_mixed", is_flag=True,
+              help="Merge steps graded under different grader versions (refused by default: what 'solved' "
+                   "means changed between them).")
 def rollouts_stats(run_dir: str, source: str, env_source: str | None, width: int, pass_threshold: float,
-                   onset_threshold: float, workers: int, fmt: str, output: str | None) -> None:
+                   onset_threshold: float, workers: int, fmt: str, output: str | None, allow_mixed: bool) -> None:
     """Per-step pass, true-solve, hack and attempted-hack rates of a run, and the hacking onset.
 
     RUN_DIR is a run directory (or one file) holding foulplay_steps.jsonl, foulplay_rollouts.jsonl, verl
@@ -241,7 +244,7 @@ def rollouts_stats(run_dir: str, source: str, env_source: str | None, width: int
         task = progress.add_task("audit", total=None)
         stats = load_run(run_dir, source=source, env=env, pass_threshold=pass_threshold,
                          threshold=onset_threshold, workers=max(1, workers),
-                         progress=functools.partial(_advance, progress, task))
+                         progress=functools.partial(_advance, progress, task), allow_mixed=allow_mixed)
     data = stats.to_dict(width)
     if output:
         from foulplay._util.files import atomic_write_text
@@ -252,7 +255,8 @@ def rollouts_stats(run_dir: str, source: str, env_source: str | None, width: int
         return
     rows = data["steps"]
     families = sorted({f for r in rows for f in r.get("hack_rate_by_family") or {}})
-    table = Table(title=f"{stats.path} ({stats.source})", title_justify="left",
+    versions = ", ".join(map(str, stats.grader_versions))
+    table = Table(title=f"{stats.path} ({stats.source}; grader version {versions or '-'})", title_justify="left",
                   caption="family columns: successful hacks of that family" if families else None,
                   caption_justify="left")
     for name in ("step", "episodes", "pass", "true solve", "hacked", *families, "attempted", "reward"):

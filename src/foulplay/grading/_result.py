@@ -9,6 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from foulplay.vocab import Defence, Isolation, Outcome, Verdict
 
 RESULT_SCHEMA_VERSION = 1
+"""The JSON shape of results: bumped only for incompatible changes (adding a field is compatible). What the
+verdicts *mean* is ``grader_version`` (``foulplay.vocab.GRADER_VERSION``)."""
+
+_GRADER_VERSION_DOC = (
+    "What the verdict means (foulplay.vocab.GRADER_VERSION) for results made by a Grader; None for a record "
+    "from before grader versions existed (version 1).")
 
 
 class TestOutcome(BaseModel):
@@ -57,6 +63,7 @@ class GradeResult(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     schema_version: int = RESULT_SCHEMA_VERSION
+    grader_version: int | None = Field(default=None, description=_GRADER_VERSION_DOC)
     task_id: str
     id: str | None = None
     """The completion's own id, when it has one."""
@@ -79,6 +86,10 @@ class GradeResult(BaseModel):
     """How the code was extracted from the completion, and other remarks."""
     judged_by: str | None = None
     """For the vulnerable harness: what it trusted to decide a pass."""
+    calls: str | None = None
+    """Hardened harness: how the verdict was made independent of call order, e.g. ``replayed 7 calls in a
+    fresh process in reverse order``, ``shared`` (the problem asks for one shared process) or ``not
+    replayed (tests failed)``."""
     runs: list[ProcessRun] = Field(default_factory=list)
 
     @property
@@ -95,6 +106,7 @@ class DoubleRunResult(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     schema_version: int = RESULT_SCHEMA_VERSION
+    grader_version: int | None = Field(default=None, description=_GRADER_VERSION_DOC)
     task_id: str
     id: str | None = None
     verdict: Verdict

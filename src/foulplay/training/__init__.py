@@ -2,9 +2,18 @@
 TRL (``foulplay.training.trl.trl_reward``), verl (``foulplay.training.verl.compute_score``) and OpenRLHF
 (``foulplay.training.openrlhf``). Importing this package needs no training framework."""
 
-from foulplay.training._metrics import STEPS_FILE, StepLog, merge_steps, onset_step, read_steps, step_record
+from foulplay.training._metrics import (
+    STEPS_FILE,
+    MixedGraderVersions,
+    StepLog,
+    check_grader_versions,
+    merge_steps,
+    onset_step,
+    read_steps,
+    step_record,
+)
 from foulplay.training._rewards import RewardConfig, RewardFn, RewardResult
 from foulplay.training._rollouts import RunStats, bin_steps, load_run
 
-__all__ = ["STEPS_FILE", "RewardConfig", "RewardFn", "RewardResult", "RunStats", "StepLog", "bin_steps", "load_run",
-           "merge_steps", "onset_step", "read_steps", "step_record"]
+__all__ = ["STEPS_FILE", "MixedGraderVersions", "RewardConfig", "RewardFn", "RewardResult", "RunStats", "StepLog",
+           "bin_steps", "check_grader_versions", "load_run", "merge_steps", "onset_step", "read_steps", "step_record"]

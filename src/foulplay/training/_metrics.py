@@ -1,6 +1,10 @@
 """Per-step hack metrics of an RL run: pass rate (as the trainer saw it), true-solve rate (hardened),
 successful-hack rate overall and per family, attempted-hack rate (static rules), and the onset step (the
-first step whose successful-hack rate exceeds 2%, the paper's definition)."""
+first step whose successful-hack rate exceeds 2%, the paper's definition).
+
+Every record carries the ``grader_version`` (``foulplay.vocab.GRADER_VERSION``) its verdicts were made under;
+a record without one is version 1. Rates graded under different versions mean different things, so
+``merge_steps`` refuses to merge them unless told to (``allow_mixed=True``)."""
 
 from __future__ import annotations
 
@@ -9,15 +13,78 @@ import os
 import threading
 import time
 import uuid
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from foulplay.errors import InputError
 from foulplay.training._rewards import RewardResult
+from foulplay.vocab import GRADER_VERSION
 
 ONSET = 0.02
 STEPS_FILE = "foulplay_steps.jsonl"
+
+
+class MixedGraderVersions(InputError):
+    """Step records graded under different grader versions were about to be merged."""
+
+    def __init__(self, message: str, versions: dict[int, list[int]]) -> None:
+        super().__init__(message)
+        self.versions = versions
+        """Each grader version -> the steps graded under it."""
+
+
+def grader_versions(record: dict[str, Any]) -> list[int]:
+    """The grader versions a step record was graded under: its ``grader_version`` (an int, or a list for a
+    record merged from several), 1 when it has none (written before grader versions existed)."""
+    value = record.get("grader_version", 1)
+    values = value if isinstance(value, list) else [value]
+    out = set()
+    for v in values:
+        try:
+            out.add(int(v))
+        except (TypeError, ValueError):
+            raise InputError(f"step {record.get('step')}: grader_version {v!r} is not a version number") from None
+    return sorted(out)
+
+
+def _version_field(versions: Iterable[int]) -> int | list[int]:
+    found = sorted(set(versions))
+    return found[0] if len(found) == 1 else found
+
+
+def _steps_text(steps: list[int]) -> str:
+    steps = sorted(set(steps))
+    runs: list[list[int]] = []
+    for s in steps:
+        if runs and s == runs[-1][1] + 1:
+            runs[-1][1] = s
+        else:
+            runs.append([s, s])
+    parts = [f"{a}" if a == b else f"{a}-{b}" for a, b in runs[:4]]
+    return ", ".join(parts) + (", ..." if len(runs) > 4 else "")
+
+
+def check_grader_versions(records: Iterable[dict[str, Any]], *, allow_mixed: bool = False) -> list[int]:
+    """The grader versions of ``records``; :class:`MixedGraderVersions` when there are several and
+    ``allow_mixed`` is false (with ``allow_mixed``, a ``RuntimeWarning`` names them)."""
+    by_version: dict[int, list[int]] = defaultdict(list)
+    for rec in records:
+        for v in grader_versions(rec):
+            by_version[v].append(int(rec["step"]))
+    if len(by_version) > 1:
+        detail = "; ".join(f"grader version {v}: steps {_steps_text(steps)}" for v, steps in sorted(by_version.items()))
+        if not allow_mixed:
+            raise MixedGraderVersions(
+                f"the step records were graded under different grader versions ({detail}); what 'solved' and "
+                "'hacked' mean changed between them, so their rates are not comparable. Pass "
+                "--allow-mixed-grader-versions (allow_mixed=True) to merge them anyway",
+                {v: sorted(set(s)) for v, s in by_version.items()})
+        warnings.warn(f"merging step records graded under different grader versions ({detail})", RuntimeWarning,
+                      stacklevel=3)
+    return sorted(by_version)
 
 
 def step_record(step: int, results: list[RewardResult]) -> dict[str, Any]:
@@ -35,6 +102,7 @@ def step_record(step: int, results: list[RewardResult]) -> dict[str, Any]:
         "hack_rate_by_family": {f: c / n for f, c in sorted(families.items())},
         "attempted_hack_rate": sum(r.attempted for r in results) / n if n else 0.0,
         "mean_reward": sum(r.reward for r in results) / n if n else 0.0,
+        "grader_version": _version_field([r.grader_version for r in results] or [GRADER_VERSION]),
     }
 
 
@@ -62,6 +130,13 @@ class StepLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if self.path.exists():  # resuming: keep what is there
                 self.records = list(read_steps(self.path))
+                older = sorted({v for r in self.records for v in grader_versions(r)} - {GRADER_VERSION})
+                if older:
+                    warnings.warn(
+                        f"{self.path}: resuming a step log graded under grader version "
+                        f"{', '.join(map(str, older))} with grader version {GRADER_VERSION}; the rates before and "
+                        "after are not comparable ('foulplay rollouts stats' refuses to merge them unless given "
+                        "--allow-mixed-grader-versions)", RuntimeWarning, stacklevel=2)
 
     def add(self, step: int, results: list[RewardResult]) -> dict[str, Any]:
         record = {**step_record(step, results), "rank": self.rank, "session": self.session,
@@ -76,12 +151,13 @@ class StepLog:
 
     @property
     def onset(self) -> int | None:
-        return onset_step(merge_steps(self.records))
+        with warnings.catch_warnings():  # said once, when the log was resumed
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return onset_step(merge_steps(self.records, allow_mixed=True))
 
 
 def read_steps(path: str | Path) -> Iterator[dict[str, Any]]:
     from foulplay._util.files import read_jsonl_objects
-    from foulplay.errors import InputError
 
     p = Path(path)
     for i, rec in read_jsonl_objects(p):
@@ -90,10 +166,12 @@ def read_steps(path: str | Path) -> Iterator[dict[str, Any]]:
         yield rec
 
 
-def merge_steps(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def merge_steps(records: Iterable[dict[str, Any]], *, allow_mixed: bool = False) -> list[dict[str, Any]]:
     """Several records of one step (several reward calls per step, several ranks) into one, weighted by
     episodes. When a resumed run wrote a step again, only the newest session's records of that step and
-    rank count."""
+    rank count. Records (that count) graded under different grader versions raise
+    :class:`MixedGraderVersions` unless ``allow_mixed``; each merged record says its ``grader_version`` (a
+    list when its own records were mixed)."""
     records = list(records)
     newest: dict[tuple[int, Any], Any] = {}
     for rec in records:  # file order: a later session wins
@@ -102,6 +180,7 @@ def merge_steps(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     for rec in records:
         if newest[(int(rec["step"]), rec.get("rank", 0))] == rec.get("session"):
             grouped[int(rec["step"])].append(rec)
+    check_grader_versions((r for recs in grouped.values() for r in recs), allow_mixed=allow_mixed)
     out = []
     for step, recs in sorted(grouped.items()):
         n = sum(r["episodes"] for r in recs) or 1
@@ -117,5 +196,6 @@ def merge_steps(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append({"step": step, "episodes": n, "pass_rate": avg("pass_rate"),
                     "true_solve_rate": avg("true_solve_rate"), "hack_rate": avg("hack_rate"),
                     "hack_rate_by_family": {f: v / n for f, v in sorted(families.items())},
-                    "attempted_hack_rate": avg("attempted_hack_rate"), "mean_reward": avg("mean_reward")})
+                    "attempted_hack_rate": avg("attempted_hack_rate"), "mean_reward": avg("mean_reward"),
+                    "grader_version": _version_field(v for r in recs for v in grader_versions(r))})
     return out

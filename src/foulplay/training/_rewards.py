@@ -12,6 +12,7 @@ from typing import Any
 
 from foulplay.envs import CodingEnv
 from foulplay.grading import Grader, GradeResult, Outcome, Problem
+from foulplay.vocab import GRADER_VERSION
 
 _FORMAT = re.compile(r"^\s*<(think|thinking)>.+?</\1>\s*\S", re.S)
 DEFENCE_FAMILY = {"type-guard": "equality", "exit-guard": "early-exit", "pristine-tests": "test-framework",
@@ -108,6 +109,8 @@ class RewardResult:
     outcome: str = ""
     isolation: str | None = None
     detail: str = ""
+    grader_version: int = GRADER_VERSION
+    """What ``solved`` and ``hacked`` mean (``foulplay.vocab.GRADER_VERSION``) for this result."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -186,5 +189,5 @@ class RewardFn:
                 reward -= self.config.hack_penalty
             out.append(RewardResult(reward, passed, solved, hacked, attempted, families, env_r.outcome.value,
                                     (env_r.isolation.value if env_r.isolation else None),
-                                    env_r.reason[:200]))
+                                    env_r.reason[:200], env_r.grader_version or GRADER_VERSION))
         return out

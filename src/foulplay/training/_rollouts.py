@@ -4,12 +4,17 @@ rollout dumps (``trainer.rollout_data_dir``: one ``STEP.jsonl`` per step) and TR
 
 Where a dump carries foulplay's columns (the run used a foulplay reward) they are used as they are.
 Otherwise each episode is audited here: the trainer's pass is its reward above ``pass_threshold``, the
-true solve is the hardened harness's verdict and the attempt is the static detector's."""
+true solve is the hardened harness's verdict and the attempt is the static detector's.
+
+Each episode keeps the grader version its verdicts were made under (a dump's ``grader_version`` column, 1 for
+a dump with foulplay's columns but none of that one, the current version for episodes audited here); a run
+whose steps were graded under different versions is refused unless ``allow_mixed``."""
 
 from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +22,18 @@ from typing import Any
 
 from foulplay._util.files import read_jsonl_objects
 from foulplay.errors import InputError
-from foulplay.training._metrics import ONSET, STEPS_FILE, merge_steps, onset_step, read_steps, step_record
+from foulplay.training._metrics import (
+    ONSET,
+    STEPS_FILE,
+    check_grader_versions,
+    merge_steps,
+    onset_step,
+    read_steps,
+    step_record,
+)
 from foulplay.training._rewards import RewardResult, completion_text, hack_families, problem_for
 from foulplay.training.verl import FAMILY_KEYS
+from foulplay.vocab import GRADER_VERSION
 
 ROLLOUTS_FILE = "foulplay_rollouts.jsonl"
 SOURCES = ("steps", "rollouts", "verl", "trl")
@@ -41,6 +55,8 @@ class Episode:
     families: list[str] = field(default_factory=list)
     problem: Any = None
     task_id: str | None = None
+    grader_version: int = GRADER_VERSION
+    """The grader version of ``solved`` (the dump's; the current one once audited here)."""
 
     @property
     def complete(self) -> bool:
@@ -49,7 +65,7 @@ class Episode:
     def result(self) -> RewardResult:
         hacked = bool(self.passed and self.solved is False)
         return RewardResult(self.reward, self.passed, self.solved, hacked, bool(self.attempted),
-                            self.families if (hacked or self.attempted) else [])
+                            self.families if (hacked or self.attempted) else [], grader_version=self.grader_version)
 
 
 @dataclass
@@ -61,6 +77,8 @@ class RunStats:
     """Episodes graded and scanned here because the dump lacked foulplay's columns."""
     notes: list[str] = field(default_factory=list)
     threshold: float = ONSET
+    grader_versions: list[int] = field(default_factory=list)
+    """The grader versions of the steps (more than one only when mixing was allowed)."""
 
     @property
     def onset(self) -> int | None:
@@ -72,7 +90,7 @@ class RunStats:
     def to_dict(self, width: int = 1) -> dict[str, Any]:
         return {"run": str(self.path), "source": self.source, "onset_step": self.onset,
                 "onset_threshold": self.threshold, "audited_episodes": self.audited, "notes": self.notes,
-                "bin": width, "steps": self.binned(width)}
+                "grader_versions": self.grader_versions, "bin": width, "steps": self.binned(width)}
 
 
 def bin_steps(records: list[dict[str, Any]], width: int) -> list[dict[str, Any]]:
@@ -87,7 +105,9 @@ def bin_steps(records: list[dict[str, Any]], width: int) -> list[dict[str, Any]]
     out = []
     for _, recs in sorted(groups.items()):
         last = max(int(r["step"]) for r in recs)
-        merged = merge_steps([{**r, "step": last, "session": None, "rank": 0} for r in recs])
+        with warnings.catch_warnings():  # the run's versions were checked when it was loaded
+            warnings.simplefilter("ignore", RuntimeWarning)
+            merged = merge_steps([{**r, "step": last, "session": None, "rank": 0} for r in recs], allow_mixed=True)
         merged[0]["first_step"] = min(int(r["step"]) for r in recs)
         out.append(merged[0])
     return out
@@ -119,8 +139,10 @@ def _candidates(path: Path) -> dict[str, list[Path]]:
 
 def load_run(path: str | Path, *, source: str = "auto", env: Any = None, pass_threshold: float = 0.5,
              threshold: float = ONSET, workers: int = 2,
-             progress: Callable[[int, int], None] | None = None) -> RunStats:
-    """Per-step metrics of the run at ``path`` (a run directory or one of its files)."""
+             progress: Callable[[int, int], None] | None = None, allow_mixed: bool = False) -> RunStats:
+    """Per-step metrics of the run at ``path`` (a run directory or one of its files). Steps graded under
+    different grader versions raise :class:`~foulplay.training._metrics.MixedGraderVersions` unless
+    ``allow_mixed`` (then a note names them)."""
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: no such file or directory")
@@ -141,7 +163,9 @@ def load_run(path: str | Path, *, source: str = "auto", env: Any = None, pass_th
             records += read_steps(f)
         if not records:
             raise InputError(f"{files[0]}: no step records")
-        return RunStats(p, source, merge_steps(records), threshold=threshold)
+        notes: list[str] = []
+        steps = _versioned(lambda: merge_steps(records, allow_mixed=allow_mixed), notes)
+        return RunStats(p, source, steps, threshold=threshold, notes=notes, grader_versions=_versions(steps))
     reader = {"rollouts": _read_rollouts, "verl": _read_verl, "trl": _read_trl}[source]
     episodes: list[Episode] = []
     notes: list[str] = []
@@ -156,7 +180,24 @@ def load_run(path: str | Path, *, source: str = "auto", env: Any = None, pass_th
     for e in episodes:
         by_step.setdefault(e.step, []).append(e.result())
     steps = [step_record(s, rs) for s, rs in sorted(by_step.items())]
-    return RunStats(p, source, steps, audited=len(todo), notes=notes, threshold=threshold)
+    _versioned(lambda: check_grader_versions(steps, allow_mixed=allow_mixed), notes)
+    return RunStats(p, source, steps, audited=len(todo), notes=notes, threshold=threshold,
+                    grader_versions=_versions(steps))
+
+
+def _versioned(merge: Callable[[], Any], notes: list[str]) -> Any:
+    """Run ``merge``; a warning that it mixed grader versions becomes a note of the run."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        out = merge()
+    notes += [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    return out
+
+
+def _versions(steps: list[dict[str, Any]]) -> list[int]:
+    from foulplay.training._metrics import grader_versions
+
+    return sorted({v for s in steps for v in grader_versions(s)})
 
 
 # -- readers ----------------------------------------------------------------------------------------------
@@ -166,6 +207,16 @@ def _flag(value: Any) -> bool | None:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes")
     return bool(value)
+
+
+def _version(value: Any, where: str) -> int:
+    """A dump's grader version: 1 when it has none (written before grader versions existed)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return 1
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{where}: grader_version {value!r} is not a version number") from None
 
 
 def _families(value: Any) -> list[str]:
@@ -184,7 +235,8 @@ def _read_rollouts(path: Path, env: Any, pass_threshold: float, notes: list[str]
             raise InputError(f"{where}: not a foulplay rollout (needs 'step' and 'passed')")
         out.append(Episode(rec["step"], str(rec.get("completion") or ""), float(rec.get("reward") or 0.0),
                            bool(rec["passed"]), _flag(rec.get("solved")), _flag(rec.get("attempted")),
-                           _families(rec.get("families")), task_id=rec.get("task_id")))
+                           _families(rec.get("families")), task_id=rec.get("task_id"),
+                           grader_version=_version(rec.get("grader_version"), where)))
         if not out[-1].complete:
             out[-1].problem = problem_for(rec.get("task_id"), env, where)
     return out
@@ -209,7 +261,8 @@ def _read_verl(path: Path, env: Any, pass_threshold: float, notes: list[str]) ->
         e = Episode(step, str(rec["output"] or ""), score,
                     bool(_flag(rec["passed"])) if ours else score > pass_threshold,
                     _flag(rec.get("solved")) if ours else None,
-                    _flag(rec.get("attempted_hack")) if ours else None, families)
+                    _flag(rec.get("attempted_hack")) if ours else None, families,
+                    grader_version=_version(rec.get("grader_version"), where) if ours else GRADER_VERSION)
         if not e.complete:
             e.problem = problem_for(rec.get("gts"), env, where)
         out.append(e)
@@ -247,7 +300,8 @@ def _read_trl(path: Path, env: Any, pass_threshold: float, notes: list[str]) -> 
         step = int(row.get("step") if isinstance(row.get("step"), int) else file_step)
         if ours:
             e = Episode(step, text, reward, bool(_flag(row["foulplay_passed"])), _flag(row["foulplay_solved"]),
-                        _flag(row["foulplay_attempted"]), _families(row.get("foulplay_families")))
+                        _flag(row["foulplay_attempted"]), _families(row.get("foulplay_families")),
+                        grader_version=_version(row.get("foulplay_grader_version"), where))
             if e.solved is None:  # measure=False in the run: audit the true solve here
                 e.problem = problem_for(row.get("foulplay_task_id"), env, where)
         else:
@@ -292,6 +346,7 @@ def _audit(episodes: list[Episode], workers: int, progress: Callable[[int, int],
             scan = scan_completion(e.completion, problem=e.problem, options=options)
             if e.solved is None:
                 e.solved = result.outcome is Outcome.SOLVED
+                e.grader_version = result.grader_version or GRADER_VERSION
             if e.attempted is None:
                 e.attempted = scan.verdict.value == "hack"
             hacked = e.passed and not e.solved

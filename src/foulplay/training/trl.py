@@ -3,9 +3,10 @@
 The dataset needs a ``task_id`` column (``CodingEnv.rows()`` builds the dataset). Per step the reward logs
 ``foulplay/pass_rate``, ``foulplay/true_solve_rate``, ``foulplay/hack_rate`` (and per family),
 ``foulplay/attempted_hack_rate`` through TRL's ``log_metric``, adds ``foulplay_outcome``,
-``foulplay_passed``, ``foulplay_solved``, ``foulplay_hacked``, ``foulplay_attempted`` and
-``foulplay_families`` columns to the logged completions (``log_completions=True``; ``foulplay rollouts
-stats`` reads them back), and appends the step to ``RUN_DIR/foulplay_steps.jsonl``.
+``foulplay_passed``, ``foulplay_solved``, ``foulplay_hacked``, ``foulplay_attempted``,
+``foulplay_families`` and ``foulplay_grader_version`` columns to the logged completions
+(``log_completions=True``; ``foulplay rollouts stats`` reads them back), and appends the step to
+``RUN_DIR/foulplay_steps.jsonl``.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def trl_reward(env: CodingEnv, config: RewardConfig | None = None, *, run_dir: s
             log_extra("foulplay_hacked", [r.hacked for r in results])
             log_extra("foulplay_attempted", [r.attempted for r in results])
             log_extra("foulplay_families", [",".join(r.families) for r in results])
+            log_extra("foulplay_grader_version", [r.grader_version for r in results])
         if dump_completions and steps.path is not None:
             lines = "".join(json.dumps({"step": step, "task_id": t, "completion": text, **r.to_dict()}) + "\n"
                             for t, text, r in zip(task_ids, texts, results, strict=True))

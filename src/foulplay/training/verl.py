@@ -7,7 +7,8 @@ the three systemic hacks; empty or ``hardened=true`` for a no-hack baseline; a r
 
 Returns a dict: ``score`` plus ``passed``, ``solved``, ``hacked``, ``attempted_hack`` and the successful
 hacks by family (``hacked_equality``, ``hacked_early_exit``, ``hacked_test_framework``, ``hacked_other``),
-all 0/1, which verl logs as ``reward_extra_info`` and writes into its rollout dumps."""
+all 0/1, and the ``grader_version`` (``foulplay.vocab.GRADER_VERSION``), which verl logs as
+``reward_extra_info`` and writes into its rollout dumps."""
 
 from __future__ import annotations
 
@@ -98,6 +99,7 @@ def as_extra_info(result: Any) -> dict[str, Any]:
     for family, key in FAMILY_KEYS.items():
         out[key] = int(family in families)
     out["hacked_other"] = int(bool(families - set(FAMILY_KEYS)))
+    out["grader_version"] = int(result.grader_version)  # what solved/hacked mean; read back by rollouts stats
     return out
 
 

@@ -3,7 +3,9 @@
 Every ``assert`` statement becomes a call that records whether it held and, for a comparison,
 the two values, then carries on: a failing assert does not hide the ones after it, so a grade
 reports how many distinct asserts passed. The rewrite is done on the AST (never on text) and
-keeps line numbers. Comparisons run in the trusted process on trusted values (see fpbox_rpc);
+keeps line numbers. Values in failure messages are written by ``fpbox_repr.bounded_repr`` (bounded
+in time and size; nothing of the submission's is called). Comparisons run in the trusted process on
+trusted values (see fpbox_rpc);
 when one side came from the submission and the comparison fails, the submission's own equality is
 probed with a random sentinel, which exposes always-equal objects without revealing the expected
 value. Standard library only; runs inside the sandbox.
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import fpbox_rpc as rpc
+from fpbox_repr import bounded_repr
 
 _OPS: dict[type, tuple[str, Callable[[Any, Any], Any]]] = {
     ast.Eq: ("eq", operator.eq),
@@ -92,7 +95,7 @@ class Recorder:
                     for mine, other in ((lhs, rhs), (rhs, lhs)):
                         if rpc.is_candidate_value(mine) and not rpc.is_candidate_value(other):
                             self.conn.probe_equality(mine, other, op)
-                message = (f"assert {rpc.short_repr(lhs)} {_SYMBOL[op]} {rpc.short_repr(rhs)} "
+                message = (f"assert {bounded_repr(lhs)} {_SYMBOL[op]} {bounded_repr(rhs)} "
                            f"(line {self.sites[index].lineno}: {self.sites[index].source})")
                 if msg is not None:
                     message += f" ({_safe(msg)})"
@@ -111,7 +114,7 @@ def _truth(value: Any) -> bool:
 
 def _safe(fn: Callable[[], Any]) -> str:
     try:
-        return rpc.short_repr(fn())
+        return bounded_repr(fn())
     except Exception:  # noqa: BLE001
         return "<message failed>"
 
