@@ -4,6 +4,10 @@
 (b) one `python -m pytest` subprocess per sample (how many RL graders run tests), sequential and
     with as many parallel processes as (a) has workers
 (c) an unisolated in-process `exec` loop (no isolation at all: the speed ceiling)
+(a') as (a) without the order-independence replay (`shared_calls`), to show what the replay costs
+
+Before/after comparisons of foulplay itself: run this script from an older checkout too
+(`PYTHONPATH=<old checkout>/src`), in the same session, and compare the ratios to (c).
 
 Run by hand: .venv/bin/python benchmarks/grading.py [--workers 2] [--pytest-sample 164]
 Prints samples/s for each and the ratios. Compare ratios from one run; machines are noisy.
@@ -24,7 +28,9 @@ from pathlib import Path
 from foulplay.grading import Grader, load_humaneval
 
 
-def hardened(problems, workers: int) -> tuple[float, int, str]:
+def hardened(problems, workers: int, shared_calls: bool = False) -> tuple[float, int, str]:
+    if shared_calls and "shared_calls" in type(problems[0]).model_fields:
+        problems = [p.model_copy(update={"shared_calls": True}) for p in problems]
     with Grader(workers=workers) as grader:
         grader.sandbox.warm_up()
         list(grader.grade_many([(p, p.reference, None) for p in problems[:8]]))  # warm caches
@@ -83,6 +89,9 @@ def main() -> None:
           f"{platform.platform()}")
     a, a_ok, level = hardened(problems, args.workers)
     print(f"(a) hardened, sandbox ({level}), {args.workers} workers: {a:8.1f} samples/s  ({a_ok}/164 solved)")
+    a2, a2_ok, _ = hardened(problems, args.workers, shared_calls=True)
+    print(f"(a') the same without the order-independence replay: {a2:8.1f} samples/s  ({a2_ok}/164 solved); "
+          f"the replay costs {a2 / a:.2f}x")
     sample = problems[: args.pytest_sample]
     b1, b1_ok = pytest_subprocess(sample, 1)
     print(f"(b) pytest subprocess per sample, sequential:   {b1:8.1f} samples/s  ({b1_ok}/{len(sample)} passed)")

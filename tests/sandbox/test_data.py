@@ -25,7 +25,7 @@ def roundtrip(value, **kw):
     collections.Counter("abca"), collections.OrderedDict([("b", 1), ("a", 2)]),
     collections.deque([1, 2], maxlen=5), datetime.date(2026, 12, 4), datetime.timedelta(days=1, seconds=3),
     datetime.datetime(2026, 12, 4, 15, 30, 1, 7, tzinfo=datetime.timezone(datetime.timedelta(hours=2), "X")),
-    datetime.time(1, 2, 3, tzinfo=datetime.timezone.utc),
+    datetime.time(1, 2, 3, tzinfo=datetime.UTC),
 ], ids=lambda v: type(v).__name__)
 def test_plain_values_round_trip_exactly(value):
     back, costumes = roundtrip(value)
@@ -102,7 +102,7 @@ def test_exponential_sharing_and_self_reference_are_bounded():
     inner: list = [1]
     for _ in range(60):
         inner = [inner, inner]
-    with pytest.raises(data.NotData, match="too large|nests"):
+    with pytest.raises(data.NotData, match=r"too large|nests"):
         data.encode(inner)
     loop: list = []
     loop.append(loop)

@@ -67,7 +67,7 @@ def _limits(timeout: float | None, memory_mb: int | None) -> Any:
     if timeout is not None:
         if timeout <= 0:
             raise InputError("--timeout must be positive")
-        limits = limits.with_(wall_s=timeout, cpu_s=max(1, int(timeout)))
+        limits = limits.with_(wall_s=timeout, replay_s=timeout, cpu_s=max(1, int(timeout)))
     if memory_mb is not None:
         if memory_mb < 64:
             raise InputError("--memory-mb must be at least 64")

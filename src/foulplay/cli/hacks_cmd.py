@@ -149,7 +149,7 @@ def probe_cmd(target: str | None, harness: str | None, problems_path: str | None
     if limit:
         problems = problems[:limit]
     n_workers = workers or min(4, os.cpu_count() or 1)
-    limits = Limits() if timeout is None else Limits(wall_s=timeout, cpu_s=max(1, int(timeout)))
+    limits = Limits() if timeout is None else Limits(wall_s=timeout, replay_s=timeout, cpu_s=max(1, int(timeout)))
     closers: list[Any] = []
     try:
         if harness is not None:

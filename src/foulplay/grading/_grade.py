@@ -40,6 +40,9 @@ def _payload(problem: Problem, sub: Submission, harness: Harness) -> dict[str, A
         "pytest_source": problem.pytest_source,
         "pytest_filename": problem.pytest_filename,
         "io": [c.model_dump() for c in problem.io],
+        "api": list(problem.api),
+        "object_api": list(problem.object_api) if problem.object_api is not None else None,
+        "shared_calls": problem.shared_calls,
     }
     if not harness.hardened:
         payload["switches"] = sorted(harness.switches)

@@ -12,6 +12,9 @@ class Limits:
 
     wall_s: float = 10.0
     """Wall-clock budget for the whole job (every process it starts, and the tests)."""
+    replay_s: float = 10.0
+    """Extra wall-clock time a driver may take on top of ``wall_s`` for a second pass over the same calls
+    (the hardened harness's order-independence replay), so a slow honest solution is not timed out by it."""
     cpu_s: int = 10
     """CPU seconds per submission process (RLIMIT_CPU)."""
     memory_mb: int = 1024

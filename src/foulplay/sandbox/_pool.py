@@ -338,7 +338,8 @@ class Sandbox:
         job = {"driver": driver, "payload": payload, "limits": lim.as_dict(), "nonce": nonce}
         worker = self._idle.get()
         try:
-            raw = worker.run(job, timeout=lim.wall_s + GRACE_S + (START_TIMEOUT_S if not worker.alive else 0))
+            raw = worker.run(job, timeout=lim.wall_s + lim.replay_s + GRACE_S
+                             + (START_TIMEOUT_S if not worker.alive else 0))
             recycle = bool(raw.get("recycle")) or bool(raw.get("worker_lost"))
             if worker.jobs >= self.max_jobs_per_worker:
                 recycle = True

@@ -91,7 +91,8 @@ class RewardConfig:
     def limits(self) -> Any:
         from foulplay.grading import GRADING_LIMITS
 
-        return GRADING_LIMITS.with_(wall_s=float(self.timeout_s), cpu_s=max(1, math.ceil(self.timeout_s)))
+        return GRADING_LIMITS.with_(wall_s=float(self.timeout_s), replay_s=float(self.timeout_s),
+                                    cpu_s=max(1, math.ceil(self.timeout_s)))
 
 
 @dataclass

@@ -186,6 +186,7 @@ def _with_replay(ctx: Any, p: dict[str, Any], out: dict[str, Any], cand: Any,
     if not passed:
         out["calls"] = "not replayed (tests failed)"
         return out
+    ctx.extend(float(ctx.limits.get("replay_s", 0.0)))  # the replay has its own budget
     problem = _replay(ctx, p, log, test_modules)
     out["calls"] = f"replayed {len(log)} calls in a fresh process in reverse order"
     if problem is not None:

@@ -242,21 +242,22 @@ class Encoder:
         name = t.__name__
         key = _id(obj)
         if name == "Fraction":
-            return ["Q", self.tree(_int.__index__(obj.numerator), depth), self.tree(_int.__index__(obj.denominator), depth)]
+            num, den = _int.__index__(obj.numerator), _int.__index__(obj.denominator)
+            return ["Q", self.tree(num, depth), self.tree(den, depth)]
         if name == "Decimal":
             text = _str.__str__(t.__str__(obj))
             self._count(_len(text))
             return ["D", text]
         if name == "Counter":
             return ["C", *self._pairs(_dict.items(obj), depth, key)]
-        if name == "OrderedDict":
-            return ["O", *self._pairs(_dict.items(obj), depth, key)]
+        if name == "OrderedDict":  # its own (linked-list) order, read by the C type's accessor
+            return ["O", *self._pairs(t.items(obj), depth, key)]
         if name == "defaultdict":
-            factory = obj.default_factory
+            factory = t.default_factory.__get__(obj)
             fname = next((f for f in FACTORIES if factory is _b[f]), None)
             return ["dd", fname, *self._pairs(_dict.items(obj), depth, key)]
         if name == "deque":
-            return ["q", obj.maxlen, *self._items(_iter(obj), depth, key)]
+            return ["q", t.maxlen.__get__(obj), *self._items(t.__iter__(obj), depth, key)]
         if name == "timedelta":
             return ["td", obj.days, obj.seconds, obj.microseconds]
         if name == "timezone":
@@ -280,14 +281,17 @@ class Encoder:
         return self.tree(tz, depth + 1)
 
     def _other(self, t: type, obj: Any, depth: int) -> Any:
+        # standard-library containers first: OrderedDict and Counter are dict subclasses whose own order
+        # (or type) matters in comparisons
+        for name in ("OrderedDict", "Counter", "defaultdict", "deque"):
+            std = _STD[name]
+            if _issubclass(t, std):
+                self._costume(t, obj)
+                return self._stdlib(std, obj, depth)
         for base in _BASES:
             if _issubclass(t, base):
                 self._costume(t, obj)
                 return self._builtin(base, obj, depth)
-        for name, std in _STD.items():
-            if _issubclass(t, std) and name in ("Counter", "OrderedDict", "defaultdict", "deque"):
-                self._costume(t, obj)
-                return self._stdlib(std, obj, depth)
         if obj is Ellipsis:
             return ["E"]
         if self.objects is not None and not _isinstance(obj, type) and not _is_iterator(t) and \
@@ -500,7 +504,7 @@ class ObjectData:
     process). Two are equal when they are of the same class name with equal attributes; the solution's own
     ``__eq__`` never runs here. It can be passed back to the solution, which then gets its own object."""
 
-    __slots__ = ("_fp_type", "_fp_attrs", "_fp_ref")
+    __slots__ = ("_fp_attrs", "_fp_ref", "_fp_type")
 
     def __init__(self, type_name: str, attrs: dict[str, Any], ref: Any) -> None:
         object.__setattr__(self, "_fp_type", type_name)
@@ -718,7 +722,7 @@ def same(a: Any, b: Any, depth: int = 0) -> bool:
     if ta in (list, tuple) or ta is Exhausted:
         xs = a._items if ta is Exhausted else a
         ys = b._items if ta is Exhausted else b
-        return len(xs) == len(ys) and all(same(x, y, depth + 1) for x, y in zip(xs, ys))
+        return len(xs) == len(ys) and all(same(x, y, depth + 1) for x, y in zip(xs, ys, strict=True))
     if isinstance(a, dict):
         if len(a) != len(b) or (ta is not dict and list(a.keys()) != list(b.keys())):
             return False
