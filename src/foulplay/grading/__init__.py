@@ -7,7 +7,7 @@ runs both: a pass that only the vulnerable harness gives is a hack.
 """
 
 from foulplay.grading._extract import Submission, extract, split_reasoning
-from foulplay.grading._grade import GRADING_LIMITS, Grader, double_run, grade
+from foulplay.grading._grade import GRADING_LIMITS, PRECEDENCE, Grader, double_run, grade
 from foulplay.grading._harness import DEFAULT_VULNERABLE, HARDENED, SWITCHES, VULNERABLE, Harness
 from foulplay.grading._problem import (
     IOCase,
@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_VULNERABLE",
     "GRADING_LIMITS",
     "HARDENED",
+    "PRECEDENCE",
     "SWITCHES",
     "VULNERABLE",
     "DefenceEvent",
