@@ -25,6 +25,7 @@ from typing import Any
 
 import fpbox_rpc as rpc
 import fpgrade_asserts as fa
+from fpbox_repr import bounded_repr
 from fpgrade_vplugin import failure_line
 from fpgrade_vtests import vuln_script as _vuln_script
 from fpgrade_vtests import vuln_test_file as _vuln_test_file
@@ -364,7 +365,7 @@ def _io(ctx: Any, p: dict[str, Any]) -> dict[str, Any]:
             last = err.strip().splitlines()[-1] if err.strip() else ""
             ok, msg = False, f"exit status {info.get('exit_code')} {last}".strip()
         elif got != expected:
-            ok, msg = False, f"expected {rpc.short_repr(expected)}, got {rpc.short_repr(got)}"
+            ok, msg = False, f"expected {bounded_repr(expected)}, got {bounded_repr(got)}"
         else:
             ok, msg = True, None
         tests.append({"name": f"case {i + 1}", "passed": ok, "message": msg})
