@@ -114,7 +114,8 @@ def bwrap_plan(driver_dirs: list[str], tmpfs_mb: int, uid: int | None) -> Launch
         target = f"/opt/foulplay/d{i}"
         args += ["--ro-bind", d, target]
         inside_drivers.append(target)
-    args += ["--proc", "/proc", "--dev", "/dev", "--chdir", SANDBOX_TMP, "--clearenv",
+    # the IPC namespace's own message queues at /dev/mqueue, so that the zygote can sweep them
+    args += ["--proc", "/proc", "--dev", "/dev", "--mqueue", "/dev/mqueue", "--chdir", SANDBOX_TMP, "--clearenv",
              "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "HOME", SANDBOX_TMP,
              "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
              "--", sys.executable, "-I", "-c", _bootstrap(BOX_MOUNT)]

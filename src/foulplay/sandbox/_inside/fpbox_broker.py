@@ -26,6 +26,7 @@ import traceback
 from typing import Any
 
 import fpbox_os as osx
+import fpbox_seccomp as seccomp
 import fpbox_wire as wire
 
 PLAIN_PRELOAD = (
@@ -170,6 +171,9 @@ def candidate_main(spec: dict[str, Any], workdir: str, cfg: dict[str, Any], fds:
         sys.dont_write_bytecode = True
         hidden = {cfg.get("box_dir"), *cfg.get("driver_paths", [])}
         sys.path[:] = [workdir] + [p for p in sys.path if p and p not in hidden]
+        # last step before submitted code: the worker reported the filter, so never run without it
+        if cfg.get("seccomp_features") and not seccomp.install():
+            raise RuntimeError("the seccomp filter could not be installed")
         mode = spec["mode"]
         if mode == "serve":
             import fpbox_rpc
@@ -268,6 +272,7 @@ def zygote_main(ctrl: socket.socket, cfg: dict[str, Any], preload: tuple[str, ..
             shutil.rmtree(workdir, ignore_errors=True)
             if cfg.get("private_ipc") or uid is not None:
                 osx.remove_sysv_ipc_as(uid)
+                osx.remove_mqueues(uid)
             _scrub(cfg.get("scrub", []), keep=(work_root, cfg.get("trusted_root", "")))
             info = {
                 "pid": pid,
@@ -688,6 +693,9 @@ def main() -> None:
     facts: dict[str, Any] = {"features": []}
     if cfg.get("unshare_net") and osx.unshare(osx.CLONE_NEWNET) == 0:
         facts["features"].append("netns")
+    if cfg.get("seccomp", True):  # tried in a throwaway child: the broker and zygotes stay unfiltered
+        cfg["seccomp_features"] = seccomp.probe()
+        facts["features"] += cfg["seccomp_features"]
     os.makedirs(cfg["work_root"], exist_ok=True)
     os.makedirs(cfg["trusted_root"], mode=0o700 if cfg.get("candidate_uid") is not None else 0o711,
                 exist_ok=True)

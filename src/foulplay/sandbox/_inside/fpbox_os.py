@@ -227,3 +227,30 @@ def remove_sysv_ipc(uid: int | None) -> int:
                 ok = getattr(lib, func)(ident, _IPC_RMID, None) == 0
             removed += int(ok)
     return removed
+
+
+MQUEUE_DIR = "/dev/mqueue"
+
+
+def remove_mqueues(uid: int | None, top: str = MQUEUE_DIR) -> int:
+    """Remove POSIX message queues (of ``uid``, or all) listed in a mounted mqueue filesystem.
+
+    The bwrap level mounts its own IPC namespace's queues at /dev/mqueue; elsewhere the directory
+    shows the host's queues when the host mounted it, and nothing otherwise. The seccomp filter
+    refuses mq_open to submissions; this sweep is the second line.
+    """
+    removed = 0
+    try:
+        names = os.listdir(top)
+    except OSError:
+        return removed
+    for name in names:
+        path = os.path.join(top, name)
+        try:
+            if uid is not None and os.lstat(path).st_uid != uid:
+                continue
+            os.unlink(path)
+            removed += 1
+        except OSError:
+            continue
+    return removed
