@@ -169,6 +169,8 @@ def rlimit_plan(driver_dirs: list[str], work_root: str, uid: int | None) -> Laun
         "box_dir": str(INSIDE_DIR),
         "unshare_net": root,
         "scrub": [],
+        # shared with the host at this level: what the submission's uid leaves there goes after each run
+        "scrub_owned": ["/tmp", "/var/tmp", "/dev/shm"] if can_drop else [],
     }
     command = [sys.executable, "-I", "-c", _bootstrap(str(INSIDE_DIR))]
     return LaunchPlan(command, config, Isolation.RLIMIT, features)

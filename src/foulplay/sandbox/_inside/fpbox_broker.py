@@ -274,6 +274,8 @@ def zygote_main(ctrl: socket.socket, cfg: dict[str, Any], preload: tuple[str, ..
                 osx.remove_sysv_ipc_as(uid)
                 osx.remove_mqueues(uid)
             _scrub(cfg.get("scrub", []), keep=(work_root, cfg.get("trusted_root", "")))
+            if uid is not None and cfg.get("scrub_owned"):
+                osx.remove_owned(uid, cfg["scrub_owned"], keep=(work_root, cfg.get("trusted_root", "")))
             info = {
                 "pid": pid,
                 "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,

@@ -254,3 +254,42 @@ def remove_mqueues(uid: int | None, top: str = MQUEUE_DIR) -> int:
         except OSError:
             continue
     return removed
+
+
+SHARED_TEMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def remove_owned(uid: int, dirs: tuple[str, ...] | list[str] = SHARED_TEMP_DIRS, keep: tuple[str, ...] = ()) -> int:
+    """Remove what ``uid`` (a submission's own uid, leased to one worker) left in shared directories.
+
+    At the ``rlimit`` level submissions share the host's /tmp, /var/tmp and /dev/shm with everyone; what
+    they write there would outlive the run and could carry notes to the next one. Everything in those
+    directories owned by the submission's uid is the submission's, so it goes after every run.
+    """
+    import shutil
+
+    removed = 0
+    for top in dirs:
+        try:
+            names = os.listdir(top)
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(top, name)
+            if any(k and (k == path or k.startswith(path + os.sep)) for k in keep):
+                continue
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if st.st_uid != uid:
+                continue
+            try:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    os.unlink(path)
+                removed += 1
+            except OSError:
+                continue
+    return removed
