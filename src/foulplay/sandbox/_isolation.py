@@ -129,6 +129,7 @@ def bwrap_plan(driver_dirs: list[str], tmpfs_mb: int, uid: int | None) -> Launch
         "unshare_net": False,
         "private_ipc": True,
         "scrub": [] if root else [SANDBOX_TMP, "/dev/shm"],
+        "scrub_owned": [SANDBOX_TMP, "/dev/shm"] if root else [],
     }
     return LaunchPlan(args, config, Isolation.BWRAP, features)
 
