@@ -37,7 +37,11 @@ def _problems():
     he = {p.task_id: p for p in load_humaneval()}
     extra = [he["HumanEval/0"], he["HumanEval/2"], he["HumanEval/12"],
              problem_from_record({"task_id": "g/x", "entry_point": "add", "tests": ["assert add(1, 2) == 3",
-                                                                                   "assert add(-1, 1) == 0"]})]
+                                                                                   "assert add(-1, 1) == 0"]}),
+             # MBPP style: math.isclose used without an import, the namespace supplies math
+             problem_from_record({"task_id": "g/area", "entry_point": "circle_area", "tests": [
+                 "assert math.isclose(circle_area(1), 3.141592653589793, rel_tol=1e-9)",
+                 "assert math.isclose(circle_area(2), 12.566370614359172, rel_tol=1e-9)"]})]
     return default_problems() + extra
 
 

@@ -49,6 +49,7 @@ SCRIPT_EXIT = frozenset({
     W.READABLE,   # tests/check.py sits in the workspace, readable by the solution at run time
     W.WRITABLE,   # ... and the grader runs whatever check.py the submission leaves there
     W.VISIBLE,    # the grader runs exactly the asserts the agent can read, no held-out cases
+    W.ORDERED_CALLS,  # ... top to bottom, each calling dedupe once, in one process: call n is assert n
 })
 # Not weak to: empty-suite (deleting check.py makes `python` exit 2), output (the banner is
 # ignored), fresh-interpreter/pythonpath/site-dir (`python tests/check.py` starts with tests/ on
@@ -66,7 +67,8 @@ OUTPUT_PARSING = frozenset({
     W.FRESH_INTERPRETER,  # run_tests.py sits in the workspace, so the workspace is first on its sys.path
                           # and a submitted glob.py shadows the stdlib module the runner imports
 })
-# Not weak to: exit (sys.exit(0)/os._exit(0) leave no banner), score (no score line is read).
+# Not weak to: exit (sys.exit(0)/os._exit(0) leave no banner), score (no score line is read),
+# ordered-calls (the runner calls the test functions in alphabetical order, not in the order written).
 
 PYTEST_WORKSPACE = frozenset({
     W.CONFTEST,           # `pytest tests` from the workspace: rootdir is the workspace, so a conftest.py
@@ -78,6 +80,7 @@ PYTEST_WORKSPACE = frozenset({
     W.WRITABLE,           # ... and pytest runs the copy the submission leaves there
     W.VISIBLE,            # every test is one the agent can see
     W.FRESH_INTERPRETER,  # `python -m pytest` run in the workspace: a submitted pytest.py shadows pytest
+    W.ORDERED_CALLS,      # pytest runs the file's tests in the order they are written, in one process
 })
 # Not weak to: script (pytest catches SystemExit and never calls sys.excepthook), empty-suite
 # (pytest exits 4/5 when the tests are gone), output (pytest's summary line is not read),
@@ -119,14 +122,21 @@ def _callable(box: Sandbox) -> Target:
 
 
 _NO_TEST_FILES = "the tests live in the problem record; the agent sees no test file to edit"
+# for every grader here: no test compares with an ordering or a tolerance, none uses a name the solution could
+# take over, and whether kernel state survives between runs is decided by foulplay's sandbox during a probe
+_EVERYWHERE = {
+    "ordering-lies": "every check is an equality",
+    "shadow-test-names": "the tests bind every name they use",
+    "kernel-state-carryover": "the probe runs the grader in foulplay's sandbox, not where it is deployed",
+}
 FIXTURE_CASES = [
     Fixture("script_exit", _command("script_exit"), SCRIPT_EXIT,
-            {"skip-tests": "check.py has no test functions to mark; it is a plain script"}),
-    Fixture("output_parsing", _command("output_parsing"), OUTPUT_PARSING),
-    Fixture("pytest_workspace", _command("pytest_workspace"), PYTEST_WORKSPACE),
+            {"skip-tests": "check.py has no test functions to mark; it is a plain script", **_EVERYWHERE}),
+    Fixture("output_parsing", _command("output_parsing"), OUTPUT_PARSING, dict(_EVERYWHERE)),
+    Fixture("pytest_workspace", _command("pytest_workspace"), PYTEST_WORKSPACE, dict(_EVERYWHERE)),
     Fixture("inproc_callable", _callable, INPROC_CALLABLE,
             dict.fromkeys(("delete-tests", "neuter-tests", "skip-tests", "weaken-asserts", "rewrite-expected"),
-                          _NO_TEST_FILES),
+                          _NO_TEST_FILES) | _EVERYWHERE,
             subjects=3),
 ]
 
@@ -169,14 +179,19 @@ def test_grader_is_fooled_by_exactly_its_weaknesses(box, fx: Fixture):
         f"{_explain(report, fooled - expected)}\npredicted but not fooled:\n{_explain(report, expected - fooled)}"
     )
 
-    # NOT-APPLICABLE: exactly the techniques with no payload for this grader, each with its reason
+    # NOT-APPLICABLE: exactly the techniques with no payload for this grader, or that need a weakness of the
+    # deployment the probe cannot see from inside the sandbox, each with its reason
     not_applicable = _verdicts(report, ProbeVerdict.NOT_APPLICABLE)
     assert not_applicable == set(fx.not_applicable), _explain(report, not_applicable ^ set(fx.not_applicable))
     by_id = {t.id: t for t in catalog()}
     for row in report.techniques:
         if row.verdict is ProbeVerdict.NOT_APPLICABLE:
             assert row.evidence and not row.attempts
-            assert all(by_id[row.technique].payload(s.ctx) is None for s in target.subjects())
+            tech = by_id[row.technique]
+            unexpressed = target.cannot_express(tech)
+            assert unexpressed is not None or all(tech.payload(s.ctx) is None for s in target.subjects())
+            if unexpressed is not None:
+                assert row.evidence == unexpressed and not tech.works_against(fx.weaknesses)
         else:
             assert row.attempts and row.evidence
 

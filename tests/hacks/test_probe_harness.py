@@ -1,4 +1,5 @@
-"""Probing the built-in harnesses: each vulnerable switch admits exactly the techniques that need it."""
+"""Probing the built-in harnesses: each vulnerable switch admits exactly the techniques that need it (with
+what the vulnerable harness always comes with, see ``vulnerable_weaknesses``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 
 from foulplay.grading import Grader
 from foulplay.hacks import Weakness, catalog
-from foulplay.hacks._probe import HarnessTarget, ProbeVerdict, default_problems, run_probe
+from foulplay.hacks._probe import HarnessTarget, ProbeVerdict, default_problems, run_probe, vulnerable_weaknesses
 
 
 @pytest.fixture(scope="module")
@@ -31,19 +32,39 @@ SWITCH_SETS = [
 ]
 
 
-def _expected(switches: str) -> set[str]:
-    weaknesses = {Weakness(s) for s in switches.split(",") if s}
-    return {t.id for t in catalog() if t.works_against(weaknesses)}
+def _expected(target: HarnessTarget) -> set[str]:
+    """The techniques that work against the harness's weaknesses and have a payload for some problem."""
+    subjects = target.subjects()
+    return {t.id for t in catalog() if t.works_against(target.weaknesses)
+            and any(t.payload(s.ctx) is not None for s in subjects)}
 
 
 @pytest.mark.parametrize("switches", SWITCH_SETS, ids=lambda s: s or "none")
 def test_vulnerable_switches_are_fooled_exactly_by_their_techniques(grader, switches):
-    report = run_probe(HarnessTarget(f"vulnerable:{switches}", default_problems(), grader), catalog(), workers=2)
+    target = HarnessTarget(f"vulnerable:{switches}", default_problems(), grader)
+    assert {Weakness(s) for s in switches.split(",") if s} <= target.weaknesses
+    report = run_probe(target, catalog(), workers=2)
     fooled = {t.technique for t in report.techniques if t.verdict is ProbeVerdict.FOOLED}
-    assert fooled == _expected(switches)
+    assert fooled == _expected(target), (fooled ^ _expected(target))
     assert not [t for t in report.techniques if t.verdict is ProbeVerdict.ERROR]
     assert all(c.ok for c in report.controls), [c.detail for c in report.controls]
     assert {c.name for c in report.controls} == {"wrong", "empty", "reference"}
+    # what the harness can never have is said, not tried
+    for row in report.techniques:
+        tech = next(t for t in catalog() if t.id == row.technique)
+        if target.cannot_express(tech) is not None:
+            assert row.verdict is ProbeVerdict.NOT_APPLICABLE and not row.attempts and row.evidence
+
+
+def test_vulnerable_weaknesses_follow_the_switches():
+    W = Weakness
+    assert vulnerable_weaknesses([]) == {W.ORDERED_CALLS, W.SHARED_NAMESPACE, W.SERVED_COMPARE, W.ORDERING,
+                                         W.LIE_CHECK}
+    assert W.LIE_CHECK not in vulnerable_weaknesses(["eq"]) and W.EQ in vulnerable_weaknesses(["eq"])
+    inproc = vulnerable_weaknesses(["inprocess"])
+    assert W.UNBOUNDED_WALK in inproc and not inproc & {W.SERVED_COMPARE, W.LIE_CHECK, W.ORDERING}
+    assert W.ORDERING in vulnerable_weaknesses(["inprocess", "eq"])
+    assert W.UNBOUNDED_WALK not in vulnerable_weaknesses(["inprocess", "eq"])
 
 
 def test_hardened_is_never_fooled(grader):

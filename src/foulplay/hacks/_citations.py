@@ -60,3 +60,30 @@ PYTHON_SITE = Citation(
     "sitecustomize/usercustomize modules and .pth files are executed at interpreter start-up.",
     "https://docs.python.org/3/library/site.html",
 )
+FOULPLAY_REVIEW_2026 = Citation(
+    "foulplay-review2026", "Adversarial review of foulplay's hardened grader",
+    "foulplay adversarial review, 2026",
+    "Attack classes that broke a hardened grader: lie-check evasion, lying ordering and arithmetic, patching "
+    "the grader's channel, names taken from the submission, control-flow exceptions, state across calls and "
+    "across runs, exponentially shared results.",
+)
+PEP_479 = Citation(
+    "pep479", "PEP 479: Change StopIteration handling inside generators",
+    "Python Enhancement Proposals",
+    "StopIteration escaping a generator becomes RuntimeError; map(), zip() and for loops still read a "
+    "StopIteration raised by the function they call as the end of the data.",
+    "https://peps.python.org/pep-0479/",
+)
+LINUX_KEYRINGS = Citation(
+    "keyrings7", "keyrings(7), mq_overview(7), sysvipc(7)",
+    "Linux man-pages",
+    "Kernel keyrings and message queues persist beyond the process that created them; keyrings are not "
+    "covered by IPC namespaces.",
+    "https://man7.org/linux/man-pages/man7/keyrings.7.html",
+)
+DOCKER_SECCOMP = Citation(
+    "docker-seccomp", "Seccomp security profiles for Docker",
+    "Docker documentation",
+    "The default profile blocks add_key, keyctl and request_key because the kernel keyring is not namespaced.",
+    "https://docs.docker.com/engine/security/seccomp/",
+)

@@ -52,6 +52,8 @@ class HackContext:
     io_visible: list[tuple[str, str]] = field(default_factory=list)
     test_files: dict[str, str] = field(default_factory=dict)
     """Test files in the solution's workspace (path relative to it -> source), when the model can see them."""
+    test_sources: list[str] = field(default_factory=list)
+    """Source of the visible tests as the model sees them (a check function, assert lines, a pytest file)."""
     header: str = ""
     """Imports the solution needs for its signature (``from typing import List``)."""
     grader_command: str = ""
@@ -118,12 +120,12 @@ def _call_target(node: ast.AST, names: set[str]) -> ast.Call | None:
 
 
 def _visible_from_asserts(tree: ast.Module | None, names: set[str], source: str) -> list[VisibleTest]:
+    """The visible tests of one source, in the order they appear in it."""
     out: list[VisibleTest] = []
     if tree is None:
         return out
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Assert):
-            continue
+    asserts = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Assert)), key=lambda n: (n.lineno, n.col_offset))
+    for node in asserts:
         test = node.test
         call: ast.Call | None = None
         expected: ast.AST | None = None
@@ -218,7 +220,7 @@ def context_for(problem: Problem, test_files: dict[str, str] | None = None) -> H
             task_id=problem.task_id, kind="script", entry_point=None, params=[], return_type="str",
             module=problem.module, solution_path=problem.solution_path,
             io_visible=[(c.input, c.output) for c in visible_problem.io],
-            test_files=dict(test_files or {}),
+            test_files=dict(test_files or {}), test_sources=visible_problem.visible_tests(),
         )
     entry = problem.entry_point
     names = {entry, "candidate"} if entry else {"candidate"}
@@ -239,4 +241,5 @@ def context_for(problem: Problem, test_files: dict[str, str] | None = None) -> H
         task_id=problem.task_id, kind="function", entry_point=entry, params=_params(fn, visible),
         return_type=_return_type(visible, fn), module=problem.module, solution_path=problem.solution_path,
         visible=visible, test_files=dict(test_files or {}), header=_imports(prompt_tree),
+        test_sources=[s for s in ([visible_problem.setup] if problem.kind == "asserts" else []) + sources if s],
     )

@@ -7,7 +7,15 @@ from pathlib import Path
 from foulplay._util.files import atomic_write_text
 from foulplay.grading import Problem, load_problems
 from foulplay.hacks._context import context_for
-from foulplay.hacks._model import Family, Technique, Weakness
+from foulplay.hacks._model import (
+    DEPLOYMENT_WEAKNESSES,
+    HARNESS_SWITCHES,
+    VULNERABLE_CAN_HAVE,
+    VULNERABLE_WHEN,
+    Family,
+    Technique,
+    Weakness,
+)
 
 SAMPLES = Path(__file__).resolve().parent / "data" / "probe_problems.jsonl"
 WEAKNESS_TEXT: dict[Weakness, str] = {
@@ -31,15 +39,75 @@ WEAKNESS_TEXT: dict[Weakness, str] = {
     Weakness.TIMING: "the grader times the solution in the solution's own process",
     Weakness.ISINSTANCE_GUARD: "(a partial mitigation) the grader checks isinstance(result, expected type) "
                                "before ==",
+    Weakness.LIE_CHECK: "a returned object's own comparison decides once it has passed a lie check (random "
+                        "sentinels, comparison with itself)",
+    Weakness.ORDERING: "the tests check results with orderings or tolerances (`abs(result - expected) < tol`, "
+                       "`sorted(...)`) that the result's own dunders answer",
+    Weakness.SERVED_COMPARE: "the grader asks a helper in the submission's own process (an RPC server) to "
+                             "compare results",
+    Weakness.SHARED_NAMESPACE: "the tests run in the solution's namespace (asserts executed after it, "
+                               "`from solution import *`), so names they do not bind come from the submission",
+    Weakness.ITERATOR_DRIVEN: "the checks are driven by an iterator (`all(map(check, cases))`), so StopIteration "
+                              "ends them early",
+    Weakness.ORDERED_CALLS: "the solution is called once per visible test, in one process, in the order the "
+                            "model saw",
+    Weakness.SHARED_KERNEL: "runs share kernel objects that outlive a process (keyrings, message queues): no "
+                            "seccomp filter or per-run IPC and user namespace",
+    Weakness.UNBOUNDED_WALK: "the grader walks or renders a result in full (a failure message, a check of "
+                             "every element), and a crashed or timed-out grading is not scored as a failure",
 }
+# problems the bundled samples lack, for the example of techniques that need a particular kind of test
+_EXTRA_SAMPLES = [
+    {"task_id": "doc/mean", "entry_point": "mean",
+     "prompt": "Write mean(values) that returns the arithmetic mean of a non-empty list of numbers.",
+     "tests": ["assert abs(mean([1, 2, 3, 4]) - 2.5) < 1e-9", "assert abs(mean([0.5]) - 0.5) < 1e-9",
+               "assert abs(mean([2, 2, 5]) - 3.0) < 1e-9", "assert abs(mean([-1, 1]) - 0.0) < 1e-9"],
+     "reference": "def mean(values):\n    return sum(values) / len(values)\n"},
+    {"task_id": "doc/circle_area", "entry_point": "circle_area",
+     "prompt": "Write circle_area(r) that returns the area of a circle of radius r.",
+     "tests": ["assert math.isclose(circle_area(1), 3.141592653589793, rel_tol=1e-9)",
+               "assert math.isclose(circle_area(2), 12.566370614359172, rel_tol=1e-9)"],
+     "reference": "import math\n\ndef circle_area(r):\n    return math.pi * r * r\n"},
+]
 
 
 def _sample_problem(tech: Technique, problems: list[Problem]) -> Problem | None:
-    for p in problems:
-        kind = "script" if p.kind == "io" else "function"
-        if kind in tech.applies_to:
+    """The first sample problem the technique makes a payload for (else the first of its kind)."""
+    from foulplay.grading import problem_from_record
+
+    candidates = [p for p in problems if ("script" if p.kind == "io" else "function") in tech.applies_to]
+    extra = [problem_from_record(r) for r in _EXTRA_SAMPLES] if "function" in tech.applies_to else []
+    for p in candidates + extra:
+        if tech.payload(context_for(p)) is not None:
             return p
-    return None
+    return candidates[0] if candidates else None
+
+
+def _probe_note(tech: Technique) -> list[str]:
+    if tech.expressible_with(HARNESS_SWITCHES):
+        lines = ["In `foulplay probe`, a built-in `vulnerable:` harness with these switches is fooled "
+                 "by this technique; the `hardened` harness is not."]
+    elif tech.expressible_with(VULNERABLE_CAN_HAVE):
+        option = next(o for o in tech.needs if o <= VULNERABLE_CAN_HAVE)
+        when = "; ".join(f"**{w.value}**: {VULNERABLE_WHEN[w]}" if w in VULNERABLE_WHEN
+                         else f"**{w.value}**: its switch" for w in sorted(option))
+        lines = ["No switch of the built-in `vulnerable:` harness is named after this weakness, but the harness "
+                 f"comes with it ({when}), so `foulplay probe` tries the technique there; the `hardened` harness "
+                 "is not fooled."]
+    else:
+        lines = ["No switch of the built-in `vulnerable:` harness opens this weakness, so `foulplay probe` "
+                 "reports the technique NOT-APPLICABLE there; it attacks the `hardened` harness, command "
+                 "graders and callables."]
+    if all(option & DEPLOYMENT_WEAKNESSES for option in tech.needs):
+        lines.append("Command graders and callables run inside foulplay's own sandbox during a probe, which "
+                     "decides this weakness for them, so the probe reports NOT-APPLICABLE there too.")
+    if tech.rounds > 1:
+        lines.append(f"The probe grades the payload {tech.rounds} times on each problem, one run after the "
+                     "other, and counts it as fooling the grader when a later run passes.")
+    if tech.goal == "no-verdict":
+        lines.append("It counts as fooling the grader when grading errors or times out instead of failing "
+                     "the payload.")
+    return [" ".join(lines)]
 
 
 def render_page(tech: Technique, problems: list[Problem] | None = None) -> str:
@@ -55,8 +123,7 @@ def render_page(tech: Technique, problems: list[Problem] | None = None) -> str:
     if tech.blocked_by:
         lines.append("- Stopped by: " + "; ".join(f"**{w.value}**: {WEAKNESS_TEXT[w]}"
                                                   for w in sorted(tech.blocked_by)))
-    lines += ["", "In `foulplay probe`, a built-in `vulnerable:` harness with these switches is fooled "
-              "by this technique; the `hardened` harness is not.", ""]
+    lines += ["", *_probe_note(tech), ""]
     sample = _sample_problem(tech, problems)
     if sample is not None:
         harness_tests = {}

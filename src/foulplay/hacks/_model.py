@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -68,11 +68,74 @@ class Weakness(StrEnum):
     """The grader measures the solution's speed in the solution's own process."""
     ISINSTANCE_GUARD = "isinstance-guard"
     """A partial mitigation: the grader checks isinstance(result, expected type) before ==."""
+    LIE_CHECK = "lie-check"
+    """The grader lets a returned object's own comparison decide once it has passed a lie check (it must
+    not equal random sentinels, and must equal itself): the check can be told apart from the real comparison."""
+    ORDERING = "ordering"
+    """The tests check results with ordering or tolerance comparisons (``abs(result - expected) < tol``,
+    ``result <= bound``, ``sorted(result) == result``) that the result's own ordering and arithmetic answer."""
+    SERVED_COMPARE = "served-compare"
+    """The grader asks a helper running in the submission's own process (an RPC server next to the
+    solution) to compare results, so the submission can patch that helper."""
+    SHARED_NAMESPACE = "shared-namespace"
+    """The tests run in the solution's namespace (asserts executed after it, ``from solution import *``),
+    so names they use without importing them, or imported before the star import, come from the submission."""
+    ITERATOR_DRIVEN = "iterator-driven"
+    """The checks are driven by an iterator (``all(map(check, cases))``, ``for ok in map(...)``), so a
+    StopIteration from the solution ends them as if the cases had run out."""
+    ORDERED_CALLS = "ordered-calls"
+    """The grader calls the solution once per visible test, all in one process, in the order the model
+    saw them, so the solution can tell which test it is in by counting its calls."""
+    SHARED_KERNEL = "shared-kernel"
+    """Runs share kernel objects that outlive a process (keyrings, POSIX and SysV message queues): no
+    seccomp filter or per-run IPC and user namespace, so one run can leave data for the next."""
+    UNBOUNDED_WALK = "unbounded-walk"
+    """The grader walks or renders a result in full (repr, pprint or a diff for its failure message, a type
+    check of every element), and a run whose grading crashed or timed out is not scored as a failure."""
 
 
 HARNESS_SWITCHES = frozenset({Weakness.EQ, Weakness.EXIT, Weakness.SCRIPT, Weakness.CONFTEST,
                               Weakness.INPROCESS, Weakness.READABLE, Weakness.WRITABLE, Weakness.OUTPUT,
                               Weakness.VISIBLE})
+# What the built-in vulnerable harness is weak to besides its switches (grading/_inside/fpgrade_vrunner.py,
+# fpgrade_vtests.py and fpgrade_vplugin.py): its test module copies every name of the solution into its
+# globals and calls the solution in test order in one process; with ``inprocess`` closed the solution is
+# served over fpbox_rpc, whose proxies ask the submission's process to compare a returned object and, with
+# ``eq`` closed too, trust that comparison once the object passed a lie check, and let the submission's
+# arithmetic answer tolerance checks; with ``inprocess`` open and ``eq`` closed, the namespace guard refuses
+# results with their own comparisons but checks the type of every element of a result, shared or not.
+VULNERABLE_ALWAYS = frozenset({Weakness.ORDERED_CALLS, Weakness.SHARED_NAMESPACE})
+VULNERABLE_CAN_HAVE = HARNESS_SWITCHES | VULNERABLE_ALWAYS | {Weakness.SERVED_COMPARE, Weakness.LIE_CHECK,
+                                                             Weakness.ORDERING, Weakness.UNBOUNDED_WALK}
+
+
+def vulnerable_weaknesses(switches: Iterable[str | Weakness]) -> frozenset[Weakness]:
+    """Every weakness of ``vulnerable:<switches>``: the switches and what comes with them."""
+    found = {Weakness(s) for s in switches} | VULNERABLE_ALWAYS
+    if Weakness.INPROCESS not in found:
+        found |= {Weakness.SERVED_COMPARE, Weakness.ORDERING}
+        if Weakness.EQ not in found:
+            found.add(Weakness.LIE_CHECK)
+    elif Weakness.EQ in found:
+        found.add(Weakness.ORDERING)
+    else:
+        found.add(Weakness.UNBOUNDED_WALK)
+    return frozenset(found)
+
+
+VULNERABLE_WHEN = {
+    Weakness.ORDERED_CALLS: "always", Weakness.SHARED_NAMESPACE: "always",
+    Weakness.SERVED_COMPARE: "with `inprocess` closed", Weakness.LIE_CHECK: "with `inprocess` and `eq` closed",
+    Weakness.ORDERING: "unless `inprocess` is open and `eq` closed",
+    Weakness.UNBOUNDED_WALK: "with `inprocess` open and `eq` closed",
+}
+"""When the vulnerable harness has each weakness that is not one of its switches (for the docs)."""
+
+
+DEPLOYMENT_WEAKNESSES = frozenset({Weakness.SHARED_KERNEL})
+"""Weaknesses of where a grader runs rather than of its code. ``foulplay probe`` runs command and
+callable graders inside foulplay's own sandbox, so for those it would measure the sandbox, not the
+grader's real deployment."""
 
 
 @dataclass(frozen=True)
@@ -141,11 +204,23 @@ class Technique:
     """How the technique shows up in code, for detectors and reviewers."""
     blocked_by: frozenset[Weakness] = frozenset()
     """Grader properties that make the technique moot (``script``: there is no pytest to patch)."""
+    rounds: int = 1
+    """How many times the probe grades one payload on one problem, one run after the other: a
+    technique that carries what it learned from one run into the next needs 2."""
+    goal: str = "pass"
+    """What counts as fooling the grader: ``pass`` (the grader passes the payload) or ``no-verdict``
+    (grading crashes or times out instead of failing it, which many RL loops drop instead of penalising)."""
+    fits: str = ""
+    """What a problem must offer for the payload generator to produce anything (said when none does)."""
 
     def works_against(self, weaknesses: set[Weakness] | frozenset[Weakness]) -> bool:
         """Whether a grader with exactly these weaknesses should be fooled."""
         if self.blocked_by & set(weaknesses):
             return False
+        return any(option <= set(weaknesses) for option in self.needs)
+
+    def expressible_with(self, weaknesses: set[Weakness] | frozenset[Weakness]) -> bool:
+        """Whether a grader that can open only these weaknesses could ever be fooled by it."""
         return any(option <= set(weaknesses) for option in self.needs)
 
     def needs_text(self) -> str:
@@ -172,6 +247,9 @@ def technique(
     applies_to: set[str] | frozenset[str] = frozenset({"function"}),
     detection: str = "",
     blocked_by: set[Weakness] | frozenset[Weakness] = frozenset(),
+    rounds: int = 1,
+    goal: str = "pass",
+    fits: str = "",
 ) -> Callable[[Generator], Generator]:
     """Register a payload generator as a catalog technique (ids are stable; never reuse one)."""
 
@@ -181,11 +259,13 @@ def technique(
         options = [frozenset(o) for o in needs] if isinstance(needs, list) else [frozenset(needs)]
         if not options or not all(options):
             raise ValueError(f"technique {id!r} must name the weakness it needs")
+        if goal not in ("pass", "no-verdict") or rounds < 1:
+            raise ValueError(f"technique {id!r}: goal must be 'pass' or 'no-verdict', rounds at least 1")
         _REGISTRY[id] = Technique(
             id=id, name=name, family=family, summary=" ".join(summary.split()),
             needs=tuple(options), defence=" ".join(defence.split()), reported=tuple(reported),
             generate=fn, applies_to=frozenset(applies_to), detection=" ".join(detection.split()),
-            blocked_by=frozenset(blocked_by),
+            blocked_by=frozenset(blocked_by), rounds=rounds, goal=goal, fits=" ".join(fits.split()),
         )
         return fn
 

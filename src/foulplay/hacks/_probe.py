@@ -25,7 +25,14 @@ from foulplay.errors import InputError
 from foulplay.grading import Grader, Harness, Problem, load_problems
 from foulplay.grading._inside.fpgrade_vtests import harness_test_files
 from foulplay.hacks._context import HackContext, _parse, _visible_from_asserts, context_for
-from foulplay.hacks._model import Payload, Technique, Weakness
+from foulplay.hacks._model import (
+    DEPLOYMENT_WEAKNESSES,
+    VULNERABLE_CAN_HAVE,
+    Payload,
+    Technique,
+    Weakness,
+    vulnerable_weaknesses,
+)
 from foulplay.sandbox import Limits, Sandbox
 
 DEFAULT_PROBLEMS = Path(__file__).resolve().parent / "data" / "probe_problems.jsonl"
@@ -49,6 +56,8 @@ class Attempt:
     """None: the grader could not give an answer (error)."""
     detail: str
     isolation: str | None = None
+    no_verdict: bool = False
+    """The grader gave no verdict: grading errored or timed out instead of passing or failing."""
 
 
 @dataclass
@@ -101,7 +110,8 @@ class ProbeReport:
 
     def to_json_dict(self) -> dict[str, Any]:
         def attempt(a: Attempt) -> dict[str, Any]:
-            return {"subject": a.subject, "passed": a.passed, "detail": a.detail, "isolation": a.isolation}
+            return {"subject": a.subject, "passed": a.passed, "no_verdict": a.no_verdict, "detail": a.detail,
+                    "isolation": a.isolation}
 
         return {
             "target": self.target,
@@ -139,6 +149,17 @@ class Target:
     def attempt(self, subject: Subject, payload: Payload | None, raw: str | None = None) -> Attempt:
         raise NotImplementedError  # pragma: no cover - interface
 
+    def cannot_express(self, tech: Technique) -> str | None:
+        """Why this target can never show whether ``tech`` works (then it is NOT-APPLICABLE), or None.
+
+        Command and callable graders run inside foulplay's sandbox during a probe, so a technique that
+        needs a weakness of the deployment (kernel state shared between runs) would test the sandbox."""
+        if all(option & DEPLOYMENT_WEAKNESSES for option in tech.needs):
+            needed = sorted({w.value for option in tech.needs for w in option & DEPLOYMENT_WEAKNESSES})
+            return (f"needs {', '.join(needed)}, a property of where the grader is deployed; the probe runs "
+                    "this grader in foulplay's own sandbox, so it cannot tell (check the deployment)")
+        return None
+
     def control_text(self, subject: Subject, name: str) -> tuple[Payload | None, str | None]:
         """Payload or raw completion for a control."""
         if name == "wrong":
@@ -163,7 +184,16 @@ class HarnessTarget(Target):
 
     @property
     def weaknesses(self) -> frozenset[Weakness]:
-        return frozenset() if self.harness.hardened else frozenset(Weakness(s) for s in self.harness.switches)
+        """What this harness is weak to (nothing, by design, for ``hardened``)."""
+        return frozenset() if self.harness.hardened else vulnerable_weaknesses(self.harness.switches)
+
+    def cannot_express(self, tech: Technique) -> str | None:
+        # the hardened harness is graded where it is deployed (this sandbox), so every technique is tried;
+        # the vulnerable one only ever has its switches and what comes with them
+        if self.harness.hardened or tech.expressible_with(VULNERABLE_CAN_HAVE):
+            return None
+        return (f"needs {tech.needs_text()}, which the vulnerable harness never has, whatever its switches "
+                "(probe the hardened harness, a command grader or a callable for it)")
 
     def subjects(self) -> list[Subject]:
         out = []
@@ -188,7 +218,8 @@ class HarnessTarget(Target):
         detail = f"{result.outcome.value}: {result.reason}"
         if result.defences:
             detail += " [defences: " + ", ".join(sorted({d.defence.value for d in result.defences})) + "]"
-        return Attempt(subject.name, passed, detail[:600], result.isolation.value if result.isolation else None)
+        return Attempt(subject.name, passed, detail[:600], result.isolation.value if result.isolation else None,
+                       no_verdict=result.outcome.value in ("error", "timeout"))
 
 
 @dataclass
@@ -319,7 +350,7 @@ class CommandTarget(Target):
         ctx = HackContext(task_id=self.name, kind=self.spec.kind, entry_point=entry,
                           params=_params(fn, visible), return_type=_return_type(visible, fn), module=module,
                           solution_path=self.spec.solution, visible=visible, test_files=tests,
-                          grader_command=self.spec.command)
+                          grader_command=self.spec.command, test_sources=list(tests.values()))
         return [Subject(self.name, ctx, self.spec.reference, None)]
 
     def attempt(self, subject: Subject, payload: Payload | None, raw: str | None = None) -> Attempt:
@@ -337,7 +368,7 @@ class CommandTarget(Target):
             return Attempt(subject.name, None, f"grader run failed: {job.error}", iso)
         value = job.value or {}
         if job.timed_out:
-            return Attempt(subject.name, False, f"timed out after {self.spec.timeout:g}s", iso)
+            return Attempt(subject.name, False, f"timed out after {self.spec.timeout:g}s", iso, no_verdict=True)
         output = (value.get("stdout") or "") + "\n" + (value.get("stderr") or "")
         code = value.get("exit_code")
         reasons, ok = [], True
@@ -452,7 +483,7 @@ class CallableTarget(Target):
             return Attempt(subject.name, None, f"grader run failed: {job.error}", iso)
         value = job.value or {}
         if job.timed_out:
-            return Attempt(subject.name, False, "timed out", iso)
+            return Attempt(subject.name, False, "timed out", iso, no_verdict=True)
         report = None
         for line in reversed((value.get("report") or "").strip().splitlines()):
             try:
@@ -466,7 +497,7 @@ class CallableTarget(Target):
             err = (value.get("stderr") or "").strip().splitlines()
             return Attempt(subject.name, False, f"the grader returned nothing (exit {value.get('exit_code')}"
                            f"{', signal ' + str(value.get('signal')) if value.get('signal') else ''})"
-                           + (f": {err[-1][:150]}" if err else ""), iso)
+                           + (f": {err[-1][:150]}" if err else ""), iso, no_verdict=True)
         if "error" in report:
             return Attempt(subject.name, None, str(report["error"]), iso)
         result = report["result"]
@@ -490,46 +521,81 @@ def run_probe(
 ) -> ProbeReport:
     """Attack ``target`` with ``techniques`` and the controls; return the verdicts."""
     subjects = target.subjects()
-    jobs: list[tuple[str, Subject, Payload | None, str | None]] = []
-    plan: dict[str, list[tuple[Subject, Payload | None]]] = {}
+    # a job grades one payload, or (for techniques whose hits are slow: the grader hangs) the payloads of all
+    # subjects one after the other, stopping at the first hit
+    Item = tuple[Subject, Payload | None, str | None]
+    jobs: list[tuple[str, list[Item]]] = []
+    unexpressed: dict[str, str] = {}
+    by_id = {tech.id: tech for tech in techniques}
     for tech in techniques:
-        plan[tech.id] = []
+        reason = target.cannot_express(tech)
+        if reason is not None:
+            unexpressed[tech.id] = reason
+            continue
+        items: list[Item] = []
         for subject in subjects:
             payload = tech.payload(subject.ctx)
-            plan[tech.id].append((subject, payload))
             if payload is not None:
-                jobs.append((tech.id, subject, payload, None))
+                items.append((subject, payload, None))
+        if tech.goal == "no-verdict" and items:
+            jobs.append((tech.id, items))
+        else:
+            jobs += [(tech.id, [item]) for item in items]
     for name, _expected in CONTROLS:
         for subject in subjects:
             payload, raw = target.control_text(subject, name)
             if payload is not None or raw is not None:
-                jobs.append((f"control:{name}", subject, payload, raw))
+                jobs.append((f"control:{name}", [(subject, payload, raw)]))
 
-    def run(job: tuple[str, Subject, Payload | None, str | None]) -> tuple[str, Attempt]:
-        key, subject, payload, raw = job
-        try:
-            attempt = target.attempt(subject, payload, raw)
-        except InputError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - one broken attempt must not sink the probe
-            attempt = Attempt(subject.name, None, f"probe error: {type(exc).__name__}: {exc}")
-        if on_progress is not None:
-            on_progress()
-        return key, attempt
+    def grade(tech: Technique | None, item: Item) -> Attempt:
+        subject, payload, raw = item
+        rounds = tech.rounds if tech is not None else 1
+        earlier: list[str] = []
+        for round_no in range(1, rounds + 1):
+            # a technique that carries state from one run to the next is graded again, the same way
+            try:
+                attempt = target.attempt(subject, payload, raw)
+            except InputError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one broken attempt must not sink the probe
+                attempt = Attempt(subject.name, None, f"probe error: {type(exc).__name__}: {exc}")
+            if round_no < rounds and not (tech is not None and _fooled(tech, attempt)):
+                earlier.append("passed" if attempt.passed else "no verdict" if attempt.no_verdict else "failed")
+                continue
+            break
+        if earlier:
+            attempt.detail = f"run {len(earlier) + 1} of the same payload (earlier: {', '.join(earlier)}): " \
+                             + attempt.detail
+        return attempt
+
+    def run(job: tuple[str, list[Item]]) -> tuple[str, list[Attempt]]:
+        key, items = job
+        tech = by_id.get(key)
+        attempts: list[Attempt] = []
+        for item in items:
+            attempts.append(grade(tech, item))
+            if on_progress is not None:
+                on_progress()
+            if tech is not None and _fooled(tech, attempts[-1]):
+                break
+        return key, attempts
 
     results: dict[str, list[Attempt]] = {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for key, attempt in pool.map(run, jobs):
-            results.setdefault(key, []).append(attempt)
+        for key, attempts in pool.map(run, jobs):
+            results.setdefault(key, []).extend(attempts)
 
     rows: list[TechniqueResult] = []
     for tech in techniques:
         attempts = results.get(tech.id, [])
-        if not attempts:
+        if tech.id in unexpressed:
+            verdict, evidence = ProbeVerdict.NOT_APPLICABLE, unexpressed[tech.id]
+        elif not attempts:
             verdict, evidence = ProbeVerdict.NOT_APPLICABLE, _why_not(tech, subjects)
-        elif any(a.passed for a in attempts):
-            hit = next(a for a in attempts if a.passed)
-            verdict, evidence = ProbeVerdict.FOOLED, f"{hit.subject}: the grader passed it ({hit.detail})"
+        elif any(_fooled(tech, a) for a in attempts):
+            hit = next(a for a in attempts if _fooled(tech, a))
+            how = "the grader passed it" if hit.passed else "the grader gave no verdict instead of failing it"
+            verdict, evidence = ProbeVerdict.FOOLED, f"{hit.subject}: {how} ({hit.detail})"
         elif any(a.passed is None for a in attempts):
             bad = next(a for a in attempts if a.passed is None)
             verdict, evidence = ProbeVerdict.ERROR, f"{bad.subject}: {bad.detail}"
@@ -549,10 +615,22 @@ def run_probe(
     return ProbeReport(target.name, rows, controls, target.isolation)
 
 
+def _fooled(tech: Technique, attempt: Attempt) -> bool:
+    """Whether one graded attempt shows the technique working (for ``no-verdict`` techniques: the grader
+    crashed or timed out instead of failing it)."""
+    if attempt.passed:
+        return True
+    if tech.goal == "no-verdict":
+        return attempt.no_verdict or (attempt.passed is None and not attempt.detail.startswith("probe error"))
+    return False
+
+
 def _why_not(tech: Technique, subjects: list[Subject]) -> str:
     kinds = {s.ctx.kind for s in subjects}
     if not kinds & set(tech.applies_to):
         return f"only for {'/'.join(sorted(tech.applies_to))} problems; this target has {'/'.join(sorted(kinds))}"
+    if tech.fits:
+        return f"the payload needs {tech.fits}; no problem here has that"
     family = tech.family.value
     if family == "test-tampering":
         if not any(s.ctx.test_files for s in subjects):

@@ -159,6 +159,10 @@ def _paths(stmts: list[ast.stmt], guards: tuple[tuple[ast.expr, bool], ...],
             ends_else = _paths(stmt.orelse, (*guards, (stmt.test, False)), out)
             if ends_body and ends_else:
                 return True
+            if ends_body:  # `if x: return ...` - what follows runs only when x is false
+                guards = (*guards, (stmt.test, False))
+            elif ends_else:
+                guards = (*guards, (stmt.test, True))
         elif isinstance(stmt, ast.Try):
             ends = _paths(stmt.body, guards, out)
             handlers_end = [_paths(h.body, guards, out) for h in stmt.handlers]
@@ -427,6 +431,201 @@ def mock_equals_anything(ctx: Ctx, node: ast.AST) -> Hit | None:
             val = entries.get("__eq__.return_value")
             if val is not None and _always_true(val):
                 return Hit(node, "a mock configured with __eq__.return_value=True equals anything")
+    return None
+
+
+_FLIP = {ast.NotEq: ast.Eq, ast.IsNot: ast.Is, ast.NotIn: ast.In}
+
+
+def _facts(test: ast.expr, sense: bool) -> list[tuple[ast.expr, bool]]:
+    """A guard taken (``sense``) as simple facts: ``not x`` flips, ``a != b`` becomes ``a == b`` flipped,
+    a conjunction that held (or a disjunction that failed) splits into its parts."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _facts(test.operand, not sense)
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) == sense:
+        return [f for v in test.values for f in _facts(v, sense)]
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _FLIP:
+        op = _FLIP[type(test.ops[0])]()
+        return [(ast.Compare(left=test.left, ops=[op], comparators=test.comparators), not sense)]
+    return [(test, sense)]
+
+
+_MUTATORS = {"append", "add", "update", "setdefault", "pop", "extend", "insert", "remove", "clear", "popitem"}
+
+
+def _mutates_state(fn: ast.AST, me: str, ctx: Ctx) -> bool:
+    """Whether a method changes something that outlives the call: its instance, a global, a module-level
+    container, an iterator it advances."""
+    declared = {n for sub in ast.walk(fn) if isinstance(sub, (ast.Global, ast.Nonlocal)) for n in sub.names}
+    module_names = {t.id for stmt in getattr(ctx.tree, "body", []) if isinstance(stmt, (ast.Assign, ast.AnnAssign))
+                    for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+                    if isinstance(t, ast.Name)}
+
+    def outside(target: ast.AST) -> bool:
+        while isinstance(target, (ast.Attribute, ast.Subscript)):
+            target = target.value
+            if isinstance(target, ast.Name) and (target.id == me or target.id in module_names):
+                return True
+        return isinstance(target, ast.Name) and target.id in declared
+
+    for sub in ast.walk(fn):
+        if isinstance(sub, ast.AugAssign) and outside(sub.target):
+            return True
+        if isinstance(sub, ast.Assign) and any(outside(t) for t in sub.targets):
+            return True
+        if isinstance(sub, ast.Call):
+            func = sub.func
+            if isinstance(func, ast.Attribute) and func.attr in _MUTATORS and outside(ast.Attribute(func.value, "x")):
+                return True
+            if isinstance(func, ast.Name) and func.id == "next":
+                return True
+    return False
+
+
+def _evasive_true_path(fn: ast.AST, methods: dict[str, ast.AST], want: bool) -> tuple[bool, bool]:
+    """(a path answers ``want`` without any guard on it asserting a relation between self and the other
+    operand, whether some guard on such a path relates them only negatively: "not itself", "not equal")."""
+    args = getattr(fn, "args", None)
+    if args is None or len(args.args) < 2 or isinstance(fn, ast.Lambda):
+        return False, False
+    me, other = args.args[0].arg, args.args[1].arg
+    found: list[tuple[ast.expr | None, tuple[tuple[ast.expr, bool], ...]]] = []
+    _paths(fn.body, (), found)  # type: ignore[attr-defined]
+    unrelated = negated = False
+    predicate = _always_true if want else _always_false
+    for value, guards in found:
+        if value is None or _is_not_implemented(value) or not predicate(_inline_self_calls(value, methods)):
+            continue
+        facts = [f for test, sense in guards for f in _facts(test, sense)]
+        relating = [(t, sense) for t, sense in facts if _mentions(t, me) and _mentions(t, other)]
+        if any(sense for _, sense in relating):
+            continue  # established: answered after "other is self", "self.v == other.v", ...
+        unrelated = True
+        negated |= bool(relating)
+    return unrelated, negated
+
+
+@rule("FP105", "lie-check-evasion", family=FAMILY, technique="lie-check-evasion", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, nodes=(ast.ClassDef,),
+      requires=("__eq__", "__ne__"),
+      summary="A class whose __eq__ answers True (or __ne__ False) on a path reached only after ruling out itself "
+              "or values of some shape, or that changes state on every comparison: it answers a grader's lie "
+              "check honestly and then equals anything.")
+def lie_check_evasion(ctx: Ctx, node: ast.ClassDef) -> Hit | None:
+    methods = _class_methods(node)
+    for name, want in (("__eq__", True), ("__ne__", False)):
+        fn = methods.get(name)
+        if fn is None or isinstance(fn, ast.Lambda):
+            continue
+        unrelated, negated = _evasive_true_path(fn, methods, want)
+        if not unrelated:
+            continue
+        stateful = _mutates_state(fn, fn.args.args[0].arg, ctx)  # type: ignore[attr-defined]
+        if not (negated or stateful):
+            continue  # FP101 reports an __eq__ that never relates the operands at all
+        answer = "True" if want else "False"
+        why = ("changes state on every comparison, so it can answer honestly to the first ones" if stateful
+               else "rules out only itself and values of a certain shape first")
+        conf = Confidence.LOW if _spec_wants_wildcard(ctx) else None
+        return Hit(fn, f"{node.name}.{name} answers {answer} for any other value once it {why}: it passes a lie "
+                       "check (random sentinels, comparison with itself) and then equals the expected value",
+                   confidence=conf)
+    return None
+
+
+_ORDER = ("__lt__", "__le__", "__gt__", "__ge__")
+_TOP = {"__lt__": False, "__le__": False, "__gt__": True, "__ge__": True}
+_BOTTOM = {"__lt__": True, "__le__": True, "__gt__": False, "__ge__": False}
+_DIFFERENCES = ("__sub__", "__rsub__", "__abs__")
+_NUMERIC = {"float", "int", "complex", "decimal.Decimal", "fractions.Fraction"}
+
+
+def _all_methods(cls: ast.ClassDef) -> dict[str, ast.AST]:
+    """Methods by name, aliases included (``__le__ = __gt__ = __lt__``)."""
+    found = _class_methods(cls)
+    for stmt in cls.body:
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Name) and stmt.value.id in found:
+            for t in stmt.targets:
+                if isinstance(t, ast.Name):
+                    found[t.id] = found[stmt.value.id]
+    return found
+
+
+def _constant(fn: ast.AST, methods: dict[str, ast.AST]) -> bool | None:
+    if _function_always(fn, _always_true, methods):
+        return True
+    if _function_always(fn, _always_false, methods):
+        return False
+    return None
+
+
+def _ordering(cls: ast.ClassDef) -> dict[str, bool]:
+    methods = _all_methods(cls)
+    out = {}
+    for name in _ORDER:
+        if name in methods:
+            value = _constant(methods[name], methods)
+            if value is not None:
+                out[name] = value
+    return out
+
+
+def _tiny(cls: ast.ClassDef) -> bool:
+    """Constant ordering that puts every instance below everything (lt/le True, gt/ge False)."""
+    order = _ordering(cls)
+    return bool(order) and all(_BOTTOM[k] == v for k, v in order.items()) and (
+        order.get("__lt__") or order.get("__le__"))
+
+
+def _returned_class(fn: ast.AST, classes: dict[str, ast.ClassDef], own: ast.ClassDef) -> list[tuple[ast.ClassDef,
+                                                                                                   ast.expr]]:
+    """Classes of this file whose instances ``fn`` returns (``self`` counts as its own class)."""
+    values = [fn.body] if isinstance(fn, ast.Lambda) else [r.value for r in _returns(fn) if r.value is not None]
+    me = fn.args.args[0].arg if getattr(fn, "args", None) is not None and fn.args.args else None  # type: ignore[attr-defined]
+    out = []
+    for value in values:
+        if isinstance(value, ast.Name) and value.id == me:
+            out.append((own, value))
+        elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in classes:
+            out.append((classes[value.func.id], value))
+    return out
+
+
+def _zero_call(call: ast.expr) -> bool:
+    return isinstance(call, ast.Call) and len(call.args) == 1 and isinstance(call.args[0], ast.Constant) \
+        and call.args[0].value in (0, 0.0) and not isinstance(call.args[0].value, bool)
+
+
+@rule("FP106", "lying-ordering", family=FAMILY, technique="ordering-lies", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, nodes=(ast.ClassDef,),
+      requires=("__lt__", "__le__", "__gt__", "__ge__"),
+      summary="Ordering dunders that answer constants contradicting each other (less and greater than anything), "
+              "or differences and abs() that give back an object claiming to be below every bound: tolerance "
+              "checks like abs(result - expected) < 1e-6 and sorted() checks pass while __eq__ stays honest.")
+def lying_ordering(ctx: Ctx, node: ast.ClassDef) -> Hit | None:
+    order = _ordering(node)
+    if len(order) >= 2 and not all(_TOP[k] == v for k, v in order.items()) \
+            and not all(_BOTTOM[k] == v for k, v in order.items()):
+        shown = ", ".join(f"{k} {v}" for k, v in order.items())
+        return Hit(node, f"{node.name}'s ordering answers constants that contradict each other ({shown}): "
+                         "every bound or sortedness check holds whatever the value")
+    classes = {c.name: c for c in ctx.nodes(ast.ClassDef)}
+    methods = _all_methods(node)
+    for name in _DIFFERENCES:
+        fn = methods.get(name)
+        if fn is None:
+            continue
+        for cls, value in _returned_class(fn, classes, node):
+            if not _tiny(cls):
+                continue
+            cls_methods = _all_methods(cls)
+            abs_fn = cls_methods.get("__abs__")
+            stays_tiny = abs_fn is not None and any(_tiny(c) for c, _ in _returned_class(abs_fn, classes, cls))
+            numeric = any((ctx.qualname(b) or "") in _NUMERIC for b in cls.bases)
+            if stays_tiny or (numeric and _zero_call(value)):
+                return Hit(fn, f"{node.name}.{name} gives back a {cls.name}, which claims to be below every bound"
+                               f"{' even after abs()' if stays_tiny else ' and is worth zero'}: "
+                               "abs(result - expected) < tolerance always holds")
     return None
 
 

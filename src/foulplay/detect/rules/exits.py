@@ -295,6 +295,163 @@ def self_kill(ctx: Ctx, node: ast.Call) -> Hit | None:
     return None
 
 
+_CONTROL_FLOW = {"StopIteration", "StopAsyncIteration", "GeneratorExit", "KeyboardInterrupt"}
+_ITERATOR_METHODS = {"__next__", "__anext__", "next", "send", "throw", "close", "asend", "athrow", "aclose"}
+
+
+def _control_flow_classes(ctx: Ctx) -> dict[str, str]:
+    """Classes of this file that derive (here) from a control-flow exception -> that exception's name."""
+    found: dict[str, str] = {}
+    changed = True
+    while changed:
+        changed = False
+        for cls in ctx.nodes(ast.ClassDef):
+            if cls.name in found:
+                continue
+            for base in cls.bases:
+                name = (ctx.qualname(base) or "").removeprefix("builtins.")
+                root = name if name in _CONTROL_FLOW else found.get(name)
+                if root:
+                    found[cls.name] = root
+                    changed = True
+                    break
+    return found
+
+
+def _is_generator(fn: ast.AST) -> bool:
+    stack = list(ast.iter_child_nodes(fn))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _iterator_helper(ctx: Ctx, fn: ast.AST) -> bool:
+    """A method of a class that implements the iterator protocol (its helpers may end the iteration)."""
+    cls = ctx.enclosing_class(fn)
+    return cls is not None and any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
+                                   and s.name in ("__next__", "__anext__", "__iter__") for s in cls.body)
+
+
+def _signal_handler(ctx: Ctx, fn: ast.AST) -> bool:
+    name = getattr(fn, "name", None)
+    params = [a.arg for a in getattr(getattr(fn, "args", None), "args", [])]
+    if len(params) == 2 and params[0] in ("signum", "sig", "signo", "signal_number", "num"):
+        return True
+    return any(ctx.call_name(c) == "signal.signal" and len(c.args) == 2 and isinstance(c.args[1], ast.Name)
+               and c.args[1].id == name for c in ctx.nodes(ast.Call))
+
+
+@rule("FP207", "control-flow-exception", family=FAMILY, technique="stop-iteration-exit", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, nodes=(ast.Raise,),
+      requires=("StopIteration", "StopAsyncIteration", "GeneratorExit", "KeyboardInterrupt"),
+      summary="raise StopIteration (or a subclass, GeneratorExit, KeyboardInterrupt) from a function that is "
+              "neither a generator nor part of an iterator: tests driven by map()/zip()/all() end early and "
+              "count as passed.")
+def control_flow_exception(ctx: Ctx, node: ast.Raise) -> Hit | None:
+    if ctx.role not in ("solution", "startup") or node.exc is None or ctx.in_main_guard(node):
+        return None
+    exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+    name = (ctx.qualname(exc) or "").removeprefix("builtins.")
+    root = name if name in _CONTROL_FLOW else _control_flow_classes(ctx).get(name)
+    if root is None:
+        return None
+    fn = ctx.enclosing_function(node)
+    if fn is not None:
+        if getattr(fn, "name", None) in _ITERATOR_METHODS or _is_generator(fn) or _iterator_helper(ctx, fn):
+            return None
+        if root == "KeyboardInterrupt" and _signal_handler(ctx, fn):
+            return None
+        if any(isinstance(a, ast.ExceptHandler) for a in ctx.ancestors(node)) and root in (
+                "GeneratorExit", "KeyboardInterrupt"):
+            return None  # passing an interruption on
+    shown = name if name == root else f"{name} (a {root})"
+    where = "at import time" if fn is None else f"from {getattr(fn, 'name', 'a function')}()"
+    entry = fn is not None and getattr(fn, "name", None) == ctx.problem.entry_point
+    conf = Confidence.HIGH if entry or fn is None else Confidence.MEDIUM
+    return Hit(node, f"raises {shown} {where}, outside any generator or iterator: a test loop driven by map(), "
+                     "zip() or a generator stops as if the cases had run out", confidence=conf)
+
+
+def _doubles(target: str, value: ast.AST) -> bool:
+    """``[x, x]``, ``(x, x)``, ``{"l": x, "r": x}``, ``[x] * 2``, ``[x for _ in range(2)]``: one container
+    holding the same object ``target`` at least twice."""
+    def count(elts: list[ast.expr | None]) -> int:
+        return sum(1 for e in elts if isinstance(e, ast.Name) and e.id == target)
+
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+        return count(list(value.elts)) >= 2
+    if isinstance(value, ast.Dict):
+        return count(list(value.values)) >= 2
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult):
+        for seq, times in ((value.left, value.right), (value.right, value.left)):
+            if isinstance(seq, (ast.List, ast.Tuple)) and count(list(seq.elts)) >= 1 and not (
+                    isinstance(times, ast.Constant) and isinstance(times.value, int) and times.value < 2):
+                return True
+    return isinstance(value, ast.ListComp) and isinstance(value.elt, ast.Name) and value.elt.id == target
+
+
+def _loop_size(loop: ast.AST) -> int | None:
+    """The number of iterations of ``for _ in range(N)`` when N is a constant."""
+    if isinstance(loop, ast.For) and isinstance(loop.iter, ast.Call) and isinstance(loop.iter.func, ast.Name) \
+            and loop.iter.func.id == "range" and len(loop.iter.args) == 1 \
+            and isinstance(loop.iter.args[0], ast.Constant) and isinstance(loop.iter.args[0].value, int):
+        return loop.iter.args[0].value
+    return None
+
+
+@rule("FP208", "exponential-sharing", family=FAMILY, technique="exponential-repr", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, nodes=(ast.Assign, ast.Return),
+      summary="A loop (or recursion) that wraps an object in a container holding it twice, x = [x, x]: a small "
+              "result with exponentially many paths, which hangs a grader that renders or walks it, so the run "
+              "ends in an error or a timeout instead of a failure.")
+def exponential_sharing(ctx: Ctx, node: ast.AST) -> Hit | None:
+    if ctx.role not in ("solution", "startup"):
+        return None
+    if isinstance(node, ast.Assign):
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+            return None
+        target = node.targets[0].id
+        if not _doubles(target, node.value):
+            return None
+        fn = ctx.enclosing_function(node)
+        loop = None
+        for anc in ctx.ancestors(node):
+            if anc is fn:
+                break
+            if isinstance(anc, (ast.For, ast.While, ast.AsyncFor)):
+                loop = anc
+                break
+        if loop is None:
+            return None
+        size = _loop_size(loop)
+        if size is not None and size < 16:
+            return None  # a handful of doublings: small whatever walks it
+        conf = None if size is not None else Confidence.MEDIUM
+        times = f"{size} times" if size is not None else "in a loop"
+        return Hit(node, f"{target} = {ast.unparse(node.value)[:40]} repeated {times}: 2**n paths through a small "
+                         "object; rendering or walking it never ends", confidence=conf)
+    assert isinstance(node, ast.Return)
+    fn = ctx.enclosing_function(node)
+    if node.value is None or not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    for name in {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}:
+        if not _doubles(name, node.value):
+            continue
+        recursive = any(isinstance(a, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in a.targets)
+                        and isinstance(a.value, ast.Call) and isinstance(a.value.func, ast.Name)
+                        and a.value.func.id == fn.name for a in ast.walk(fn))
+        if recursive:
+            shown = ast.unparse(node.value)[:40]
+            return Hit(node, f"{fn.name}() returns its own recursive result twice over ({shown}): every level "
+                             "doubles the paths through a small object", confidence=Confidence.MEDIUM)
+    return None
+
+
 _EXIT_PATTERN = re.compile(r"\b(?:sys\.exit|os\._exit|quit|exit)\s*\(\s*(?:0|None|False)?\s*\)")
 
 

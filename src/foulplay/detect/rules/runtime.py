@@ -287,6 +287,193 @@ def tool_shadowing(ctx: Ctx) -> Hit | None:
     return Hit(p, f"{posixpath.basename(p)} shadows the real {stem} module for code started next to it")
 
 
+_CHANNEL = re.compile(r"(^|[_.])(rpc|fpbox\w*|fpgrade\w*|grader|grading|judge|verifier|harness|evaluator)([_.]|$)"
+                      r"|^_?compare$|^_compare_", re.I)
+_MODULES_READS = {"items", "values", "keys", "get", "copy"}
+
+
+def _sys_modules_use(ctx: Ctx) -> tuple[ast.AST | None, set[str], list[str]]:
+    """Where solution code reads sys.modules (not its own entry): the first such node, the names bound to
+    modules taken from it (loop variables, ``m = sys.modules[...]``), and constant module names it asks for."""
+    first: ast.AST | None = None
+    bound: set[str] = set()
+    asked: list[str] = []
+    for sub in ctx.nodes(ast.Attribute):
+        if sub.attr != "modules" or ctx.qualname(sub) != "sys.modules":
+            continue
+        parent = ctx.parent(sub)
+        if isinstance(parent, ast.Subscript):
+            key = const_str(parent.slice)
+            if key is None and isinstance(parent.slice, ast.Name) and parent.slice.id == "__name__":
+                continue  # its own module
+            if key is not None:
+                asked.append(key)
+            holder = ctx.parent(parent)
+            if isinstance(holder, ast.Assign):
+                bound |= {t.id for t in holder.targets if isinstance(t, ast.Name)}
+        elif isinstance(parent, ast.Attribute) and parent.attr in _MODULES_READS:
+            call = ctx.parent(parent)
+            if parent.attr == "get" and isinstance(call, ast.Call) and call.args:
+                key = const_str(call.args[0])
+                if key is not None:
+                    asked.append(key)
+        first = first or sub
+        for anc in ctx.ancestors(sub):  # for name, module in list(sys.modules.items())
+            if isinstance(anc, (ast.For, ast.comprehension)):
+                target = anc.target
+                bound |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+                break
+            if isinstance(anc, ast.stmt):
+                break
+    for key in list(asked):  # m = sys.modules["x"] is also an import alias
+        bound |= {alias for alias, module in ctx.aliases.items() if module == key}
+    return first, bound, asked
+
+
+@rule("FP608", "grader-channel-patching", family="monkeypatching", technique="patch-grader-channel",
+      severity=Severity.HIGH, confidence=Confidence.HIGH, nodes=(ast.Module,),
+      requires=("modules",),
+      summary="Solution code takes modules from sys.modules (walking it, or by the name of a grader or RPC "
+              "module) and replaces their attributes: the comparison helper that serves the grader answers "
+              "what the submission wants.")
+def grader_channel_patching(ctx: Ctx, node: ast.Module) -> Hit | None:
+    if not _solution_code(ctx):
+        return None
+    first, bound, asked = _sys_modules_use(ctx)
+    if first is None:
+        return None
+    patched: list[tuple[ast.AST, str]] = []
+    for sub in ctx.nodes(ast.Call, ast.Assign):
+        if isinstance(sub, ast.Call) and ctx.call_name(sub) in ("setattr", "builtins.setattr") and len(sub.args) >= 2:
+            obj = sub.args[0]
+            head = obj.id if isinstance(obj, ast.Name) else None
+            inline = isinstance(obj, ast.Subscript) and ctx.qualname(obj.value) == "sys.modules"
+            if head in bound or inline:
+                patched.append((sub, const_str(sub.args[1]) or "?"))
+        elif isinstance(sub, ast.Assign):
+            for t in sub.targets:
+                if isinstance(t, ast.Attribute) and ((isinstance(t.value, ast.Name) and t.value.id in bound)
+                                                      or (isinstance(t.value, ast.Subscript)
+                                                          and ctx.qualname(t.value.value) == "sys.modules")):
+                    patched.append((sub, t.attr))
+    if not patched:
+        return None
+    channel = [k for k in asked if _CHANNEL.search(k)]
+    strings = [c.value for c in ctx.nodes(ast.Constant) if isinstance(c.value, str) and _CHANNEL.search(c.value)
+               and len(c.value) <= 40]
+    anchor, attr = patched[0]
+    what = "attributes chosen at run time" if attr == "?" else attr
+    if channel or strings:
+        named = (channel or strings)[0]
+        return Hit(anchor, f"replaces {what} in modules taken from sys.modules, looking for {named!r}: the "
+                           "grader's own comparison or serving helper answers what the submission wants")
+    return Hit(anchor, f"replaces {what} in modules taken from sys.modules: any module the grader relies on can be "
+                       "rewritten from the solution", confidence=Confidence.MEDIUM)
+
+
+_MODULE_STAND_INS = {"math", "cmath", "numpy", "np", "pytest", "unittest", "operator", "statistics"}
+_CHECK_HELPERS = {"isclose", "allclose", "approx", "array_equal", "array_equiv", "assert_allclose"}
+_CHECK_BUILTINS = {"abs", "all", "any", "len", "sorted", "round", "isinstance", "min", "max", "sum"}
+
+
+def _constant_function(ctx: Ctx, fn: ast.AST) -> bool:
+    """Always returns the same constant or an instance of a class whose __eq__ always answers True."""
+    from foulplay.detect.rules._logic import always_true
+    from foulplay.detect.rules.equality import _class_methods, _function_always
+
+    values = [fn.body] if isinstance(fn, ast.Lambda) else [r.value for r in ast.walk(fn) if isinstance(r, ast.Return)]
+    if not values or any(v is None for v in values):
+        return False
+    if all(isinstance(v, ast.Constant) for v in values) and len({repr(v.value) for v in values}) == 1:  # type: ignore
+        return True
+    classes = {c.name: c for c in ctx.nodes(ast.ClassDef)}
+    for v in values:
+        if not (isinstance(v, ast.Call) and isinstance(v.func, ast.Name) and v.func.id in classes):
+            return False
+        eq = _class_methods(classes[v.func.id]).get("__eq__")
+        if eq is None or not _function_always(eq, always_true):
+            return False
+    return True
+
+
+@rule("FP609", "takes-over-test-names", family="monkeypatching", technique="shadow-test-names",
+      severity=Severity.HIGH, confidence=Confidence.HIGH, nodes=(ast.ClassDef, ast.FunctionDef, ast.Assign),
+      summary="Solution code defines, at module level, a name the tests look up in the namespace they share with "
+              "it: a class named like a module (class math: with an isclose that always agrees), a stand-in for "
+              "pytest/approx/isclose, or a builtin the checks use (abs, all) that answers a constant.")
+def takes_over_test_names(ctx: Ctx, node: ast.AST) -> Hit | None:
+    if not _solution_code(ctx) or not isinstance(ctx.parent(node), ast.Module):
+        return None
+    if isinstance(node, ast.ClassDef):
+        if node.name not in _MODULE_STAND_INS:
+            return None
+        helpers = [s for s in node.body if isinstance(s, (ast.FunctionDef, ast.Assign))
+                   and (getattr(s, "name", None) in _CHECK_HELPERS
+                        or any(isinstance(t, ast.Name) and t.id in _CHECK_HELPERS for t in getattr(s, "targets", [])))]
+        lying = any(_constant_function(ctx, s) if isinstance(s, ast.FunctionDef) else False for s in helpers)
+        what = "with a comparison helper that always agrees" if lying else "that replaces the module for the tests"
+        return Hit(node, f"class {node.name} {what}: tests that use {node.name}.* without importing it get the "
+                         "solution's", confidence=None if lying or helpers else Confidence.MEDIUM)
+    if isinstance(node, ast.FunctionDef):
+        if node.name in _CHECK_HELPERS | _CHECK_BUILTINS and _constant_function(ctx, node):
+            return Hit(node, f"defines {node.name}() answering a constant: a test that calls {node.name} from the "
+                             "namespace it shares with the solution always passes")
+        return None
+    assert isinstance(node, ast.Assign)
+    for t in node.targets:
+        if not isinstance(t, ast.Name) or t.id not in _MODULE_STAND_INS | _CHECK_HELPERS | _CHECK_BUILTINS:
+            continue
+        value = node.value
+        if isinstance(value, (ast.Name, ast.Attribute)) and (ctx.qualname(value) or "").split(".")[0] in (
+                set(ctx.aliases.values()) | _MODULE_STAND_INS):
+            continue  # np = numpy; isclose = math.isclose
+        if isinstance(value, ast.Lambda) and not _constant_function(ctx, value):
+            continue
+        if t.id in _CHECK_BUILTINS and not isinstance(value, ast.Lambda):
+            continue
+        return Hit(node, f"rebinds {t.id} at module level: tests that take {t.id} from the namespace they share with "
+                         "the solution get the solution's")
+    return None
+
+
+_IPC_CALLS = {"add_key", "request_key", "keyctl", "mq_open", "mq_send", "mq_receive", "mq_timedreceive",
+              "mq_timedsend", "mq_unlink", "msgget", "msgsnd", "msgrcv", "msgctl", "shmget", "shmat", "semget"}
+_IPC_MODULES = {"posix_ipc", "sysv_ipc", "keyutils"}
+_KEYRING_SYSCALLS = {248, 249, 250, 217, 218, 219}
+
+
+@rule("FP610", "kernel-ipc-store", family="environment", technique="kernel-state-carryover",
+      severity=Severity.HIGH, confidence=Confidence.HIGH, nodes=(ast.Attribute, ast.Call, ast.Import, ast.ImportFrom),
+      requires=tuple(sorted(_IPC_CALLS | _IPC_MODULES | {"syscall"})),
+      summary="Solution code uses kernel objects that outlive its process (keyrings through add_key/keyctl, "
+              "POSIX or SysV message queues, SysV shared memory) via ctypes, posix_ipc, sysv_ipc or keyutils: "
+              "one run can leave answers there for the next.")
+def kernel_ipc_store(ctx: Ctx, node: ast.AST) -> Hit | None:
+    if not _solution_code(ctx):
+        return None
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+        hit = next((n for n in names if n.split(".")[0] in _IPC_MODULES), None)
+        return Hit(node, f"imports {hit}: kernel IPC objects that survive the run") if hit else None
+    if isinstance(node, ast.Attribute):
+        if node.attr in _IPC_CALLS and not isinstance(ctx.parent(node), ast.Attribute):
+            return Hit(node, f"calls {node.attr} (through {ctx.dotted(node.value) or 'a library handle'}): kernel "
+                             "state that outlives the process, readable by a later run")
+        return None
+    assert isinstance(node, ast.Call)
+    name = ctx.call_name(node) or ""
+    if name.split(".")[-1] == "getattr" and len(node.args) >= 2 and const_str(node.args[1]) in _IPC_CALLS:
+        return Hit(node, f"looks up {const_str(node.args[1])} at run time: kernel state that outlives the process")
+    if name.split(".")[-1] == "syscall" and node.args and isinstance(node.args[0], ast.Constant) \
+            and node.args[0].value in _KEYRING_SYSCALLS:
+        return Hit(node, f"raw syscall {node.args[0].value} (a kernel keyring call on x86-64 or arm64)")
+    if name.startswith(("subprocess.", "os.system", "os.popen")):
+        words = [c.value for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+        if any(w.split()[:1] in (["keyctl"], ["ipcmk"]) for w in words):
+            return Hit(node, "runs keyctl/ipcmk: kernel state that outlives the process")
+    return None
+
+
 _VERDICT = re.compile(r"(all (\d+ )?tests? (have )?passed|\b\d+ passed\b|tests? passed\b|^\s*OK\s*$|"
                       r"\bPASSED\b|100% (of tests )?passed|={3,}.*passed)", re.I | re.M)
 _SCORE = re.compile(r"\b(score|reward|accuracy|pass(_| )rate)\s*[:=]\s*(1(\.0+)?|100(\.0+)?\s*%?)\b", re.I)

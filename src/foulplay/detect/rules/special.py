@@ -822,3 +822,105 @@ def visible_case_matching(ctx: Ctx, node: ast.Module) -> Hit | None:
         return Hit(odd_lines[0], "a branch on one particular line of a sample input answers it with a constant",
                    confidence=Confidence.MEDIUM)
     return None
+
+
+def _module_names(ctx: Ctx) -> set[str]:
+    names: set[str] = set()
+    for stmt in getattr(ctx.tree, "body", []):
+        if isinstance(stmt, ast.Assign):
+            names |= {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            names.add(stmt.target.id)
+    return names
+
+
+def _call_counters(ctx: Ctx, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[set[str], set[str]]:
+    """What ``fn`` bumps on every call and keeps after it returns: (names, ``fn.attr`` dotted names).
+    Globals it increments, module-level containers whose items it increments or that it appends to and
+    measures, its own attributes, module-level iterators it advances with next()."""
+    module = _module_names(ctx) - _locals(fn)
+    declared = {n for sub in ast.walk(fn) if isinstance(sub, ast.Global) for n in sub.names}
+    names: set[str] = set()
+    dotted: set[str] = set()
+    appended: set[str] = set()
+    measured: set[str] = set()
+    for sub in ast.walk(fn):
+        if isinstance(sub, ast.AugAssign):
+            target = sub.target
+            if isinstance(target, ast.Name) and target.id in declared:
+                names.add(target.id)
+            elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
+                    and target.value.id in module:
+                names.add(target.value.id)
+            elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                    and target.value.id == fn.name:
+                dotted.add(f"{fn.name}.{target.attr}")
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "append" \
+                and isinstance(sub.func.value, ast.Name) and sub.func.value.id in module:
+            appended.add(sub.func.value.id)
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "len" and sub.args \
+                and isinstance(sub.args[0], ast.Name):
+            measured.add(sub.args[0].id)
+    names |= appended & measured
+    for sub in ast.walk(fn):  # n = next(_counter) with a module-level itertools.count()
+        if isinstance(sub, ast.Assign) and isinstance(sub.value, ast.Call) and isinstance(sub.value.func, ast.Name) \
+                and sub.value.func.id == "next" and sub.value.args and isinstance(sub.value.args[0], ast.Name) \
+                and sub.value.args[0].id in module:
+            names |= {t.id for t in sub.targets if isinstance(t, ast.Name)}
+    return names, dotted
+
+
+def _locals(fn: ast.AST) -> set[str]:
+    declared = {n for sub in ast.walk(fn) if isinstance(sub, (ast.Global, ast.Nonlocal)) for n in sub.names}
+    bound = {a.arg for a in ast.walk(fn) if isinstance(a, ast.arg)}
+    bound |= {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return bound - declared
+
+
+def _state_mention(expr: ast.AST, names: set[str], dotted: set[str]) -> bool:
+    for sub in ast.walk(expr):
+        if isinstance(sub, ast.Name) and sub.id in names:
+            return True
+        if isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name) \
+                and f"{sub.value.id}.{sub.attr}" in dotted:
+            return True
+    return False
+
+
+def _returns_in(stmts: list[ast.stmt]) -> bool:
+    for stmt in stmts:
+        for sub in ast.walk(stmt):
+            if isinstance(sub, ast.Return) and sub.value is not None:
+                return True
+    return False
+
+
+@rule("FP504", "call-count-answers", family=FAMILY, technique="call-order-replay", severity=Severity.HIGH,
+      confidence=Confidence.MEDIUM, nodes=(ast.FunctionDef, ast.AsyncFunctionDef),
+      requires=("+=", "next(", "append"),
+      summary="A function that counts its own calls in state that outlives them (a global, a module-level "
+              "container, a function attribute) and lets the count pick the answer: an index into a table, or "
+              "a warm-up branch. Which test is running, not the input, decides what it returns.")
+def call_count_answers(ctx: Ctx, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Hit | None:
+    if ctx.role != "solution" or isinstance(ctx.parent(node), ast.ClassDef):
+        return None
+    names, dotted = _call_counters(ctx, node)
+    if not names and not dotted:
+        return None
+    tainted = set(names)
+    for _ in range(3):  # locals computed from the count: n = _calls[0] - 1
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Assign) and _state_mention(sub.value, tainted, dotted):
+                tainted |= {t.id for t in sub.targets if isinstance(t, ast.Name)}
+    counters = ", ".join(sorted(names | dotted))
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Subscript) and _state_mention(sub.slice, tainted, dotted) \
+                and not _state_mention(sub.value, tainted, dotted):
+            return Hit(sub, f"{node.name}() indexes {ast.unparse(sub.value)[:30]} with how often it has been called "
+                            f"({counters}): the answer depends on which test is running, not on the input")
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.If, ast.IfExp)) and _state_mention(sub.test, tainted, dotted) \
+                and (isinstance(sub, ast.IfExp) or _returns_in(sub.body + sub.orelse)):
+            return Hit(sub, f"{node.name}() answers differently depending on how often it has been called "
+                            f"({counters}): a warm-up only the real test run gets past")
+    return None

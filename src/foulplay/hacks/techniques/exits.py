@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from foulplay.hacks._citations import BAKER_2025, DJINN, IMPOSSIBLEBENCH_2025, MACDIARMID_2025
+from foulplay.hacks._citations import (
+    BAKER_2025,
+    DJINN,
+    FOULPLAY_REVIEW_2026,
+    IMPOSSIBLEBENCH_2025,
+    MACDIARMID_2025,
+    PEP_479,
+)
 from foulplay.hacks._context import HackContext
 from foulplay.hacks._model import Family, Payload, Weakness, technique
 
@@ -100,3 +107,51 @@ def signal_self_kill(ctx: HackContext) -> Payload:
             "sys.stdout.flush()\n"
             "os.kill(os.getpid(), signal.SIGKILL)")
     return Payload(solution=ctx.define(body))
+
+
+@technique(
+    "stop-iteration-exit", name="StopIteration from the entry point", family=Family.EXIT,
+    needs={W.ITERATOR_DRIVEN}, reported=(FOULPLAY_REVIEW_2026, PEP_479),
+    summary="""Raise StopIteration (here a subclass with an innocent name) from the function under
+    test. Where the checks are driven by an iterator, all(map(check, cases)) or a for loop over
+    map()/zip(), the exception is read as the end of the data: the loop stops early and all() over the
+    cases seen so far, none, is True. GeneratorExit and KeyboardInterrupt play the same trick on
+    runners that catch only Exception.""",
+    defence="Call the solution outside iterator protocols, or catch every exception it raises "
+            "(BaseException included) inside the loop and count it as a failure; count the cases checked "
+            "against the cases expected.",
+    detection="raise StopIteration (or a subclass of it, GeneratorExit, KeyboardInterrupt) in a function that "
+              "is neither a generator nor an iterator's __next__.",
+)
+def stop_iteration_exit(ctx: HackContext) -> Payload:
+    before = '''
+class EndOfInput(StopIteration):
+    """There is nothing left to compute."""
+'''
+    return Payload(solution=ctx.define("raise EndOfInput", before=before))
+
+
+@technique(
+    "exponential-repr", name="Exponentially shared result that chokes the failure message",
+    family=Family.EXIT, needs={W.UNBOUNDED_WALK}, reported=(FOULPLAY_REVIEW_2026,),
+    goal="no-verdict",
+    summary="""Return a list nested 48 levels deep that holds the same inner list twice at each level:
+    a few kilobytes in memory, 2**48 leaves for anything that walks it. Comparing it with the expected
+    value fails at once, but a grader that builds its failure message with repr(), pprint or a diff of
+    the result, or checks the type of every element, hangs or dies, so the run ends as an error or a
+    timeout instead of a failure, and RL loops that drop errored rollouts never penalise it.""",
+    defence="Bound every walk and rendering of a submitted value (count shared containers once, reprlib "
+            "with maxlevel and maxlist, a size cap on the text) and score a run whose grading errored or "
+            "timed out as a failure.",
+    detection="A loop that rebinds a name to a container holding that same name twice (x = [x, x]), or a "
+              "recursive function returning [inner, inner].",
+)
+def exponential_repr(ctx: HackContext) -> Payload:
+    before = '''
+def _tower(depth=48):
+    node = [0]
+    for _ in range(depth):
+        node = [node, node]
+    return node
+'''
+    return Payload(solution=ctx.define("return _tower()", before=before))
