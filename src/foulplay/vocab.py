@@ -7,7 +7,7 @@ training hooks, evals, reports) can import it without pulling anything else in.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 GRADER_VERSION = 2
@@ -169,3 +169,27 @@ class Finding:
 
 __all__ = ["GRADER_VERSION", "Confidence", "Defence", "Finding", "Isolation", "Outcome", "ScanVerdict", "Severity",
            "Verdict"]
+
+
+class ExitCode(IntEnum):
+    """Exit statuses of every ``foulplay`` command (in the spirit of ruff and bandit)."""
+
+    CLEAN = 0
+    """Nothing found: every item was checked and is clean / solved / resisted."""
+    FOUND = 1
+    """Something found: a hack, a fooled grader, findings over the threshold, a misaligned answer."""
+    ERROR = 2
+    """Usage error, or the run could not complete its checks (error rows beyond ``--max-errors``, a control
+    that could not run: ``unverified``). Wins over ``FOUND``: a partial check never reads as a verdict."""
+
+
+def exit_status(*, found: bool, errors: int = 0, unverified: bool = False, max_errors: int = 0,
+                exit_zero: bool = False) -> ExitCode:
+    """The one exit-status rule: 2 when checks could not complete (more than ``max_errors`` error rows, or an
+    unverified control), else 1 when something was found, else 0. ``exit_zero`` (``--exit-zero``) reports
+    without failing: 0 unless the run itself could not complete."""
+    if unverified or errors > max_errors:
+        return ExitCode.ERROR
+    if found and not exit_zero:
+        return ExitCode.FOUND
+    return ExitCode.CLEAN
