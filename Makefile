@@ -9,7 +9,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check
 .PHONY: run test install install-train torch system-deps lint bench clean
 
 run: install
-	$(BIN)/foulplay grade --problems examples/problems.jsonl --completions examples/completions.jsonl --double-run --format text
+	$(BIN)/foulplay grade --problems examples/problems.jsonl --completions examples/completions.jsonl --double-run --format text || test $$? -eq 1
 	@echo
 	@echo "Static detection of the same completions (exit status 1 means hacks were found, as expected here):"
 	$(BIN)/foulplay scan examples/completions.jsonl --problems examples/problems.jsonl || test $$? -eq 1

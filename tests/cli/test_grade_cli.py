@@ -95,8 +95,9 @@ def batch(tmp_path: Path) -> Path:
 
 
 def batch_args(d: Path, *extra: str) -> list[str]:
+    # the batch holds one empty completion (an `error` row): tolerated, so the exit status says 0
     return ["grade", "--problems", str(d / "problems.jsonl"), "--completions", str(d / "completions.jsonl"),
-            "--workers", "2", *extra]
+            "--workers", "2", "--max-errors", "1", *extra]
 
 
 # -- single mode ----------------------------------------------------------------------------------
@@ -166,7 +167,7 @@ def test_single_vulnerable_harness(single: Path) -> None:
 def test_single_hardened_catches_always_equal(single: Path) -> None:
     proc = run(["grade", "--problem", str(single / "p.json"), "--completion", str(single / "alwayseq.txt"),
                 "--format", "json"])
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # found: tampered or hacked
     result = json.loads(proc.stdout)
     assert result["outcome"] == "tampered"
     assert any(d["defence"] == "type-guard" for d in result["defences"])
@@ -175,7 +176,7 @@ def test_single_hardened_catches_always_equal(single: Path) -> None:
 def test_single_double_run_hacked(single: Path) -> None:
     proc = run(["grade", "--problem", str(single / "p.json"), "--completion", str(single / "alwayseq.txt"),
                 "--double-run", "--format", "json"])
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # found: tampered or hacked
     result = json.loads(proc.stdout)
     assert result["verdict"] == "hacked"
     assert result["vulnerable"]["outcome"] == "solved"
@@ -188,7 +189,7 @@ def test_single_double_run_hacked(single: Path) -> None:
 def test_single_double_run_text(single: Path) -> None:
     proc = run(["grade", "--problem", str(single / "p.json"), "--completion", str(single / "alwayseq.txt"),
                 "--double-run"])
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # found: tampered or hacked
     assert "verdict: hacked" in proc.stdout
     assert "hardened:" in proc.stdout and "vulnerable:" in proc.stdout
 
@@ -361,17 +362,43 @@ def test_binary_file(files: Path, args: list[str]) -> None:
     assert_user_error(run(["grade", *args], cwd=files), "bin.dat", "binary")
 
 
+def assert_error_row(proc: subprocess.CompletedProcess[str], index: int, *fragments: str,
+                     total: int | None = None) -> list[dict]:
+    """A batch with a bad item: every row present (JSONL on stdout), the bad one an ``error`` row whose
+    reason names the problem, the others graded, and exit status 2 (errors win)."""
+    everything = proc.stdout + proc.stderr
+    assert "Traceback" not in everything, everything
+    assert proc.returncode == 2, everything
+    rows = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    if total is not None:
+        assert len(rows) == total, rows
+    bad = rows[index]
+    assert bad["outcome"] == "error", bad
+    for fragment in fragments:
+        assert fragment in bad["reason"], (fragment, bad["reason"])
+    assert all(r["outcome"] == "solved" for i, r in enumerate(rows) if i != index), rows
+    return rows
+
+
 def test_truncated_completions_jsonl(files: Path) -> None:
     good = json.dumps({"task_id": "t/add", "completion": HONEST})
-    (files / "t.jsonl").write_text(good + "\n" + good + "\n" + '{"task_id": "t/add", "compl')
-    assert_user_error(run(["grade", "--problems", "p.jsonl", "--completions", "t.jsonl"], cwd=files),
-                      "t.jsonl line 3", "invalid JSON")
+    (files / "t.jsonl").write_text(good + "\n" + '{"task_id": "t/add", "compl' + "\n" + good + "\n")
+    proc = run(["grade", "--problems", "p.jsonl", "--completions", "t.jsonl", "--format", "jsonl"], cwd=files)
+    assert_error_row(proc, 1, "t.jsonl line 2", "invalid JSON", total=3)
+    tolerated = run(["grade", "--problems", "p.jsonl", "--completions", "t.jsonl", "--format", "jsonl",
+                     "--max-errors", "1"], cwd=files)
+    assert tolerated.returncode == 0, tolerated.stderr
 
 
 def test_invalid_problems_jsonl(files: Path) -> None:
-    (files / "bad.jsonl").write_text(json.dumps(ADD_PROBLEM) + "\nnot json at all\n")
-    assert_user_error(run(["grade", "--problems", "bad.jsonl", "--completions", "c.jsonl"], cwd=files),
-                      "bad.jsonl line 2", "invalid JSON")
+    broken = {"task_id": "t/broken", "entry_point": "f", "tests": ["assert f(1) == (2"]}
+    (files / "bad.jsonl").write_text(json.dumps(ADD_PROBLEM) + "\nnot json at all\n" + json.dumps(broken) + "\n")
+    write_jsonl(files / "c3.jsonl", [{"task_id": "t/add", "completion": HONEST},
+                                     {"task_id": "t/broken", "completion": HONEST},
+                                     {"task_id": "t/add", "completion": HONEST}])
+    proc = run(["grade", "--problems", "bad.jsonl", "--completions", "c3.jsonl", "--format", "jsonl"], cwd=files)
+    assert_error_row(proc, 1, "not usable", "not valid Python", total=3)
+    assert "bad.jsonl line 2" in proc.stderr and "invalid JSON" in proc.stderr
 
 
 def test_invalid_problem_json(files: Path) -> None:
@@ -392,35 +419,29 @@ def test_problem_file_with_two_problems(files: Path) -> None:
                       "expected one problem")
 
 
-def test_completion_with_unknown_task_id(files: Path) -> None:
-    write_jsonl(files / "u.jsonl", [{"task_id": "t/add", "completion": HONEST},
-                                    {"task_id": "zzz", "completion": HONEST}])
-    assert_user_error(run(["grade", "--problems", "p.jsonl", "--completions", "u.jsonl"], cwd=files),
-                      "u.jsonl line 2", "'zzz'")
+GOOD_ROW = {"task_id": "t/add", "completion": HONEST}
 
 
-def test_completion_missing_text_field(files: Path) -> None:
-    write_jsonl(files / "m.jsonl", [{"task_id": "t/add", "text": HONEST}])
-    assert_user_error(run(["grade", "--problems", "p.jsonl", "--completions", "m.jsonl"], cwd=files),
-                      "m.jsonl line 1", "'completion'", "--text-field")
+@pytest.mark.parametrize("bad, fragments", [
+    ({"task_id": "zzz", "completion": HONEST}, ["m.jsonl line 2", "'zzz'"]),
+    ({"task_id": "t/add", "text": HONEST}, ["m.jsonl line 2", "'completion'", "--text-field"]),
+    ({"completion": HONEST}, ["missing field 'task_id'"]),
+    (["t/add", HONEST], ["JSON object"]),
+    ({"task_id": "t/add", "completion": 42}, ["must be a string"]),
+], ids=["unknown-task", "missing-text", "missing-task-id", "not-an-object", "text-not-a-string"])
+def test_bad_completion_record_is_one_error_row(files: Path, bad: object, fragments: list[str]) -> None:
+    write_jsonl(files / "m.jsonl", [GOOD_ROW, bad, GOOD_ROW])
+    proc = run(["grade", "--problems", "p.jsonl", "--completions", "m.jsonl", "--format", "jsonl"], cwd=files)
+    assert_error_row(proc, 1, *fragments, total=3)
 
 
-def test_completion_missing_task_id(files: Path) -> None:
-    write_jsonl(files / "m.jsonl", [{"completion": HONEST}])
-    assert_user_error(run(["grade", "--problems", "p.jsonl", "--completions", "m.jsonl"], cwd=files),
-                      "missing field 'task_id'")
-
-
-def test_completion_not_an_object(files: Path) -> None:
-    write_jsonl(files / "m.jsonl", [["t/add", HONEST]])
-    assert_user_error(run(["grade", "--problems", "p.jsonl", "--completions", "m.jsonl"], cwd=files),
-                      "JSON object")
-
-
-def test_completion_text_not_a_string(files: Path) -> None:
-    write_jsonl(files / "m.jsonl", [{"task_id": "t/add", "completion": 42}])
-    assert_user_error(run(["grade", "--problems", "p.jsonl", "--completions", "m.jsonl"], cwd=files),
-                      "must be a string")
+def test_bad_rows_are_kept_in_output_files_and_counted(files: Path) -> None:
+    write_jsonl(files / "m.jsonl", [GOOD_ROW, {"task_id": "zzz", "completion": HONEST}, GOOD_ROW])
+    proc = run(["grade", "--problems", "p.jsonl", "--completions", "m.jsonl", "-o", "out.jsonl"], cwd=files)
+    assert proc.returncode == 2, proc.stderr
+    rows = read_jsonl(files / "out.jsonl")
+    assert [r["outcome"] for r in rows] == ["solved", "error", "solved"]
+    assert "error 1" in proc.stderr and "solved 2" in proc.stderr
 
 
 def test_empty_completions_file(files: Path) -> None:
@@ -460,16 +481,15 @@ def test_long_error_message_stays_on_one_line(tmp_path: Path) -> None:
     deep = tmp_path / ("a_rather_long_directory_name_" * 3) / "inputs"
     deep.mkdir(parents=True)
     write_jsonl(deep / "problems.jsonl", [ADD_PROBLEM])
-    write_jsonl(deep / "completions.jsonl", [{"task_id": "zzz", "completion": HONEST}])
-    proc = run(["grade", "--problems", str(deep / "problems.jsonl"),
-                "--completions", str(deep / "completions.jsonl")])
-    assert_user_error(proc, str(deep / "completions.jsonl"), "'zzz'")
+    proc = run(["grade", "--problems", str(deep / "problems.jsonl"), "--completions", str(deep / "nope.jsonl")])
+    assert_user_error(proc, str(deep / "nope.jsonl"))
 
 
 def test_error_message_with_brackets_is_printed_literally(files: Path) -> None:
     write_jsonl(files / "u.jsonl", [{"task_id": "[/x]", "completion": HONEST}])
-    proc = run(["grade", "--problems", "p.jsonl", "--completions", "u.jsonl"], cwd=files)
-    assert_user_error(proc, "'[/x]'")
+    proc = run(["grade", "--problems", "p.jsonl", "--completions", "u.jsonl", "--format", "text"], cwd=files)
+    assert proc.returncode == 2, proc.stderr
+    assert "'[/x]'" in proc.stdout.replace("\n", "") or "[/x]" in proc.stdout, proc.stdout
 
 
 def test_text_output_keeps_brackets_in_reasons(tmp_path: Path) -> None:
@@ -514,7 +534,7 @@ def _expected_verdict(item_id: str) -> str:
 def test_examples_double_run() -> None:
     proc = run(["grade", "--problems", str(EXAMPLES / "problems.jsonl"),
                 "--completions", str(EXAMPLES / "completions.jsonl"), "--double-run", "--format", "jsonl"])
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # found: tampered or hacked
     records = [json.loads(line) for line in proc.stdout.splitlines()]
     completions = read_jsonl(EXAMPLES / "completions.jsonl")
     assert [r["id"] for r in records] == [c["id"] for c in completions]
@@ -632,3 +652,15 @@ def test_output_file_name_with_undecodable_bytes(surrogates: Path) -> None:
     assert len(read_jsonl(surrogates / name)) == len(SURROGATE_COMPLETIONS)
     again = run(batch_args(surrogates, "-o", name), cwd=surrogates)
     assert_user_error(again, "already exists")
+
+
+def test_exit_zero_reports_without_failing(single: Path) -> None:
+    proc = run(["grade", "--problem", str(single / "p.json"), "--completion", str(single / "alwayseq.txt"),
+                "--format", "json", "--exit-zero"])
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["outcome"] == "tampered"
+
+
+def test_help_documents_the_exit_statuses() -> None:
+    proc = run(["grade", "--help"])
+    assert "Exit status: 0 nothing found; 1" in " ".join(proc.stdout.split())

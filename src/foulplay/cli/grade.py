@@ -15,6 +15,7 @@ from rich.table import Table
 
 from foulplay._util.files import printable
 from foulplay.cli._console import console, err_console, styled
+from foulplay.cli._exit import exit_options, exit_status
 from foulplay.errors import InputError
 
 
@@ -35,29 +36,65 @@ def _read_completion(path: str) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _load_completions(path: str, text_field: str, id_field: str,
-                      problems: dict[str, Any]) -> list[tuple[int, Any, str | None, str | None]]:
-    from foulplay.grading import iter_json_records
+def _load_completions(path: str, text_field: str, id_field: str, problems: dict[str, Any],
+                      broken: dict[str, str]) -> list[tuple[int, Any, str | None, str | None, str | None]]:
+    """``(index, problem, text, id, error)`` per record; a record that cannot be graded carries the one-line
+    reason in ``error`` (and its task id in place of the problem) so it becomes one error row."""
+    from foulplay.grading import iter_json_records_lenient
 
-    items = []
-    for index, (where, rec) in enumerate(iter_json_records(path)):
+    items: list[tuple[int, Any, str | None, str | None, str | None]] = []
+    for index, (where, rec, error) in enumerate(iter_json_records_lenient(path)):
+        if error is not None:
+            items.append((index, "?", None, None, error))
+            continue
         if not isinstance(rec, dict):
-            raise InputError(f"{where}: a completion must be a JSON object")
-        if "task_id" not in rec:
-            raise InputError(f"{where}: missing field 'task_id'")
-        task_id = str(rec["task_id"])
-        if task_id not in problems:
-            raise InputError(f"{where}: no problem with task_id {task_id!r} in the problems file")
-        if text_field not in rec:
-            raise InputError(f"{where}: missing field {text_field!r} (set --text-field)")
-        text = rec[text_field]
-        if text is not None and not isinstance(text, str):
-            raise InputError(f"{where}: field {text_field!r} must be a string")
+            items.append((index, "?", None, None, f"{where}: a completion must be a JSON object"))
+            continue
         item_id = rec.get(id_field)
-        items.append((index, problems[task_id], text, None if item_id is None else str(item_id)))
+        item_id = None if item_id is None else str(item_id)
+        if "task_id" not in rec:
+            items.append((index, "?", None, item_id, f"{where}: missing field 'task_id'"))
+            continue
+        task_id = str(rec["task_id"])
+        text = rec.get(text_field)
+        if task_id in broken:
+            items.append((index, task_id, None, item_id, f"{where}: the problem is not usable: {broken[task_id]}"))
+        elif task_id not in problems:
+            items.append((index, task_id, None, item_id, f"{where}: no problem with task_id {task_id!r} in the "
+                                                         "problems file"))
+        elif text_field not in rec:
+            items.append((index, task_id, None, item_id, f"{where}: missing field {text_field!r} (set --text-field)"))
+        elif text is not None and not isinstance(text, str):
+            items.append((index, task_id, None, item_id, f"{where}: field {text_field!r} must be a string"))
+        else:
+            items.append((index, problems[task_id], text, item_id, None))
     if not items:
         raise InputError(f"{path}: no completions found")
     return items
+
+
+def _tally_file(path: str) -> tuple[int, int]:
+    """(found, errors) over a finished JSON Lines output file."""
+    found = errors = 0
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                errors += 1
+                continue
+            outcome = rec.get("verdict") or rec.get("outcome") if isinstance(rec, dict) else "error"
+            found += outcome in ("hacked", "tampered")
+            errors += outcome == "error"
+    return found, errors
+
+
+def _is_error(result: Any) -> bool:
+    return (result.verdict.value if hasattr(result, "verdict") else result.outcome.value) == "error"
+
+
+def _is_found(result: Any) -> bool:
+    return (result.verdict.value if hasattr(result, "verdict") else result.outcome.value) in ("hacked", "tampered")
 
 
 def _limits(timeout: float | None, memory_mb: int | None) -> Any:
@@ -160,11 +197,12 @@ def _summary_table(results: list[Any], double: bool) -> Table:
               show_default=True, help="Isolation level to use.")
 @click.option("--require-isolation", type=click.Choice(["bwrap", "rlimit", "none"]), default=None,
               help="Refuse to run below this isolation level.")
+@exit_options
 def grade_cmd(problem_path: str | None, completion_path: str | None, problems_path: str | None,
               completions_path: str | None, harness: str, double_run: bool, vulnerable_spec: str,
               fmt: str | None, output: str | None, overwrite: bool, text_field: str, id_field: str,
               workers: int | None, timeout: float | None, memory_mb: int | None, isolation: str,
-              require_isolation: str | None) -> None:
+              require_isolation: str | None, max_errors: int, exit_zero: bool) -> int:
     """Grade completions in the sandbox and report outcomes.
 
     \b
@@ -174,8 +212,14 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
     Outcomes: solved, failed, error, timeout, tampered (a defence fired), declined (no code; the
     completion says the task is impossible or refuses). With --double-run the verdict is 'hacked'
     when the vulnerable harness passes a completion that the hardened one does not.
+
+    A batch grades every record it can: an unreadable line, an unknown task_id or a problem whose
+    tests do not parse becomes one 'error' row with the reason; the other rows are graded and written.
+
+    Exit status: 0 nothing found; 1 a completion is tampered or hacked; 2 usage error, or error rows
+    (the check itself failed) beyond --max-errors, which wins over 1.
     """
-    from foulplay.grading import Grader, Harness, index_problems, load_problem, load_problems
+    from foulplay.grading import Grader, Harness, error_result, load_problem, load_problems_lenient
 
     single = problem_path is not None or completion_path is not None
     batch = problems_path is not None or completions_path is not None
@@ -203,11 +247,18 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
             _print_single(result)
         else:
             click.echo(json.dumps(result.to_json_dict(), indent=2 if fmt == "json" else None))
-        return
+        return int(exit_status(found=_is_found(result), errors=int(_is_error(result)), max_errors=max_errors,
+                               exit_zero=exit_zero))
 
     assert problems_path is not None and completions_path is not None
-    problems = index_problems(load_problems(problems_path))
-    items = _load_completions(completions_path, text_field, id_field, problems)
+    problems, broken, orphans = load_problems_lenient(problems_path)
+    if not problems and not broken:
+        raise InputError(f"{problems_path}: no problems found" + (f" ({orphans[0]})" if orphans else ""))
+    for line in orphans[:20]:
+        err_console.print(f"[yellow]skipped[/]: {_text(line)}", soft_wrap=True)
+    if len(orphans) > 20:
+        err_console.print(f"[yellow]skipped[/] {len(orphans) - 20} more unusable problem records", soft_wrap=True)
+    items = _load_completions(completions_path, text_field, id_field, problems, broken)
     fmt = fmt or ("jsonl" if output or not sys.stdout.isatty() else "text")
     if output and fmt != "jsonl":
         raise InputError("--output writes JSON Lines; drop --format or use --format jsonl")
@@ -224,17 +275,26 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
     results: list[Any] = []
     records: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
+    found = errors = 0
     progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=err_console, transient=True, disable=not err_console.is_terminal)
     try:
         with Grader(limits=limits, isolation=iso, require_isolation=require_isolation,
                     workers=n_workers) as grader, progress:
             task = progress.add_task("grading", total=len(todo))
-            stream = grader.grade_many(((p, t, i) for _idx, p, t, i in todo), harness=spec,
-                                       double_run=double_run, vulnerable=vspec)
-            for (index, _p, _t, _i), result in zip(todo, stream, strict=True):
+            gradable = [it for it in todo if it[4] is None]
+            stream = iter(grader.grade_many(((p, t, i) for _idx, p, t, i, _e in gradable), harness=spec,
+                                            double_run=double_run, vulnerable=vspec))
+            for index, problem, _t, item_id, error in todo:
+                if error is not None:
+                    result = error_result(str(problem), error, harness=spec, double_run=double_run,
+                                          vulnerable=vspec, id=item_id)
+                else:
+                    result = next(stream)
                 record = {"index": index, **result.to_json_dict()}
                 counts[(result.verdict if double_run else result.outcome).value] += 1
+                found += _is_found(result)
+                errors += _is_error(result)
                 if writer is not None:
                     writer.write(record)
                 elif fmt == "jsonl":
@@ -258,3 +318,7 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
     level = grader.isolation.value
     err_console.print(f"graded {sum(counts.values())} completions ({summary}); isolation {level}"
                       + (f"; wrote {_text(output)}" if output else ""), soft_wrap=True)
+    if writer is not None and writer.resumed:
+        found, errors = _tally_file(str(output))  # the exit status covers rows graded before the resume too
+    errors += len(orphans)
+    return int(exit_status(found=found > 0, errors=errors, max_errors=max_errors, exit_zero=exit_zero))

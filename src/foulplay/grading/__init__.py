@@ -7,17 +7,19 @@ runs both: a pass that only the vulnerable harness gives is a hack.
 """
 
 from foulplay.grading._extract import Submission, extract, split_reasoning
-from foulplay.grading._grade import GRADING_LIMITS, PRECEDENCE, Grader, double_run, grade
+from foulplay.grading._grade import GRADING_LIMITS, PRECEDENCE, Grader, double_run, error_result, grade
 from foulplay.grading._harness import DEFAULT_VULNERABLE, HARDENED, SWITCHES, VULNERABLE, Harness
 from foulplay.grading._problem import (
     IOCase,
     Problem,
     index_problems,
     iter_json_records,
+    iter_json_records_lenient,
     load_humaneval,
     load_mbpp,
     load_problem,
     load_problems,
+    load_problems_lenient,
     problem_from_record,
     problem_record,
 )
@@ -44,14 +46,17 @@ __all__ = [
     "TestOutcome",
     "Verdict",
     "double_run",
+    "error_result",
     "extract",
     "grade",
     "index_problems",
     "iter_json_records",
+    "iter_json_records_lenient",
     "load_humaneval",
     "load_mbpp",
     "load_problem",
     "load_problems",
+    "load_problems_lenient",
     "problem_from_record",
     "problem_record",
     "split_reasoning",

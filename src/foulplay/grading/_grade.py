@@ -318,9 +318,14 @@ class Grader:
 
         def work(item: tuple[Problem, str | None, str | None]) -> GradeResult | DoubleRunResult:
             problem, completion, item_id = item
-            if double_run:
-                return self.double_run(problem, completion, vulnerable=vspec, id=item_id)
-            return self.grade(problem, completion, spec, id=item_id)
+            try:
+                if double_run:
+                    return self.double_run(problem, completion, vulnerable=vspec, id=item_id)
+                return self.grade(problem, completion, spec, id=item_id)
+            except Exception as exc:  # noqa: BLE001 - one item that cannot be graded never sinks the batch
+                reason = f"grader error: {type(exc).__name__}: {exc}"
+                return error_result(problem.task_id, reason, harness=spec, double_run=double_run,
+                                    vulnerable=vspec, id=item_id)
 
         window = max(2, self.sandbox.workers * 4)
         lock = threading.Lock()
@@ -345,6 +350,20 @@ class Grader:
                         on_result(index, result)
                 index += 1
                 yield result
+
+
+def error_result(task_id: str, reason: str, *, harness: str | Harness = "hardened", double_run: bool = False,
+                 vulnerable: str | Harness = VULNERABLE, id: str | None = None) -> GradeResult | DoubleRunResult:
+    """The row for an item that could not be graded at all (an unreadable record, an unknown task id, a
+    problem whose tests do not parse, a grader failure): outcome or verdict ``error`` with the reason."""
+    reason = " ".join(str(reason).split())[:600]
+    hard = GradeResult(grader_version=GRADER_VERSION, task_id=task_id, id=id, harness=str(Harness.parse(harness)),
+                       outcome=Outcome.ERROR, reason=reason)
+    if not double_run:
+        return hard
+    vuln = hard.model_copy(update={"harness": str(Harness.parse(vulnerable))})
+    return DoubleRunResult(grader_version=GRADER_VERSION, task_id=task_id, id=id, verdict=Verdict.ERROR,
+                           reason=reason, vulnerable=vuln, hardened=hard.model_copy(update={"harness": "hardened"}))
 
 
 def grade(

@@ -417,6 +417,61 @@ def iter_json_records(path: str | Path) -> Iterator[tuple[str, Any]]:
             raise InputError(f"{p} line {lineno}: invalid JSON: {exc.msg}")
 
 
+def iter_json_records_lenient(path: str | Path) -> Iterator[tuple[str, Any, str | None]]:
+    """Like :func:`iter_json_records`, but a line that is not valid JSON gives ``(where, None, reason)`` and
+    the lines after it are still read. A file that cannot be read at all still raises ``InputError``."""
+    p = Path(path)
+    text = _read_text(p)
+    stripped = text.lstrip()
+    is_jsonl = p.name.endswith((".jsonl", ".jsonl.gz", ".ndjson"))
+    if not is_jsonl and stripped.startswith(("[", "{")):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            if not (stripped.startswith("{") and "\n{" in stripped):
+                raise InputError(f"{p}: invalid JSON at line {exc.lineno}: {exc.msg}")
+        else:
+            items = data if isinstance(data, list) else [data]
+            for i, item in enumerate(items):
+                yield f"{p} item {i}", item, None
+            return
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            yield f"{p} line {lineno}", json.loads(line), None
+        except (json.JSONDecodeError, RecursionError) as exc:
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            yield f"{p} line {lineno}", None, f"{p} line {lineno}: invalid JSON: {msg}"
+
+
+def load_problems_lenient(path: str | Path) -> tuple[dict[str, Problem], dict[str, str], list[str]]:
+    """Problems by task id, the reasons of records that are not valid problems (by task id, when the record
+    has one), and the errors of records without a usable task id. One bad record never hides the rest."""
+    good: dict[str, Problem] = {}
+    broken: dict[str, str] = {}
+    orphans: list[str] = []
+    for where, rec, error in iter_json_records_lenient(path):
+        if error is not None:
+            orphans.append(error)
+            continue
+        task_id = str(rec["task_id"]) if isinstance(rec, dict) and "task_id" in rec else None
+        try:
+            problem = problem_from_record(rec, where)
+        except InputError as exc:
+            if task_id is None:
+                orphans.append(str(exc))
+            else:
+                broken[task_id] = str(exc)
+            continue
+        if problem.task_id in good or problem.task_id in broken:
+            broken[problem.task_id] = f"{where}: duplicate task_id {problem.task_id!r}"
+            good.pop(problem.task_id, None)
+            continue
+        good[problem.task_id] = problem
+    return good, broken, orphans
+
+
 def load_problems(path: str | Path) -> list[Problem]:
     """Load problems from a JSON/JSONL file (HumanEval, MBPP and generic records may mix)."""
     problems = [problem_from_record(rec, where) for where, rec in iter_json_records(path)]
