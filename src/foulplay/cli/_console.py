@@ -1,13 +1,66 @@
-"""Shared rich consoles: machine output owns stdout, diagnostics go to stderr."""
+"""Shared rich consoles and tables: machine output owns stdout, diagnostics go to stderr.
+
+Output reads the same everywhere: the width is the terminal's, or ``COLUMNS`` when set, or 132 when piped;
+tables wrap long text instead of cutting it, and short columns (verdicts, counts) never collapse, so a
+piped table holds every word a terminal would show.
+"""
 
 from __future__ import annotations
 
-from rich.console import Console
+import os
+from collections.abc import Sequence
+from typing import Any
 
-console = Console(highlight=False, soft_wrap=False)
-if not console.is_terminal:
-    console = Console(highlight=False, soft_wrap=False, width=132)
-err_console = Console(stderr=True, highlight=False)
+from rich.console import Console
+from rich.table import Table
+
+PIPED_WIDTH = 132
+
+
+def _columns_env() -> int | None:
+    value = os.environ.get("COLUMNS", "").strip()
+    return int(value) if value.isdigit() and int(value) >= 20 else None
+
+
+def make_console(stderr: bool = False) -> Console:
+    width = _columns_env()
+    probe = Console(stderr=stderr)
+    if width is None and not probe.is_terminal:
+        width = PIPED_WIDTH
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+
+
+console = make_console()
+err_console = make_console(stderr=True)
+
+
+def make_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, wrap: Sequence[str] = (),
+               right: Sequence[str] = (), title: str | None = None) -> Table:
+    """A table whose ``wrap`` columns take the remaining width and wrap (fold) their text, and whose other
+    columns keep their longest value whole: nothing is cut and nothing collapses to zero width. ``rows``
+    hold plain strings (markup already escaped by the caller) or renderables."""
+    table = Table(header_style="bold", title=title, title_justify="left", expand=False)
+    for i, name in enumerate(headers):
+        if name in wrap:
+            table.add_column(name, overflow="fold", ratio=1, min_width=max(12, len(name)))
+        else:
+            longest = max([len(name)] + [_plain_len(row[i]) for row in rows])
+            table.add_column(name, no_wrap=True, min_width=min(longest, 40), overflow="fold",
+                             justify="right" if name in right else "left")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _plain_len(value: Any) -> int:
+    from rich.text import Text
+
+    if isinstance(value, str):
+        try:
+            return Text.from_markup(value).cell_len
+        except Exception:  # noqa: BLE001 - not markup after all
+            return len(value)
+    return len(str(value))
 
 OUTCOME_STYLE = {
     "solved": "green",

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from foulplay._util.files import printable
-from foulplay.cli._console import console, err_console, styled
+from foulplay.cli._console import console, err_console, make_table, styled
 from foulplay.cli._exit import exit_options, exit_status
 from foulplay.errors import InputError
 
@@ -154,17 +154,8 @@ def _summary_table(results: list[Any], double: bool) -> Table:
     headers = (["task", "id", "vulnerable", "hardened", "verdict", "tests", "why"] if double
                else ["task", "id", "harness", "outcome", "tests", "why"])
     styled_cols = {2, 3, 4} if double else {3}
-    table = Table(show_lines=False, header_style="bold")
-    for i, name in enumerate(headers):
-        if name == "why":
-            table.add_column(name, overflow="ellipsis", no_wrap=True, max_width=64)
-        else:
-            width = max([len(name)] + [len(printable(row[i])) for row in rows])
-            table.add_column(name, no_wrap=True, min_width=min(width, 28),
-                             justify="right" if name == "tests" else "left")
-    for row in rows:
-        table.add_row(*[styled(v) if i in styled_cols else _text(v) for i, v in enumerate(row)])
-    return table
+    cells = [[styled(v) if i in styled_cols else _text(v) for i, v in enumerate(row)] for row in rows]
+    return make_table(headers, cells, wrap=("why",), right=("tests",))
 
 
 @click.command("grade")
