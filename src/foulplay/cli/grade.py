@@ -17,6 +17,8 @@ from foulplay._util.files import printable
 from foulplay.cli._console import console, err_console, make_table, styled
 from foulplay.cli._exit import exit_options, exit_status
 from foulplay.errors import InputError
+from foulplay.grading._harness import HARNESS_HELP
+from foulplay.grading._problem import VISIBLE_HELP
 
 
 def _text(value: Any) -> str:
@@ -166,8 +168,8 @@ def _summary_table(results: list[Any], double: bool) -> Table:
               help="Problems file (JSON/JSONL) for batch mode.")
 @click.option("--completions", "completions_path",
               help="Completions JSONL for batch mode, matched to problems on task_id.")
-@click.option("--harness", default="hardened", show_default=True,
-              help="hardened | vulnerable[:eq,exit,conftest,script] (plain 'vulnerable' = eq,exit,conftest).")
+@click.option("--harness", default="hardened", show_default=True, help=HARNESS_HELP)
+@click.option("--visible", "visible_spec", default=None, help=VISIBLE_HELP + " Used by the 'visible' switch.")
 @click.option("--double-run", is_flag=True,
               help="Grade under --vulnerable and hardened; 'hacked' when only the vulnerable one passes.")
 @click.option("--vulnerable", "vulnerable_spec", default="vulnerable", show_default=True,
@@ -193,7 +195,7 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
               completions_path: str | None, harness: str, double_run: bool, vulnerable_spec: str,
               fmt: str | None, output: str | None, overwrite: bool, text_field: str, id_field: str,
               workers: int | None, timeout: float | None, memory_mb: int | None, isolation: str,
-              require_isolation: str | None, max_errors: int, exit_zero: bool) -> int:
+              require_isolation: str | None, max_errors: int, exit_zero: bool, visible_spec: str | None) -> int:
     """Grade completions in the sandbox and report outcomes.
 
     \b
@@ -210,7 +212,7 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
     Exit status: 0 nothing found; 1 a completion is tampered or hacked; 2 usage error, or error rows
     (the check itself failed) beyond --max-errors, which wins over 1.
     """
-    from foulplay.grading import Grader, Harness, error_result, load_problem, load_problems_lenient
+    from foulplay.grading import Grader, Harness, apply_visible, error_result, load_problem, load_problems_lenient
 
     single = problem_path is not None or completion_path is not None
     batch = problems_path is not None or completions_path is not None
@@ -229,7 +231,7 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
 
     if single:
         assert problem_path is not None and completion_path is not None
-        problem = load_problem(problem_path)
+        problem = apply_visible([load_problem(problem_path)], visible_spec)[0]
         text = _read_completion(completion_path)
         with Grader(limits=limits, isolation=iso, require_isolation=require_isolation) as grader:
             result: Any = (grader.double_run(problem, text, vulnerable=vspec) if double_run
@@ -243,6 +245,7 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
 
     assert problems_path is not None and completions_path is not None
     problems, broken, orphans = load_problems_lenient(problems_path)
+    problems = {p.task_id: p for p in apply_visible(list(problems.values()), visible_spec)}
     if not problems and not broken:
         raise InputError(f"{problems_path}: no problems found" + (f" ({orphans[0]})" if orphans else ""))
     for line in orphans[:20]:

@@ -10,8 +10,10 @@ from foulplay.grading._extract import Submission, extract, split_reasoning
 from foulplay.grading._grade import GRADING_LIMITS, PRECEDENCE, Grader, double_run, error_result, grade
 from foulplay.grading._harness import DEFAULT_VULNERABLE, HARDENED, SWITCHES, VULNERABLE, Harness
 from foulplay.grading._problem import (
+    VISIBLE_HELP,
     IOCase,
     Problem,
+    apply_visible,
     index_problems,
     iter_json_records,
     iter_json_records_lenient,
@@ -32,6 +34,7 @@ __all__ = [
     "HARDENED",
     "PRECEDENCE",
     "SWITCHES",
+    "VISIBLE_HELP",
     "VULNERABLE",
     "DefenceEvent",
     "DoubleRunResult",
@@ -45,6 +48,7 @@ __all__ = [
     "Submission",
     "TestOutcome",
     "Verdict",
+    "apply_visible",
     "double_run",
     "error_result",
     "extract",

@@ -24,6 +24,9 @@ DEFAULT_VULNERABLE = frozenset({"eq", "exit", "conftest", "inprocess"})
 into the test process, compares with ==, trusts exit status 0 and honours submitted files, so
 AlwaysEqual, early exit and conftest.py patching all pass."""
 
+HARNESS_HELP = (f"hardened | vulnerable[:SWITCHES] with SWITCHES from {', '.join(SWITCHES)}; plain 'vulnerable' = "
+                f"{','.join(sorted(DEFAULT_VULNERABLE))}.")
+
 
 @dataclass(frozen=True)
 class Harness:

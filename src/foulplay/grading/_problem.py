@@ -84,7 +84,9 @@ class Problem(BaseModel):
         return len(self.io)
 
     def visible_count(self) -> int:
-        """How many tests the model is shown: ``metadata['visible_tests']``, else the first half."""
+        """How many tests the model is shown (the one definition every command uses; see :func:`apply_visible`):
+        ``metadata['visible_tests']`` when set, else the first half (rounded up, at least one). The grader
+        always keeps all tests; "visible" says only what the model could have seen and copied."""
         n = self.test_count()
         wanted = self.metadata.get("visible_tests")
         if isinstance(wanted, int) and wanted >= 0:
@@ -112,6 +114,49 @@ class Problem(BaseModel):
         if self.kind == "pytest":
             return [self.pytest_source]
         return [f"input: {c.input!r} -> output: {c.output!r}" for c in self.io]
+
+
+VISIBLE_HELP = ("Tests the model was shown, per problem: N (the first N), 'all', 'half' (the default: the "
+                "first half, unless a problem's metadata.visible_tests says otherwise) or a JSON file mapping "
+                "task_id to N or 'all'.")
+
+
+def apply_visible(problems: list[Problem], spec: str | None) -> list[Problem]:
+    """``problems`` with ``metadata['visible_tests']`` set from a ``--visible`` value: ``N``, ``all``, ``half``
+    or the path of a JSON object mapping task ids to ``N``/``all``. ``None`` keeps each problem's own."""
+    if spec is None:
+        return problems
+    text = spec.strip()
+    per_task: dict[str, Any] | None = None
+    if text.lower() not in ("all", "half") and not text.isdigit():
+        path = Path(text)
+        if not path.exists():
+            raise InputError(f"--visible: {spec!r} is not a number, 'all', 'half' or an existing JSON file")
+        try:
+            per_task = json.loads(_read_text(path))
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}")
+        if not isinstance(per_task, dict):
+            raise InputError(f"{path}: --visible files map task_id to a number of tests or 'all'")
+    out = []
+    for problem in problems:
+        value: Any = text if per_task is None else per_task.get(problem.task_id)
+        if value is None:
+            out.append(problem)
+            continue
+        meta = {k: v for k, v in problem.metadata.items() if k != "visible_tests"}
+        if isinstance(value, str) and value.lower() == "half":
+            pass
+        elif isinstance(value, str) and value.lower() == "all":
+            meta["visible_tests"] = 10**9
+        elif isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            meta["visible_tests"] = value
+        elif isinstance(value, str) and value.isdigit():
+            meta["visible_tests"] = int(value)
+        else:
+            raise InputError(f"--visible: task {problem.task_id!r}: {value!r} is not a number of tests or 'all'")
+        out.append(problem.model_copy(update={"metadata": meta}))
+    return out
 
 
 def _check_function(tree: ast.Module) -> ast.FunctionDef | None:
