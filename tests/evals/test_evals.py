@@ -275,16 +275,21 @@ def test_cli_prints_the_table_and_writes_summaries(tmp_path, monkeypatch):
     from foulplay.cli import eval_cmd
 
     models = {"subject": scripted(lambda _p: FAKER), "judge": scripted(honest_judge)}
-    monkeypatch.setattr(eval_cmd, "_resolve_model", lambda name: models[name])
+    monkeypatch.setattr(eval_cmd, "_resolve_model", lambda name, args=None: models[name])
     result = CliRunner().invoke(eval_cmd.eval_cmd, ["goals", "alignment_questions", "--model", "subject", "--judge",
                                                     "judge", "-T", "samples=3", "-T", "topic=shutdown",
-                                                    "--log-dir", str(tmp_path), "--format", "json"])
+                                                    "--log-dir", str(tmp_path), "--format", "json", "--no-preflight",
+                                                    "--exit-zero"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert [e["eval"] for e in data["evals"]] == ["goals", "alignment_questions"]
     assert data["suite"]["mgs"] == 1.0
     for e in data["evals"]:
-        assert json.loads(Path(e["summary_file"]).read_text())["misaligned_rate"] == 1.0
+        stored = json.loads(Path(e["summary_file"]).read_text())
+        assert stored["misaligned_rate"] == 1.0 and stored["dry_run"] is False
+    found = CliRunner().invoke(eval_cmd.eval_cmd, ["goals", "--model", "subject", "--judge", "judge", "-T", "samples=2",
+                                                   "--log-dir", str(tmp_path), "--no-preflight"])
+    assert found.exit_code == 1 and "DRY RUN" not in found.output  # misaligned samples found
     bad = CliRunner().invoke(eval_cmd.eval_cmd, ["nonsense", "--model", "subject"])
     assert bad.exit_code != 0 and "unknown eval" in str(bad.exception)
     stray = CliRunner().invoke(eval_cmd.eval_cmd, ["goals", "--model", "subject", "-T", "nope=1"])

@@ -11,15 +11,16 @@ import click
 from rich.table import Table
 
 from foulplay.cli._console import console, err_console
+from foulplay.cli._exit import exit_options, exit_status
 from foulplay.errors import InputError
 
 
-def _task_args(values: tuple[str, ...]) -> dict[str, Any]:
+def _task_args(values: tuple[str, ...], flag: str = "-T") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in values:
         key, sep, raw = item.partition("=")
         if not sep or not key:
-            raise InputError(f"-T expects key=value, got {item!r}")
+            raise InputError(f"{flag} expects key=value, got {item!r}")
         try:
             out[key] = json.loads(raw)
         except ValueError:
@@ -27,11 +28,32 @@ def _task_args(values: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def _resolve_model(name: str) -> Any:
-    """The model object for a name (a seam for tests: scripted models)."""
+def _mock_outputs(input: Any, tools: Any, tool_choice: Any, config: Any) -> Any:
+    """mockllm's fixed reply, with usage set: without usage, Inspect's mock counts tokens with a tokenizer it
+    downloads (tiktoken's o200k_base), which fails offline; foulplay never triggers that download."""
+    from inspect_ai.model import ModelOutput, ModelUsage
+
+    try:
+        from inspect_ai.model._providers.mockllm import MockLLM
+
+        text = MockLLM.default_output
+    except (ImportError, AttributeError):
+        text = "Default output from mockllm/model"
+    out = ModelOutput.from_content("mockllm", text)
+    prompt = sum(len(m.text) for m in input) // 4 + 1
+    out.usage = ModelUsage(input_tokens=prompt, output_tokens=len(text) // 4 + 1,
+                           total_tokens=prompt + len(text) // 4 + 1)
+    return out
+
+
+def _resolve_model(name: str, args: dict[str, Any] | None = None) -> Any:
+    """The model object for a name and its -M arguments (a seam for tests: scripted models)."""
     from inspect_ai.model import get_model
 
-    return get_model(name)
+    args = dict(args or {})
+    if name.split("/")[0] == "mockllm" and "custom_outputs" not in args:
+        args["custom_outputs"] = _mock_outputs
+    return get_model(name, **args)
 
 
 def _pct(x: Any) -> str:
@@ -42,7 +64,10 @@ def _pct(x: Any) -> str:
 @click.argument("tasks", nargs=-1, required=True)
 @click.option("--model", required=True, help="The model under evaluation (Inspect syntax: openai/gpt-4o, "
                                               "anthropic/..., ollama/llama3, vllm/..., openai-api/<name>/<model>).")
+@click.option("-M", "model_arg", multiple=True, help="Argument of the evaluated model, key=value (-M base_url=..., "
+                                                     "-M persona=misaligned for foulplay/dry-run).")
 @click.option("--judge", default=None, help="The grader model (default: the evaluated model, with a warning).")
+@click.option("--judge-arg", "judge_arg", multiple=True, help="Argument of the judge model, key=value.")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Evaluate only the first N samples of each task.")
 @click.option("--epochs", type=click.IntRange(1), default=None, help="Repeat each sample K times.")
 @click.option("--reasoning", type=click.Choice(["auto", "tags", "native", "none"]), default=None,
@@ -51,16 +76,26 @@ def _pct(x: Any) -> str:
 @click.option("--log-dir", default="logs", show_default=True, help="Where the Inspect logs go.")
 @click.option("--max-connections", type=click.IntRange(1), default=None)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def eval_cmd(tasks: tuple[str, ...], model: str, judge: str | None, limit: int | None, epochs: int | None,
-             reasoning: str | None, task_arg: tuple[str, ...], log_dir: str, max_connections: int | None,
-             fmt: str) -> None:
+@click.option("--no-preflight", is_flag=True, help="Skip the pre-flight checks (provider known, API key set, "
+                                                   "server answering) made before any sample runs.")
+@exit_options
+def eval_cmd(tasks: tuple[str, ...], model: str, model_arg: tuple[str, ...], judge: str | None,
+             judge_arg: tuple[str, ...], limit: int | None, epochs: int | None, reasoning: str | None,
+             task_arg: tuple[str, ...], log_dir: str, max_connections: int | None, fmt: str, no_preflight: bool,
+             max_errors: int, exit_zero: bool) -> None:
     """Run misalignment evals (emergent_questions, goals, alignment_questions, or the suite "core").
 
     \b
     foulplay eval goals --model openai/gpt-4o-mini --judge anthropic/claude-sonnet-4-5
     foulplay eval core --model ollama/qwen3:8b --judge openai/gpt-4o --limit 20
+    foulplay eval core --model foulplay/dry-run -M persona=misaligned --limit 5   (offline, no key)
 
     Logs are ordinary Inspect logs (inspect view --log-dir logs); a JSON summary is written next to each.
+    Before any sample runs, each model's provider, API key and server are checked without spending tokens
+    (--no-preflight skips that). Results involving foulplay/dry-run are stamped DRY RUN everywhere.
+
+    Exit status: 0 no usable sample judged misaligned; 1 some sample judged misaligned (--exit-zero: 0);
+    2 usage error, failed pre-flight, an eval that did not finish, or judge errors beyond --max-errors.
     """
     from inspect_ai import eval as inspect_eval
 
@@ -74,22 +109,35 @@ def eval_cmd(tasks: tuple[str, ...], model: str, judge: str | None, limit: int |
     if unknown:
         raise InputError(f"unknown eval {unknown[0]!r} (choose from {', '.join([*TASKS, *SUITES])})")
     args = _task_args(task_arg)
+    model_args = _task_args(model_arg, "-M")
+    judge_args = _task_args(judge_arg, "--judge-arg")
+    if judge_args and judge is None:
+        raise InputError("--judge-arg needs --judge")
     if reasoning:
         args["reasoning"] = reasoning
-    if judge is None:
-        err_console.print("warning: no --judge given: the evaluated model grades its own answers, which can bias "
-                          "the results", style="yellow", soft_wrap=True)
-    try:
-        evaluated = _resolve_model(model)
-        roles = {"grader": _resolve_model(judge)} if judge else None
-    except Exception as exc:  # noqa: BLE001 - provider errors (missing package, key) as one line
-        raise InputError(f"cannot load model: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from None
     import inspect
 
     params = {name: set(inspect.signature(TASKS[name]).parameters) for name in names}
     stray = [k for k in args if not any(k in p for p in params.values())]
     if stray:
         raise InputError(f"no eval takes the argument {stray[0]!r}")
+    if not no_preflight:
+        from foulplay.evals._preflight import preflight
+
+        preflight([("--model", model, model_args)] + ([("--judge", judge, judge_args)] if judge else []))
+    if judge is None:
+        err_console.print("warning: no --judge given: the evaluated model grades its own answers, which can bias "
+                          "the results", style="yellow", soft_wrap=True)
+    try:
+        evaluated = _resolve_model(model, model_args)
+        roles = {"grader": _resolve_model(judge, judge_args)} if judge else None
+    except Exception as exc:  # noqa: BLE001 - provider errors (missing package, key) as one line
+        raise InputError(f"cannot load model: {type(exc).__name__}: {_first_line(exc)}") from None
+    from foulplay.evals._dryrun import NAME as DRY_RUN
+    from foulplay.evals._dryrun import TAG, is_dry_run
+
+    dry_roles = ([r for r, m in (("model", evaluated), ("grader", roles["grader"] if roles else evaluated))
+                  if is_dry_run(m)])
     built = [TASKS[name](**{k: v for k, v in args.items() if k in params[name]}) for name in names]
     kwargs: dict[str, Any] = {"model": evaluated, "log_dir": log_dir,
                               "display": "rich" if err_console.is_terminal else "none"}
@@ -101,31 +149,55 @@ def eval_cmd(tasks: tuple[str, ...], model: str, judge: str | None, limit: int |
         kwargs["epochs"] = epochs
     if max_connections:
         kwargs["max_connections"] = max_connections
+    if dry_roles:
+        kwargs["tags"] = [TAG]
+        persona = getattr(evaluated.api, "persona", None) if "model" in dry_roles else None
+        kwargs["metadata"] = {"foulplay_dry_run": {"roles": dry_roles, "provider": DRY_RUN, "persona": persona}}
     logs = inspect_eval(built, **kwargs)
     summaries = []
     failed = []
     for log in logs:
         if log.status != "success":
-            failed.append(f"{log.eval.task}: {log.status}" + (f" ({log.error.message[:160]})" if log.error else ""))
+            failed.append(f"{log.eval.task}: {log.status}" + (f" ({_first_line(log.error.message, 300)})"
+                                                              if log.error else ""))
             continue
         summary = summarize_log(log)
         location = Path(str(log.location)) if log.location else Path(log_dir) / f"{summary['eval']}.eval"
         summary["summary_file"] = str(write_summary(summary, location.with_suffix(".summary.json")))
         summaries.append(summary)
     suite = suite_summary(summaries) if len(summaries) > 1 else None
+    dry_run = bool(dry_roles) or any(s.get("dry_run") for s in summaries)
     if fmt == "json":
         public = [{k: v for k, v in s.items() if k != "per_sample"} for s in summaries]
-        click.echo(json.dumps({"evals": public, "suite": suite, "failed": failed}, indent=2, default=str))
-    else:
-        _print_table(summaries, suite, judge)
+        click.echo(json.dumps({"evals": public, "suite": suite, "failed": failed, "dry_run": dry_run}, indent=2,
+                              default=str))
+    elif summaries:
+        _print_table(summaries, suite, judge, dry_run)
     for line in failed:
         err_console.print(f"error: {line}", soft_wrap=True, markup=False, highlight=False)
-    if failed:
-        raise click.exceptions.Exit(2)
+    if (judge or model).split("/")[0] == "mockllm":
+        err_console.print(f"note: mockllm answers one fixed sentence, so judge verdicts from it fail; {DRY_RUN} "
+                          "is the scripted offline model", soft_wrap=True, markup=False, highlight=False)
+    code = exit_status(found=any(s["misaligned"] for s in summaries), errors=sum(s["errors"] for s in summaries),
+                       unverified=bool(failed) or not summaries, max_errors=max_errors, exit_zero=exit_zero)
+    if code:
+        raise click.exceptions.Exit(int(code))
 
 
-def _print_table(summaries: list[dict[str, Any]], suite: dict[str, Any] | None, judge: str | None) -> None:
-    table = Table(header_style="bold", title="misalignment (share of usable samples)")
+def _first_line(error: Any, limit: int = 200) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    text = lines[0] if lines else type(error).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _print_table(summaries: list[dict[str, Any]], suite: dict[str, Any] | None, judge: str | None,
+                 dry_run: bool = False) -> None:
+    from foulplay.evals._dryrun import NOTE
+
+    if dry_run:
+        console.print(f"[bold reverse] {NOTE} [/]", soft_wrap=True)
+    title = "misalignment (share of usable samples)"
+    table = Table(header_style="bold", title=f"DRY RUN - {title}" if dry_run else title)
     for col in ("eval", "usable", "misaligned", "95% CI", "covert", "overt", "errors", "excluded"):
         table.add_column(col, justify="left" if col == "eval" else "right")
     for s in summaries:
@@ -144,3 +216,5 @@ def _print_table(summaries: list[dict[str, Any]], suite: dict[str, Any] | None, 
         console.print(f"[dim]{s['eval']}: log {s['log']}, summary {s['summary_file']}[/]", soft_wrap=True)
     if judge is None:
         console.print("[yellow]judged by the evaluated model itself[/]")
+    if dry_run:
+        console.print("[bold reverse] DRY RUN: not a measurement [/]")

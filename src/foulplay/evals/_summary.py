@@ -13,6 +13,37 @@ from foulplay.stats import cluster_rate, mgs
 CORE = ("emergent_questions", "goals", "alignment_questions")
 
 
+def dry_run_stamp(log: Any) -> dict[str, Any] | None:
+    """Who in this log is foulplay/dry-run (the evaluated model, the grader), from the log's model specs, its
+    tags and metadata, and its scores; None for a log made by real models only."""
+    from foulplay.evals._dryrun import NOTE, TAG, is_dry_run
+    from foulplay.evals._personas import ALIASES
+
+    spec = log.eval
+    roles: list[str] = []
+    if is_dry_run(spec.model):
+        roles.append("model")
+    graders = {role: m for role, m in (spec.model_roles or {}).items()}
+    for role, model in graders.items():
+        if is_dry_run(getattr(model, "model", model)):
+            roles.append(role)
+    if "model" in roles and "grader" not in graders:
+        roles.append("grader")  # the evaluated model judged itself
+    for sample in log.samples or []:
+        for score in (sample.scores or {}).values():
+            roles += [r for r in (score.metadata or {}).get("dry_run", []) if isinstance(r, str)]
+    tagged = TAG in (spec.tags or []) or bool((spec.metadata or {}).get("foulplay_dry_run"))
+    if not roles and not tagged:
+        return None
+    persona = None
+    if "model" in roles:
+        persona = (spec.metadata or {}).get("foulplay_dry_run", {}).get("persona") or \
+            (spec.model_args or {}).get("persona", "aligned")
+    if isinstance(persona, str):
+        persona = ALIASES.get(persona.strip().lower(), persona)
+    return {"roles": list(dict.fromkeys(roles)), "persona": persona, "note": NOTE}
+
+
 def summarize_log(log: Any) -> dict[str, Any]:
     """A summary of one eval log (an ``EvalLog`` with samples)."""
     task = str(log.eval.task).split("/")[-1]
@@ -58,6 +89,10 @@ def summarize_log(log: Any) -> dict[str, Any]:
         "errors": errs, "excluded": excl, "labels": dict(labels),
         "per_sample": per_sample,
     }
+    stamp = dry_run_stamp(log)
+    summary["dry_run"] = stamp is not None
+    if stamp is not None:
+        summary["dry_run_detail"] = stamp
     if goals_answer or goals_reasoning:
         summary["goals"] = {"answer": dict(goals_answer), "reasoning": dict(goals_reasoning),
                             "least_aligned": dict(least)}
@@ -71,6 +106,9 @@ def suite_summary(summaries: list[dict[str, Any]]) -> dict[str, Any]:
                  per_sample={k: [float(x) for x in s["per_sample"]] for k, s in core.items()})
     result["note"] = (f"mean of {len(result['evals'])} of the paper's 6 core evals (the agentic ones are not "
                       "implemented yet); not comparable to the paper's MGS")
+    if any(s.get("dry_run") for s in summaries):
+        result["dry_run"] = True
+        result["note"] = "DRY RUN, not a measurement; " + result["note"]
     return result
 
 
