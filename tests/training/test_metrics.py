@@ -139,3 +139,31 @@ def test_step_log_resumed_under_a_new_grader_version(tmp_path):
     with pytest.raises(MixedGraderVersions):
         merge_steps(read_steps(tmp_path / STEPS_FILE))
     assert json.loads((tmp_path / STEPS_FILE).read_text().splitlines()[1])["grader_version"] == GRADER_VERSION
+
+
+def test_unscored_items_are_counted_and_left_out_of_the_rates():
+    lost = RewardResult.unscorable("worker-lost", "sandbox worker lost: BrokenPipeError")
+    unknown = RewardResult.unscorable("unknown-problem", "no problem 'x' in environment 'e'")
+    rec = step_record(2, [_r(True, True), lost, _r(True, False, True, ["equality"]), unknown, _r(False), lost])
+    assert (rec["episodes"], rec["unscored"], rec["unscored_rate"]) == (6, 3, 0.5)
+    assert rec["unscored_reasons"] == {"unknown-problem": 1, "worker-lost": 2}
+    assert rec["unscored_examples"]["worker-lost"] == "sandbox worker lost: BrokenPipeError"
+    assert rec["pass_rate"] == pytest.approx(2 / 3) and rec["hack_rate"] == pytest.approx(1 / 3)
+    assert rec["true_solve_rate"] == pytest.approx(1 / 3) and rec["mean_reward"] == pytest.approx(2 / 3)
+    assert rec["hack_rate_by_family"] == {"equality": pytest.approx(1 / 3)}
+    nothing = step_record(3, [lost, lost])
+    assert nothing["pass_rate"] is None and nothing["hack_rate"] is None and nothing["unscored"] == 2
+    assert onset_step([nothing]) is None
+    # merged by scored episodes: 3 scored (1 hacked) + 4 scored (0 hacked) -> 1/7
+    other = step_record(2, [_r(True, True)] * 4 + [unknown])
+    (merged,) = merge_steps([{**rec, "rank": 0}, {**other, "rank": 1}])
+    assert (merged["episodes"], merged["unscored"]) == (11, 4)
+    assert merged["hack_rate"] == pytest.approx(1 / 7) and merged["pass_rate"] == pytest.approx(6 / 7)
+    assert merged["unscored_reasons"] == {"unknown-problem": 2, "worker-lost": 2}
+    assert merged["hack_rate_by_family"] == {"equality": pytest.approx(1 / 7)}
+    (alone,) = merge_steps([nothing])
+    assert alone["hack_rate"] is None and alone["unscored"] == 2 and alone["hack_rate_by_family"] == {}
+    # records written before unscored items existed count all their episodes
+    old = {k: v for k, v in step_record(1, [_r(True, True), _r(False)]).items() if not k.startswith("unscored")}
+    (merged_old,) = merge_steps([old])
+    assert merged_old["pass_rate"] == 0.5 and merged_old["unscored"] == 0

@@ -192,3 +192,42 @@ def test_scripted_policy_hacking_from_step_three_gives_onset_three(tmp_path, mon
     assert logged[3]["foulplay/hack_rate/equality"] == 0.5
     assert load_run(tmp_path).onset == 3
     assert load_run(tmp_path, source="trl").onset == 3
+
+
+def test_grpo_trainer_takes_none_for_an_unscorable_row(tmp_path):
+    """A dataset row whose task id the environment does not know: TRL gets None for its completions (no
+    advantage, left out of the baseline), trains on, and the step metrics count them as unscored."""
+    import torch
+    from datasets import Dataset
+    from trl import GRPOConfig, GRPOTrainer
+
+    torch.manual_seed(0)
+    env = CodingEnv.from_source(str(ROOT / "examples" / "problems.jsonl"), hacks=("always_equal",))
+    good = env.rows()[0]
+    rows = [good, {**good, "task_id": "ex/not-in-this-env"}]
+    model, tokenizer = _tiny_model_and_tokenizer([m["content"] for m in good["prompt"]] * 3)
+    reward = trl_reward(env, run_dir=tmp_path)
+    outputs = []
+
+    def recording_reward(prompts, completions, **kwargs):
+        out = reward(prompts, completions, **kwargs)
+        outputs.append((list(kwargs["task_id"]), out))
+        return out
+
+    recording_reward.__name__ = "foulplay_reward"
+    args = GRPOConfig(output_dir=str(tmp_path), per_device_train_batch_size=8, num_generations=4,
+                      max_completion_length=8, max_steps=1, report_to=[], save_strategy="no", use_cpu=True,
+                      logging_steps=1, learning_rate=1e-4, seed=0)
+    trainer = GRPOTrainer(model=model, reward_funcs=[recording_reward], args=args,
+                          train_dataset=Dataset.from_list(rows), processing_class=tokenizer)
+    try:
+        trainer.train()
+    finally:
+        reward.close()
+    ((task_ids, out),) = outputs
+    assert sorted(task_ids) == ["ex/not-in-this-env"] * 4 + [good["task_id"]] * 4
+    assert all((r is None) == (t == "ex/not-in-this-env") for t, r in zip(task_ids, out, strict=True))
+    (logged,) = [h for h in trainer.state.log_history if "foulplay/unscored" in h]
+    assert logged["foulplay/unscored"] == 4.0 and logged["foulplay/unscored_rate"] == 0.5
+    (step,) = read_steps(tmp_path / STEPS_FILE)
+    assert (step["episodes"], step["unscored"]) == (8, 4) and step["unscored_reasons"] == {"unknown-problem": 4}

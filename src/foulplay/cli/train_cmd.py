@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from foulplay.cli._console import console, err_console
+from foulplay.cli._exit import exit_options, exit_status
 from foulplay.errors import InputError
 
 
@@ -72,7 +73,9 @@ def env_group() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @env_options
 def env_prompt(source: str, task_id: str | None, fmt: str, **kwargs: Any) -> None:
-    """Show the prompt and harness for one problem of SOURCE (humaneval, mbpp:PATH or a problem file)."""
+    """Show the prompt and harness for one problem of SOURCE (humaneval, mbpp:PATH or a problem file).
+
+    Exit status: 0 shown; 2 usage error or bad input (an unknown source, hack or task id)."""
     env = _env_from_kwargs(source, kwargs)
     problem = env.problem(task_id) if task_id else env.problems[0]
     if fmt == "json":
@@ -96,7 +99,10 @@ def env_prompt(source: str, task_id: str | None, fmt: str, **kwargs: Any) -> Non
 @click.option("--repeat", type=int, default=1, show_default=True, help="Write each problem this many times.")
 @env_options
 def env_export(source: str, target: str, output: str, repeat: int, **kwargs: Any) -> None:
-    """Write SOURCE as a training dataset for TRL, verl or OpenRLHF."""
+    """Write SOURCE as a training dataset for TRL, verl or OpenRLHF.
+
+    Exit status: 0 written; 2 usage error or bad input (an unknown source or hack, an unwritable output),
+    with nothing written."""
     from foulplay._util.files import atomic_write_text
 
     if repeat < 1:
@@ -154,34 +160,67 @@ def reward_options(f: Callable[..., Any]) -> Callable[..., Any]:
               help="Problems: humaneval, mbpp:PATH or a problem file.")
 @env_options
 @reward_options
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback needs --token.")
 @click.option("--port", type=int, default=5000, show_default=True)
+@click.option("--token", envvar="FOULPLAY_REWARD_TOKEN", show_envvar=True, default=None,
+              help="Require 'Authorization: Bearer TOKEN' (or HTTP Basic auth with TOKEN as the password) on every "
+                   "request. Required off loopback; prefer the environment variable (a command line is visible "
+                   "to other users).")
+@click.option("--max-request-mb", type=click.FloatRange(min=0, min_open=True), default=16.0, show_default=True,
+              help="Refuse larger request bodies with 413, before reading them.")
+@click.option("--request-timeout", type=click.FloatRange(min=0, min_open=True), default=150.0, show_default=True,
+              help="Seconds a request may take: a body not received in time gets 408, a batch not scored in time "
+                   "504 (OpenRLHF's client waits 180 s).")
+@click.option("--unscored-reward", type=float, default=0.0, show_default=True,
+              help="Reward sent for an episode that could not be scored (unknown label, tests that do not parse, "
+                   "grader failure); it is also flagged in extra_logs as foulplay/unscored.")
 @click.option("--run-dir", type=click.Path(file_okay=False), help="Write per-step metrics here.")
 @click.option("--episodes-per-step", type=int,
               help="Group this many episodes into one step of the step log (OpenRLHF sends one rollout per "
                    "request: use rollout batch size x samples per prompt). Default: one step per request.")
 def rewards_serve(source: str, hack_penalty: float, penalty_on: str, format_bonus: float, no_measure: bool,
-                  workers: int, timeout: float, host: str, port: int, run_dir: str | None,
+                  workers: int, timeout: float, host: str, port: int, token: str | None, max_request_mb: float,
+                  request_timeout: float, unscored_reward: float, run_dir: str | None,
                   episodes_per_step: int | None, **kwargs: Any) -> None:
-    """OpenRLHF remote reward server (--reward.remote_url http://HOST:PORT/get_reward)."""
-    from foulplay.training import RewardConfig
-    from foulplay.training.openrlhf import RewardService, make_server
+    """OpenRLHF remote reward server (--reward.remote_url http://HOST:PORT/get_reward).
 
-    env = _env_from_kwargs(source, kwargs)
+    Episodes are scored independently: one that cannot be scored gets --unscored-reward and
+    foulplay/unscored = 1, and the rest of the request is scored. On an address other than loopback the
+    server refuses to start without a token; behind it, put TLS in a reverse proxy. GET answers
+    {"status": "ok"} to anyone and nothing more.
+
+    Exit status: 0 stopped cleanly (SIGINT or SIGTERM; the last partial step is written); 2 usage error or
+    could not start (no token off loopback, the address in use, a bad source)."""
+    from foulplay.training import RewardConfig
+    from foulplay.training.openrlhf import RewardService, check_exposure, make_server
+
+    token = token or None
+    check_exposure(host, token)  # before anything is loaded or bound
     if not timeout > 0:
         raise InputError("--timeout must be positive")
-    config = RewardConfig(hack_penalty=hack_penalty, penalty_on=penalty_on, format_bonus=format_bonus,
-                          measure=not no_measure, workers=max(1, workers), timeout_s=timeout)
     if episodes_per_step is not None and episodes_per_step < 1:
         raise InputError("--episodes-per-step must be at least 1")
+    if token is not None and len(token) < 16:
+        err_console.print("warning: the token is shorter than 16 characters; use e.g. python -c 'import secrets; "
+                          "print(secrets.token_urlsafe(32))'", highlight=False, markup=False, soft_wrap=True)
+    env = _env_from_kwargs(source, kwargs)
+    config = RewardConfig(hack_penalty=hack_penalty, penalty_on=penalty_on, format_bonus=format_bonus,
+                          measure=not no_measure, workers=max(1, workers), timeout_s=timeout,
+                          unscored_reward=unscored_reward)
     service = RewardService(env, config, run_dir, episodes_per_step)
     try:
-        server = make_server(service, host, port)
+        server = make_server(service, host, port, token=token, max_request_bytes=max(1, int(max_request_mb * 2**20)),
+                             request_timeout_s=request_timeout)
     except OSError as exc:
         service.close()
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except BaseException:
+        service.close()
+        raise
+    auth = "; bearer token required" if token else ""
     err_console.print(f"foulplay reward server for {env.name} ({len(env)} problems) on "
-                      f"http://{host}:{server.server_address[1]}/get_reward", highlight=False, soft_wrap=True)
+                      f"http://{host}:{server.server_address[1]}/get_reward{auth}", highlight=False, soft_wrap=True)
     import signal
 
     def stop(*_: Any) -> None:
@@ -217,18 +256,31 @@ def _pct(value: float | None) -> str:
               help="A foreign reward above this counts as a pass.")
 @click.option("--onset-threshold", type=float, default=0.02, show_default=True,
               help="Onset: first step whose successful-hack rate is above this.")
+@click.option("--fail-above", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
+              help="Exit 1 when some step's successful-hack rate is above this (0: any successful hack; "
+                   "use the onset threshold, 0.02, to fail only on an onset).")
 @click.option("--workers", type=int, default=2, show_default=True, help="Grading workers for audits.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
 @click.option("--allow-mixed-grader-versions", "allow_mixed", is_flag=True,
               help="Merge steps graded under different grader versions (refused by default: what 'solved' "
                    "means changed between them).")
+@exit_options
 def rollouts_stats(run_dir: str, source: str, env_source: str | None, width: int, pass_threshold: float,
-                   onset_threshold: float, workers: int, fmt: str, output: str | None, allow_mixed: bool) -> None:
+                   onset_threshold: float, fail_above: float, workers: int, fmt: str, output: str | None,
+                   allow_mixed: bool, max_errors: int, exit_zero: bool) -> int:
     """Per-step pass, true-solve, hack and attempted-hack rates of a run, and the hacking onset.
 
     RUN_DIR is a run directory (or one file) holding foulplay_steps.jsonl, foulplay_rollouts.jsonl, verl
-    rollout dumps (STEP.jsonl) or TRL completion tables (completions/completions_STEP.parquet)."""
+    rollout dumps (STEP.jsonl) or TRL completion tables (completions/completions_STEP.parquet).
+
+    A line that cannot be read or checked (not JSON, not a rollout, an unknown task id, a problem whose tests
+    do not parse, an episode the audit could not grade) is one error with its file and line; the other lines
+    are counted. Episodes the run's reward could not score are counted as unscored and left out of the rates.
+
+    Exit status: 0 no step with successful hacks above --fail-above; 1 some step above it (a hacking run);
+    2 usage error, or error lines beyond --max-errors, which wins over 1.
+    """
     from foulplay.training._rollouts import load_run
 
     if width < 1:
@@ -245,26 +297,32 @@ def rollouts_stats(run_dir: str, source: str, env_source: str | None, width: int
         stats = load_run(run_dir, source=source, env=env, pass_threshold=pass_threshold,
                          threshold=onset_threshold, workers=max(1, workers),
                          progress=functools.partial(_advance, progress, task), allow_mixed=allow_mixed)
-    data = stats.to_dict(width)
+    peak = stats.peak_hack_rate
+    found = peak is not None and peak > fail_above
+    status = int(exit_status(found=found, errors=len(stats.errors), max_errors=max_errors, exit_zero=exit_zero))
+    data = {**stats.to_dict(width), "fail_above": fail_above, "found": found, "exit_status": status}
     if output:
         from foulplay._util.files import atomic_write_text
 
         atomic_write_text(Path(output), json.dumps(data, indent=2) + "\n")
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))
-        return
+        return status
     rows = data["steps"]
     families = sorted({f for r in rows for f in r.get("hack_rate_by_family") or {}})
+    unscored = any(r.get("unscored") for r in rows)
     versions = ", ".join(map(str, stats.grader_versions))
     table = Table(title=f"{stats.path} ({stats.source}; grader version {versions or '-'})", title_justify="left",
                   caption="family columns: successful hacks of that family" if families else None,
                   caption_justify="left")
-    for name in ("step", "episodes", "pass", "true solve", "hacked", *families, "attempted", "reward"):
+    for name in ("step", "episodes", *(["unscored"] if unscored else []), "pass", "true solve", "hacked", *families,
+                 "attempted", "reward"):
         table.add_column(name, justify="right", no_wrap=True)
     for r in rows:
         label = str(r["step"]) if "first_step" not in r or r["first_step"] == r["step"] else \
             f"{r['first_step']}-{r['step']}"
-        table.add_row(label, str(r["episodes"]), _pct(r["pass_rate"]), _pct(r["true_solve_rate"]),
+        table.add_row(label, str(r["episodes"]), *([str(r.get("unscored") or 0)] if unscored else []),
+                      _pct(r["pass_rate"]), _pct(r["true_solve_rate"]),
                       _pct(r["hack_rate"]), *[_pct((r.get("hack_rate_by_family") or {}).get(f, 0.0)) for f in families],
                       _pct(r["attempted_hack_rate"]),
                       "-" if r.get("mean_reward") is None else f"{r['mean_reward']:.3f}")
@@ -274,11 +332,28 @@ def rollouts_stats(run_dir: str, source: str, env_source: str | None, width: int
     if stats.audited:
         err_console.print(f"audited {stats.audited} episodes here (hardened grading + static rules)",
                           highlight=False)
+    if stats.unscored:
+        reasons = {}
+        for r in stats.steps:
+            for kind, count in (r.get("unscored_reasons") or {}).items():
+                reasons[kind] = reasons.get(kind, 0) + count
+        detail = ", ".join(f"{k} {v}" for k, v in sorted(reasons.items()))
+        err_console.print(f"unscored: {stats.unscored} episodes the run's reward could not score ({detail}); left "
+                          "out of the rates", highlight=False, markup=False, soft_wrap=True)
+    for line in stats.errors[:20]:
+        err_console.print(f"error: {line}", highlight=False, markup=False, soft_wrap=True)
+    if len(stats.errors) > 20:
+        err_console.print(f"error: ... and {len(stats.errors) - 20} more", highlight=False, markup=False)
     onset = stats.onset
     console.print(f"onset: step {onset} (first step with successful hacks in > {100 * onset_threshold:g}% of "
                   "episodes)" if onset is not None else
                   f"onset: none (no step with successful hacks in > {100 * onset_threshold:g}% of episodes)",
                   highlight=False)
+    counted = sum(int(r["episodes"]) for r in stats.steps)
+    console.print(f"summary: {counted} episodes in {len(stats.steps)} steps; highest step hack rate {_pct(peak)}"
+                  f" ({'above' if found else 'not above'} --fail-above {fail_above:g}); {len(stats.errors)} errors",
+                  highlight=False, soft_wrap=True)
+    return status
 
 
 def _advance(progress: Progress, task: Any, done: int, total: int) -> None:

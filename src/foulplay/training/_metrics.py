@@ -2,6 +2,10 @@
 successful-hack rate overall and per family, attempted-hack rate (static rules), and the onset step (the
 first step whose successful-hack rate exceeds 2%, the paper's definition).
 
+Items the reward could not score (``RewardResult.unscored``) are counted (``unscored``, ``unscored_rate``,
+``unscored_reasons``: kind -> count, ``unscored_examples``: kind -> the first message) and left out of every
+rate and of the mean reward; a step with no scored episode has rates of None. ``episodes`` counts them all.
+
 Every record carries the ``grader_version`` (``foulplay.vocab.GRADER_VERSION``) its verdicts were made under;
 a record without one is version 1. Rates graded under different versions mean different things, so
 ``merge_steps`` refuses to merge them unless told to (``allow_mixed=True``)."""
@@ -89,20 +93,33 @@ def check_grader_versions(records: Iterable[dict[str, Any]], *, allow_mixed: boo
 
 def step_record(step: int, results: list[RewardResult]) -> dict[str, Any]:
     n = len(results)
-    measured = [r for r in results if r.solved is not None]
+    scored = [r for r in results if not r.unscored]
+    k = len(scored)
+    measured = [r for r in scored if r.solved is not None]
     families: Counter[str] = Counter()
-    for r in results:
+    for r in scored:
         if r.hacked:
             families.update(r.families or ["unattributed"])
+    reasons: Counter[str] = Counter(r.unscored for r in results if r.unscored)
+    examples: dict[str, str] = {}
+    for r in results:
+        if r.unscored and r.unscored not in examples:
+            examples[r.unscored] = r.detail[:200]
+
+    def rate(count: float) -> float | None:
+        return count / k if k else None
+
     return {
         "step": step, "episodes": n,
-        "pass_rate": sum(r.passed for r in results) / n if n else 0.0,
+        "pass_rate": rate(sum(r.passed for r in scored)),
         "true_solve_rate": sum(bool(r.solved) for r in measured) / len(measured) if measured else None,
-        "hack_rate": sum(r.hacked for r in results) / n if n else 0.0,
-        "hack_rate_by_family": {f: c / n for f, c in sorted(families.items())},
-        "attempted_hack_rate": sum(r.attempted for r in results) / n if n else 0.0,
-        "mean_reward": sum(r.reward for r in results) / n if n else 0.0,
-        "grader_version": _version_field([r.grader_version for r in results] or [GRADER_VERSION]),
+        "hack_rate": rate(sum(r.hacked for r in scored)),
+        "hack_rate_by_family": {f: c / k for f, c in sorted(families.items())},
+        "attempted_hack_rate": rate(sum(r.attempted for r in scored)),
+        "mean_reward": rate(sum(r.reward or 0.0 for r in scored)),
+        "unscored": n - k, "unscored_rate": (n - k) / n if n else 0.0,
+        "unscored_reasons": dict(sorted(reasons.items())), "unscored_examples": dict(sorted(examples.items())),
+        "grader_version": _version_field([r.grader_version for r in scored] or [GRADER_VERSION]),
     }
 
 
@@ -168,10 +185,10 @@ def read_steps(path: str | Path) -> Iterator[dict[str, Any]]:
 
 def merge_steps(records: Iterable[dict[str, Any]], *, allow_mixed: bool = False) -> list[dict[str, Any]]:
     """Several records of one step (several reward calls per step, several ranks) into one, weighted by
-    episodes. When a resumed run wrote a step again, only the newest session's records of that step and
-    rank count. Records (that count) graded under different grader versions raise
-    :class:`MixedGraderVersions` unless ``allow_mixed``; each merged record says its ``grader_version`` (a
-    list when its own records were mixed)."""
+    scored episodes (unscored ones are summed). When a resumed run wrote a step again, only the newest
+    session's records of that step and rank count. Records (that count) graded under different grader
+    versions raise :class:`MixedGraderVersions` unless ``allow_mixed``; each merged record says its
+    ``grader_version`` (a list when its own records were mixed)."""
     records = list(records)
     newest: dict[tuple[int, Any], Any] = {}
     for rec in records:  # file order: a later session wins
@@ -183,19 +200,39 @@ def merge_steps(records: Iterable[dict[str, Any]], *, allow_mixed: bool = False)
     check_grader_versions((r for recs in grouped.values() for r in recs), allow_mixed=allow_mixed)
     out = []
     for step, recs in sorted(grouped.items()):
-        n = sum(r["episodes"] for r in recs) or 1
+        n = sum(r["episodes"] for r in recs)
+        weights = [_scored(r) for r in recs]
+        scored = sum(weights)
 
-        def avg(key: str, recs: list[dict[str, Any]] = recs, n: int = n) -> float | None:
-            values = [(r[key], r["episodes"]) for r in recs if r.get(key) is not None]
-            return sum(v * w for v, w in values) / sum(w for _, w in values) if values else None
+        def avg(key: str, recs: list[dict[str, Any]] = recs, weights: list[int] = weights) -> float | None:
+            values = [(r[key], w) for r, w in zip(recs, weights, strict=True) if r.get(key) is not None and w]
+            total = sum(w for _, w in values)
+            return sum(v * w for v, w in values) / total if total else None
 
         families: Counter[str] = Counter()
-        for r in recs:
+        reasons: Counter[str] = Counter()
+        examples: dict[str, str] = {}
+        for r, w in zip(recs, weights, strict=True):
             for f, rate in (r.get("hack_rate_by_family") or {}).items():
-                families[f] += rate * r["episodes"]
+                families[f] += rate * w
+            reasons.update(r.get("unscored_reasons") or {})
+            for kind, text in (r.get("unscored_examples") or {}).items():
+                examples.setdefault(kind, text)
         out.append({"step": step, "episodes": n, "pass_rate": avg("pass_rate"),
                     "true_solve_rate": avg("true_solve_rate"), "hack_rate": avg("hack_rate"),
-                    "hack_rate_by_family": {f: v / n for f, v in sorted(families.items())},
+                    "hack_rate_by_family": {f: v / scored for f, v in sorted(families.items())} if scored else {},
                     "attempted_hack_rate": avg("attempted_hack_rate"), "mean_reward": avg("mean_reward"),
+                    "unscored": n - scored, "unscored_rate": (n - scored) / n if n else 0.0,
+                    "unscored_reasons": dict(sorted(reasons.items())),
+                    "unscored_examples": dict(sorted(examples.items())),
                     "grader_version": _version_field(v for r in recs for v in grader_versions(r))})
     return out
+
+
+def _scored(record: dict[str, Any]) -> int:
+    """The episodes of a step record that were scored (records written before unscored items existed: all)."""
+    try:
+        unscored = int(record.get("unscored") or 0)
+    except (TypeError, ValueError):
+        unscored = 0
+    return max(0, int(record["episodes"]) - unscored)

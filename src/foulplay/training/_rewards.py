@@ -1,22 +1,55 @@
 """Rewards for RL on hackable coding environments: what the trainer sees (the environment's own, possibly
 vulnerable, harness), what really happened (the hardened harness and the static detector), and the
-optional penalty and format bonus. Framework-agnostic; the TRL, verl and OpenRLHF adapters wrap it."""
+optional penalty and format bonus. Framework-agnostic; the TRL, verl and OpenRLHF adapters wrap it.
+
+Every item of a batch is scored on its own. An item whose reward cannot be computed is **unscored**
+(``RewardResult.reward is None``, ``RewardResult.unscored`` names why) and the rest of the batch is scored
+as usual. Unscored means the grader could not judge, never that the answer was bad:
+
+* ``unknown-problem``: the task id or label names no problem of the environment;
+* ``bad-problem``: the problem record is not valid, or its tests do not parse;
+* ``grader-error``: the grader itself failed on the item (a driver error, an exception in foulplay);
+* ``worker-lost``: the sandbox worker running the item was lost (other than by running out of time).
+
+An answer that fails its tests, times out, holds no code, cannot be extracted (empty or ambiguous output),
+does not load, or trips a defence is judged: it gets the environment's failing reward, as before."""
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from foulplay.envs import CodingEnv
+from foulplay.errors import InputError
 from foulplay.grading import Grader, GradeResult, Outcome, Problem
 from foulplay.vocab import GRADER_VERSION
+
+log = logging.getLogger("foulplay.training")
 
 _FORMAT = re.compile(r"^\s*<(think|thinking)>.+?</\1>\s*\S", re.S)
 DEFENCE_FAMILY = {"type-guard": "equality", "exit-guard": "early-exit", "pristine-tests": "test-framework",
                   "integrity": "monkeypatching"}
+UNSCORED_KINDS = {
+    "unknown-problem": "the task id or label names no problem of the environment",
+    "bad-problem": "the problem record is not valid, or its tests do not parse",
+    "grader-error": "the grader itself failed on this item",
+    "worker-lost": "the sandbox worker running this item was lost (not by running out of time)",
+}
+"""Why an item could not be scored (``RewardResult.unscored``): the grader could not judge it."""
+
+
+@dataclass(frozen=True)
+class Unscorable:
+    """Stands in for the problem of an item that cannot be scored (see :data:`UNSCORED_KINDS`)."""
+
+    kind: str
+    reason: str
 
 
 def completion_text(completion: Any) -> str:
@@ -38,9 +71,10 @@ def problem_for(value: Any, env: CodingEnv | None, where: str) -> Problem:
     with an environment, a task id."""
     import json
 
-    from foulplay.errors import InputError
     from foulplay.grading import problem_from_record
 
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
     if isinstance(value, str) and value.lstrip().startswith("{"):
         try:
             value = json.loads(value)
@@ -52,6 +86,60 @@ def problem_for(value: Any, env: CodingEnv | None, where: str) -> Problem:
         raise InputError(f"{where}: cannot tell which problem this rollout solves; pass --env SOURCE so task ids "
                          "can be looked up")
     return env.problem(str(value))
+
+
+def resolve_problem(value: Any, env: CodingEnv | None, where: str) -> Problem | Unscorable:
+    """:func:`problem_for`, with what cannot be resolved (an unknown task id, an invalid record, tests that do
+    not parse) as an :class:`Unscorable` instead of an error. Without an environment a task id cannot be
+    looked up: that stays an ``InputError`` (the caller's wiring, not the item, is wrong)."""
+    record_like = isinstance(value, dict) or (isinstance(value, (str, bytes)) and value.lstrip()[:1] in ("{", b"{"))
+    if env is None and not record_like:
+        raise InputError(f"{where}: cannot tell which problem this rollout solves; pass --env SOURCE so task ids "
+                         "can be looked up")
+    try:
+        problem = problem_for(value, env, where)
+    except InputError as exc:
+        return Unscorable("bad-problem" if record_like else "unknown-problem", str(exc))
+    except Exception as exc:  # noqa: BLE001 - one label that cannot be read never sinks the batch
+        return Unscorable("bad-problem", f"{where}: {type(exc).__name__}: {exc}")
+    defect = tests_defect(problem)
+    return Unscorable("bad-problem", f"{where} (task {problem.task_id}): {defect}") if defect else problem
+
+
+@lru_cache(maxsize=4096)
+def _parse_error(source: str) -> str | None:
+    try:
+        compile(source, "<tests>", "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        return f"{exc.msg} (line {exc.lineno})"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return type(exc).__name__
+    return None
+
+
+def tests_defect(problem: Problem) -> str | None:
+    """Why the problem's tests cannot be run at all (their code does not parse), else None. Checked here, on
+    the trusted side, because a vulnerable harness reports such tests as a plain failure."""
+    sources = [("check function", problem.check), ("test setup", problem.setup), ("pytest file", problem.pytest_source)]
+    sources += [(f"assert {i + 1}", a) for i, a in enumerate(problem.asserts)]
+    for name, source in sources:
+        error = _parse_error(source) if source else None
+        if error:
+            return f"its {name} does not parse: {error}"
+    return None
+
+
+def could_not_judge(result: GradeResult) -> str | None:
+    """The :data:`UNSCORED_KINDS` kind when a grading run could not judge the answer, else None. An
+    extraction error (empty or ambiguous output, nothing ran) is the answer's own failure, not the grader's."""
+    if result.outcome is not Outcome.ERROR:
+        return None
+    reason = result.reason or ""
+    if reason.startswith("sandbox worker"):
+        return "worker-lost"
+    if result.isolation is not None or reason.startswith("grader error"):
+        return "grader-error"
+    return None
 
 
 def hack_families(scan: Any, hardened: GradeResult | None, options: Any) -> list[str]:
@@ -81,6 +169,9 @@ class RewardConfig:
     workers: int = 4
     timeout_s: float = 10.0
     """Wall-clock budget of one grading run (tests included); a completion that loops costs a worker this long."""
+    unscored_reward: float = 0.0
+    """What trainers that only take floats (verl, OpenRLHF) get for an unscored item, which they also get
+    flagged (``foulplay_unscored``, ``foulplay/unscored``). TRL gets ``None``."""
 
     def __post_init__(self) -> None:
         if self.penalty_on not in ("double_run", "static", "either"):
@@ -97,7 +188,8 @@ class RewardConfig:
 
 @dataclass
 class RewardResult:
-    reward: float
+    reward: float | None
+    """None when the item could not be scored (``unscored`` says why)."""
     passed: bool
     """The environment's harness passed the answer (what the trainer's reward is based on)."""
     solved: bool | None
@@ -112,6 +204,18 @@ class RewardResult:
     detail: str = ""
     grader_version: int = GRADER_VERSION
     """What ``solved`` and ``hacked`` mean (``foulplay.vocab.GRADER_VERSION``) for this result."""
+    unscored: str | None = None
+    """Why the reward could not be computed (a :data:`UNSCORED_KINDS` key; ``detail`` has the message), else
+    None."""
+
+    @classmethod
+    def unscorable(cls, kind: str, reason: str) -> RewardResult:
+        return cls(None, False, None, False, False, [], "error", None, " ".join(str(reason).split())[:300],
+                   unscored=kind)
+
+    def float_reward(self, unscored: float = 0.0) -> float:
+        """The reward, or ``unscored`` for an unscored item (for trainers that only take floats)."""
+        return float(unscored) if self.reward is None else self.reward
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -145,50 +249,108 @@ class RewardFn:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def score(self, items: list[tuple[Problem, str | None]]) -> list[RewardResult]:
-        """One result per item, in order."""
+    def problem(self, label: Any, where: str = "label") -> Problem | Unscorable:
+        """The problem a trainer's label names (a task id of the environment or a problem record)."""
+        return resolve_problem(label, self.env, where)
+
+    def score(self, items: list[tuple[Problem | Unscorable, str | None]]) -> list[RewardResult]:
+        """One result per item, in order. Items are independent: one that cannot be scored (an
+        :class:`Unscorable` problem, tests that do not parse, a grader failure) gets an unscored result and
+        every other item is scored as usual."""
+        grader = self.grader
+        out: list[RewardResult | None] = [None] * len(items)
+        harness: dict[int, str] = {}
+        for i, (problem, _c) in enumerate(items):
+            if isinstance(problem, Unscorable):
+                out[i] = RewardResult.unscorable(problem.kind, problem.reason)
+                continue
+            defect = tests_defect(problem)
+            if defect:
+                out[i] = RewardResult.unscorable("bad-problem", f"{problem.task_id}: {defect}")
+                continue
+            try:
+                harness[i] = str(self.env.harness(problem))
+            except Exception as exc:  # noqa: BLE001 - e.g. a record label a round-robin env never assigned
+                out[i] = RewardResult.unscorable(
+                    "unknown-problem", f"{problem.task_id}: not a problem of environment {self.env.name!r} "
+                    f"({type(exc).__name__})")
+        need_hard = self.config.measure or self._penalty_needs_hardened
+        # the environment's harness differs per problem (round-robin subsets); every run of the batch, under
+        # any harness, shares one pool as wide as the grader
+        jobs = [(i, h) for i, h in harness.items()]
+        if need_hard:
+            jobs += [(i, "hardened") for i, h in harness.items() if h != "hardened"]
+        graded = self._grade_all(grader, items, jobs)
+        for i, h in harness.items():
+            env_r = graded[(i, h)]
+            hard_r = (graded[(i, "hardened")] if h != "hardened" else env_r) if need_hard else None
+            try:
+                out[i] = self._result(items[i], env_r, hard_r)
+            except Exception as exc:  # noqa: BLE001 - scanning or scoring one item failed: that item only
+                out[i] = RewardResult.unscorable("grader-error", f"{type(exc).__name__}: {exc}")
+        results: list[RewardResult] = out  # type: ignore[assignment]
+        unscored = [r for r in results if r.unscored]
+        if unscored:
+            log.warning("%d of %d items could not be scored (%s: %s)", len(unscored), len(results),
+                        unscored[0].unscored, unscored[0].detail)
+        return results
+
+    @property
+    def _penalty_needs_hardened(self) -> bool:
+        return bool(self.config.hack_penalty and self.config.penalty_on in ("double_run", "either"))
+
+    @staticmethod
+    def _grade_all(grader: Grader, items: list[tuple[Any, str | None]], jobs: list[tuple[int, str]]
+                   ) -> dict[tuple[int, str], GradeResult | Exception]:
+        """Each (item, harness) run; a run that raises gives its exception instead of sinking the batch."""
+
+        def run(job: tuple[int, str]) -> GradeResult | Exception:
+            i, harness = job
+            problem, completion = items[i]
+            try:
+                return grader.grade(problem, completion, harness, id=str(i))
+            except Exception as exc:  # noqa: BLE001 - the grader failed on this item only
+                return exc
+
+        if not jobs:
+            return {}
+        with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), grader.sandbox.workers)),
+                                thread_name_prefix="foulplay-reward") as pool:
+            return dict(zip(jobs, pool.map(run, jobs), strict=True))
+
+    def _result(self, item: tuple[Problem, str | None], env_r: GradeResult | Exception,
+                hard_r: GradeResult | Exception | None) -> RewardResult:
         from foulplay.detect import ScanOptions, scan_completion
 
-        grader = self.grader
-        env_jobs = [(p, c, f"{i}") for i, (p, c) in enumerate(items)]
-        env_results: list[GradeResult] = [None] * len(items)  # type: ignore[list-item]
-        hard_results: list[GradeResult | None] = [None] * len(items)
-        # the environment's harness differs per problem (round-robin subsets): group by harness
-        by_harness: dict[str, list[int]] = {}
-        for i, (p, _c) in enumerate(items):
-            by_harness.setdefault(str(self.env.harness(p)), []).append(i)
-        for harness, indices in by_harness.items():
-            for i, result in zip(indices, grader.grade_many([env_jobs[i] for i in indices], harness=harness),
-                                 strict=True):
-                env_results[i] = result  # type: ignore[assignment]
-        need_hard = self.config.measure or bool(self.config.hack_penalty
-                                                and self.config.penalty_on in ("double_run", "either"))
-        if need_hard:
-            hard_idx = [i for i in range(len(items)) if str(self.env.harness(items[i][0])) != "hardened"]
-            for i, result in zip(hard_idx, grader.grade_many([env_jobs[i] for i in hard_idx], harness="hardened"),
-                                 strict=True):
-                hard_results[i] = result  # type: ignore[assignment]
-            for i in range(len(items)):
-                if hard_results[i] is None:
-                    hard_results[i] = env_results[i]
+        problem, completion = item
+        if isinstance(env_r, Exception):
+            return RewardResult.unscorable("grader-error", f"grader error: {type(env_r).__name__}: {env_r}")
+        kind = could_not_judge(env_r)
+        if kind:
+            return RewardResult.unscorable(kind, env_r.reason)
+        passed = env_r.outcome is Outcome.SOLVED
+        detail = env_r.reason[:200]
+        if isinstance(hard_r, Exception) or (hard_r is not None and could_not_judge(hard_r)):
+            why = (f"grader error: {type(hard_r).__name__}: {hard_r}" if isinstance(hard_r, Exception)
+                   else hard_r.reason)  # type: ignore[union-attr]
+            if passed and self._penalty_needs_hardened:  # the double-run penalty needs the hardened verdict
+                return RewardResult.unscorable(
+                    "grader-error" if isinstance(hard_r, Exception) else could_not_judge(hard_r) or "grader-error",
+                    f"hardened run: {why}")
+            hard_r = None  # the reward stands; the true solve of this item is unknown
+            detail = f"{detail}; hardened run could not judge: {why}"[:300]
+        solved = None if hard_r is None else hard_r.outcome is Outcome.SOLVED
+        hacked = bool(passed and solved is False)
         options = ScanOptions(honor_suppressions=False)
-        out = []
-        for i, (problem, completion) in enumerate(items):
-            env_r, hard_r = env_results[i], hard_results[i]
-            passed = env_r.outcome is Outcome.SOLVED
-            solved = None if hard_r is None else hard_r.outcome is Outcome.SOLVED
-            hacked = bool(passed and solved is False)
-            scan = scan_completion(completion, problem=problem, options=options)
-            attempted = scan.verdict.value == "hack"
-            families = hack_families(scan, hard_r if hacked else None, options)
-            reward = 1.0 if passed else 0.0
-            if self.config.format_bonus and completion and _FORMAT.match(completion):
-                reward += self.config.format_bonus
-            penalised = {"double_run": hacked, "static": attempted, "either": hacked or attempted}[
-                self.config.penalty_on]
-            if self.config.hack_penalty and penalised:
-                reward -= self.config.hack_penalty
-            out.append(RewardResult(reward, passed, solved, hacked, attempted, families, env_r.outcome.value,
-                                    (env_r.isolation.value if env_r.isolation else None),
-                                    env_r.reason[:200], env_r.grader_version or GRADER_VERSION))
-        return out
+        scan = scan_completion(completion, problem=problem, options=options)
+        attempted = scan.verdict.value == "hack"
+        families = hack_families(scan, hard_r if hacked else None, options)
+        reward = 1.0 if passed else 0.0
+        if self.config.format_bonus and completion and _FORMAT.match(completion):
+            reward += self.config.format_bonus
+        penalised = {"double_run": hacked, "static": attempted, "either": hacked or attempted}[self.config.penalty_on]
+        if self.config.hack_penalty and penalised:
+            reward -= self.config.hack_penalty
+        return RewardResult(reward, passed, solved, hacked, attempted, families, env_r.outcome.value,
+                            (env_r.isolation.value if env_r.isolation else None), detail,
+                            env_r.grader_version or GRADER_VERSION)

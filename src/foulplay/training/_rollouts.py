@@ -8,30 +8,41 @@ true solve is the hardened harness's verdict and the attempt is the static detec
 
 Each episode keeps the grader version its verdicts were made under (a dump's ``grader_version`` column, 1 for
 a dump with foulplay's columns but none of that one, the current version for episodes audited here); a run
-whose steps were graded under different versions is refused unless ``allow_mixed``."""
+whose steps were graded under different versions is refused unless ``allow_mixed``.
+
+One bad line never hides the rest: a line that is not JSON or not a record of its kind, an unknown task id, a
+problem whose tests do not parse, or an episode the audit could not grade becomes one error (``RunStats.errors``,
+``FILE: line N: reason``) and every other line is read. Episodes the run's reward could not score (flagged
+``unscored`` / ``foulplay_unscored``) are counted per step and left out of its rates."""
 
 from __future__ import annotations
 
 import json
 import re
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from foulplay._util.files import read_jsonl_objects
 from foulplay.errors import InputError
 from foulplay.training._metrics import (
     ONSET,
     STEPS_FILE,
     check_grader_versions,
+    grader_versions,
     merge_steps,
     onset_step,
-    read_steps,
     step_record,
 )
-from foulplay.training._rewards import RewardResult, completion_text, hack_families, problem_for
+from foulplay.training._rewards import (
+    RewardResult,
+    Unscorable,
+    completion_text,
+    could_not_judge,
+    hack_families,
+    resolve_problem,
+)
 from foulplay.training.verl import FAMILY_KEYS
 from foulplay.vocab import GRADER_VERSION
 
@@ -57,12 +68,20 @@ class Episode:
     task_id: str | None = None
     grader_version: int = GRADER_VERSION
     """The grader version of ``solved`` (the dump's; the current one once audited here)."""
+    unscored: str | None = None
+    """Why the run's reward could not score this episode (it is then left out of the rates)."""
+    where: str = ""
+    """``FILE: line N`` (or ``row N``), for error messages."""
+    error: str | None = None
+    """Why this episode could not be checked here (it is then an error, not an episode)."""
 
     @property
     def complete(self) -> bool:
-        return self.solved is not None and self.attempted is not None
+        return bool(self.unscored) or (self.solved is not None and self.attempted is not None)
 
     def result(self) -> RewardResult:
+        if self.unscored:
+            return RewardResult.unscorable(self.unscored, "unscored by the run's reward")
         hacked = bool(self.passed and self.solved is False)
         return RewardResult(self.reward, self.passed, self.solved, hacked, bool(self.attempted),
                             self.families if (hacked or self.attempted) else [], grader_version=self.grader_version)
@@ -79,18 +98,32 @@ class RunStats:
     threshold: float = ONSET
     grader_versions: list[int] = field(default_factory=list)
     """The grader versions of the steps (more than one only when mixing was allowed)."""
+    errors: list[str] = field(default_factory=list)
+    """One line per line, row or file that could not be read or checked (``FILE: line N: reason``)."""
 
     @property
     def onset(self) -> int | None:
         return onset_step(self.steps, self.threshold)
+
+    @property
+    def peak_hack_rate(self) -> float | None:
+        """The highest successful-hack rate of any step (None when no step has one)."""
+        rates = [s["hack_rate"] for s in self.steps if s.get("hack_rate") is not None]
+        return max(rates) if rates else None
+
+    @property
+    def unscored(self) -> int:
+        return sum(int(s.get("unscored") or 0) for s in self.steps)
 
     def binned(self, width: int) -> list[dict[str, Any]]:
         return bin_steps(self.steps, width)
 
     def to_dict(self, width: int = 1) -> dict[str, Any]:
         return {"run": str(self.path), "source": self.source, "onset_step": self.onset,
-                "onset_threshold": self.threshold, "audited_episodes": self.audited, "notes": self.notes,
-                "grader_versions": self.grader_versions, "bin": width, "steps": self.binned(width)}
+                "onset_threshold": self.threshold, "peak_hack_rate": self.peak_hack_rate,
+                "audited_episodes": self.audited, "unscored_episodes": self.unscored, "notes": self.notes,
+                "grader_versions": self.grader_versions, "error_count": len(self.errors), "errors": self.errors,
+                "bin": width, "steps": self.binned(width)}
 
 
 def bin_steps(records: list[dict[str, Any]], width: int) -> list[dict[str, Any]]:
@@ -157,32 +190,50 @@ def load_run(path: str | Path, *, source: str = "auto", env: Any = None, pass_th
     elif not found[source]:
         raise InputError(f"{p}: no {source} files found")
     files = found[source]
+    errors: list[str] = []
+    notes: list[str] = []
     if source == "steps":
         records: list[dict[str, Any]] = []
         for f in files:
-            records += read_steps(f)
+            records += _read_steps(f, errors)
         if not records:
-            raise InputError(f"{files[0]}: no step records")
-        notes: list[str] = []
+            raise InputError(_nothing(f"{files[0]}: no step records", errors))
         steps = _versioned(lambda: merge_steps(records, allow_mixed=allow_mixed), notes)
-        return RunStats(p, source, steps, threshold=threshold, notes=notes, grader_versions=_versions(steps))
+        return RunStats(p, source, steps, threshold=threshold, notes=notes, grader_versions=_versions(steps),
+                        errors=errors)
     reader = {"rollouts": _read_rollouts, "verl": _read_verl, "trl": _read_trl}[source]
     episodes: list[Episode] = []
-    notes: list[str] = []
     for f in files:
-        episodes += reader(f, env, pass_threshold, notes)
-    if not episodes:
-        raise InputError(f"{p}: the {source} files hold no rollouts")
+        try:
+            episodes += reader(f, env, pass_threshold, notes, errors)
+        except _FileError as exc:
+            errors.append(str(exc))
     todo = [e for e in episodes if not e.complete]
     if todo:
         _audit(todo, workers, progress)
+    errors += [f"{e.where}: {e.error}" for e in episodes if e.error]
+    episodes = [e for e in episodes if not e.error]
+    if not episodes:
+        raise InputError(_nothing(f"{p}: the {source} files hold no rollouts", errors))
     by_step: dict[int, list[RewardResult]] = {}
     for e in episodes:
         by_step.setdefault(e.step, []).append(e.result())
     steps = [step_record(s, rs) for s, rs in sorted(by_step.items())]
     _versioned(lambda: check_grader_versions(steps, allow_mixed=allow_mixed), notes)
     return RunStats(p, source, steps, audited=len(todo), notes=notes, threshold=threshold,
-                    grader_versions=_versions(steps))
+                    grader_versions=_versions(steps), errors=errors)
+
+
+def _nothing(message: str, errors: list[str]) -> str:
+    """Why nothing usable was found, with the first error when every line was bad."""
+    if not errors:
+        return message
+    more = f" (and {len(errors) - 1} more errors)" if len(errors) > 1 else ""
+    return f"{message}: every line was unusable; first: {errors[0]}{more}"
+
+
+class _FileError(Exception):
+    """A whole file could not be read (its reason is one error line)."""
 
 
 def _versioned(merge: Callable[[], Any], notes: list[str]) -> Any:
@@ -195,8 +246,6 @@ def _versioned(merge: Callable[[], Any], notes: list[str]) -> Any:
 
 
 def _versions(steps: list[dict[str, Any]]) -> list[int]:
-    from foulplay.training._metrics import grader_versions
-
     return sorted({v for s in steps for v in grader_versions(s)})
 
 
@@ -227,49 +276,109 @@ def _families(value: Any) -> list[str]:
     return []
 
 
-def _read_rollouts(path: Path, env: Any, pass_threshold: float, notes: list[str]) -> list[Episode]:
+def _lines(path: Path, errors: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` for each line of a JSON Lines file that is a JSON object; each other
+    non-blank line is one error (in file order, between the caller's own)."""
+    try:
+        fh = open(path, encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise _FileError(f"{path}: {exc.strerror or exc}") from None
+    with fh:
+        for i, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except (ValueError, RecursionError):
+                errors.append(f"{path}: line {i}: invalid JSON")
+                continue
+            if not isinstance(rec, dict):
+                errors.append(f"{path}: line {i}: expected a JSON object")
+                continue
+            yield i, rec
+
+
+def _read_steps(path: Path, errors: list[str]) -> list[dict[str, Any]]:
     out = []
-    for i, rec in read_jsonl_objects(path):
-        where = f"{path}: line {i}"
-        if not isinstance(rec.get("step"), int) or "passed" not in rec:
-            raise InputError(f"{where}: not a foulplay rollout (needs 'step' and 'passed')")
-        out.append(Episode(rec["step"], str(rec.get("completion") or ""), float(rec.get("reward") or 0.0),
-                           bool(rec["passed"]), _flag(rec.get("solved")), _flag(rec.get("attempted")),
-                           _families(rec.get("families")), task_id=rec.get("task_id"),
-                           grader_version=_version(rec.get("grader_version"), where)))
-        if not out[-1].complete:
-            out[-1].problem = problem_for(rec.get("task_id"), env, where)
+    for i, rec in _lines(path, errors):
+        if not (isinstance(rec.get("step"), int) and isinstance(rec.get("episodes"), int)):
+            errors.append(f"{path}: line {i}: not a step record (needs integer 'step' and 'episodes')")
+            continue
+        try:
+            grader_versions(rec)
+        except InputError as exc:
+            errors.append(f"{path}: line {i}: {exc}")
+            continue
+        out.append(rec)
     return out
 
 
-def _read_verl(path: Path, env: Any, pass_threshold: float, notes: list[str]) -> list[Episode]:
-    file_step = int(_VERL_NAME.match(path.name).group(1))  # type: ignore[union-attr]
+def _attach_problem(e: Episode, value: Any, env: Any) -> None:
+    """The problem an incomplete episode is audited against; what cannot be resolved is the episode's error
+    (a missing --env stays a usage error)."""
+    problem = resolve_problem(value, env, e.where)
+    if isinstance(problem, Unscorable):
+        reason = problem.reason
+        e.error = reason[len(e.where):].lstrip(": ") if reason.startswith(e.where) else reason
+    else:
+        e.problem = problem
+
+
+def _read_rollouts(path: Path, env: Any, pass_threshold: float, notes: list[str], errors: list[str]
+                   ) -> list[Episode]:
     out = []
-    for i, rec in read_jsonl_objects(path):
+    for i, rec in _lines(path, errors):
         where = f"{path}: line {i}"
-        if "output" not in rec or "score" not in rec:
-            raise InputError(f"{where}: not a verl rollout dump line (needs 'output' and 'score')")
         try:
-            score = float(rec["score"])
-        except (TypeError, ValueError):
-            raise InputError(f"{where}: 'score' is not a number") from None
-        step = int(rec.get("step", file_step))
-        ours = "passed" in rec and "solved" in rec and "attempted_hack" in rec
-        families = [f for f, key in FAMILY_KEYS.items() if _flag(rec.get(key))]
-        if _flag(rec.get("hacked_other")):
-            families.append("other")
-        e = Episode(step, str(rec["output"] or ""), score,
-                    bool(_flag(rec["passed"])) if ours else score > pass_threshold,
-                    _flag(rec.get("solved")) if ours else None,
-                    _flag(rec.get("attempted_hack")) if ours else None, families,
-                    grader_version=_version(rec.get("grader_version"), where) if ours else GRADER_VERSION)
+            if not isinstance(rec.get("step"), int) or "passed" not in rec:
+                raise InputError("not a foulplay rollout (needs 'step' and 'passed')")
+            e = Episode(rec["step"], str(rec.get("completion") or ""), _number(rec.get("reward")),
+                        bool(rec["passed"]), _flag(rec.get("solved")), _flag(rec.get("attempted")),
+                        _families(rec.get("families")), task_id=rec.get("task_id"),
+                        grader_version=_version(rec.get("grader_version"), where),
+                        unscored=_unscored(rec.get("unscored")), where=where)
+        except InputError as exc:
+            errors.append(f"{where}: {str(exc).removeprefix(f'{where}: ')}")
+            continue
         if not e.complete:
-            e.problem = problem_for(rec.get("gts"), env, where)
+            _attach_problem(e, rec.get("task_id"), env)
         out.append(e)
     return out
 
 
-def _read_trl(path: Path, env: Any, pass_threshold: float, notes: list[str]) -> list[Episode]:
+def _read_verl(path: Path, env: Any, pass_threshold: float, notes: list[str], errors: list[str]) -> list[Episode]:
+    file_step = int(_VERL_NAME.match(path.name).group(1))  # type: ignore[union-attr]
+    out = []
+    for i, rec in _lines(path, errors):
+        where = f"{path}: line {i}"
+        try:
+            if "output" not in rec or "score" not in rec:
+                raise InputError("not a verl rollout dump line (needs 'output' and 'score')")
+            try:
+                score = float(rec["score"])
+                step = int(rec.get("step", file_step))
+            except (TypeError, ValueError):
+                raise InputError("'score' or 'step' is not a number") from None
+            ours = "passed" in rec and "solved" in rec and "attempted_hack" in rec
+            families = [f for f, key in FAMILY_KEYS.items() if _flag(rec.get(key))]
+            if _flag(rec.get("hacked_other")):
+                families.append("other")
+            e = Episode(step, str(rec["output"] or ""), score,
+                        bool(_flag(rec["passed"])) if ours else score > pass_threshold,
+                        _flag(rec.get("solved")) if ours else None,
+                        _flag(rec.get("attempted_hack")) if ours else None, families,
+                        grader_version=_version(rec.get("grader_version"), where) if ours else GRADER_VERSION,
+                        unscored="unscored" if ours and _flag(rec.get("foulplay_unscored")) else None, where=where)
+        except InputError as exc:
+            errors.append(f"{where}: {str(exc).removeprefix(f'{where}: ')}")
+            continue
+        if not e.complete:
+            _attach_problem(e, rec.get("gts"), env)
+        out.append(e)
+    return out
+
+
+def _read_trl(path: Path, env: Any, pass_threshold: float, notes: list[str], errors: list[str]) -> list[Episode]:
     try:
         import pyarrow.parquet as pq
     except ImportError:
@@ -277,18 +386,18 @@ def _read_trl(path: Path, env: Any, pass_threshold: float, notes: list[str]) -> 
     try:
         rows = pq.read_table(path).to_pylist()
     except Exception as exc:  # noqa: BLE001 - any unreadable table is bad input
-        raise InputError(f"{path}: not a readable parquet table ({type(exc).__name__})") from None
+        raise _FileError(f"{path}: not a readable parquet table ({type(exc).__name__})") from None
     if not rows:
         return []
     columns = set(rows[0])
     if "completion" not in columns:
-        raise InputError(f"{path}: not a TRL completions table (no 'completion' column)")
+        raise _FileError(f"{path}: not a TRL completions table (no 'completion' column)")
     file_step = int(_TRL_NAME.match(path.name).group(1)) if _TRL_NAME.match(path.name) else 0  # type: ignore[union-attr]
     reward_cols = [c for c in columns if c not in _TRL_FIXED and not c.startswith("foulplay_")
                    and isinstance(rows[0][c], (int, float)) and not isinstance(rows[0][c], bool)]
     ours = {"foulplay_passed", "foulplay_solved", "foulplay_attempted"} <= columns
     if not ours and not reward_cols:
-        raise InputError(f"{path}: no reward columns and no foulplay columns")
+        raise _FileError(f"{path}: no reward columns and no foulplay columns")
     if not ours and len(notes) == 0:
         notes.append(f"TRL tables without foulplay columns: pass = sum of {', '.join(sorted(reward_cols))} "
                      f"> {pass_threshold}")
@@ -298,19 +407,53 @@ def _read_trl(path: Path, env: Any, pass_threshold: float, notes: list[str]) -> 
         reward = sum(float(row[c]) for c in reward_cols if isinstance(row.get(c), (int, float)) and row[c] == row[c])
         text = completion_text(row["completion"])
         step = int(row.get("step") if isinstance(row.get("step"), int) else file_step)
-        if ours:
-            e = Episode(step, text, reward, bool(_flag(row["foulplay_passed"])), _flag(row["foulplay_solved"]),
-                        _flag(row["foulplay_attempted"]), _families(row.get("foulplay_families")),
-                        grader_version=_version(row.get("foulplay_grader_version"), where))
-            if e.solved is None:  # measure=False in the run: audit the true solve here
-                e.problem = problem_for(row.get("foulplay_task_id"), env, where)
-        else:
-            e = Episode(step, text, reward, reward > pass_threshold)
-            task = row.get("foulplay_task_id") or row.get("task_id")
-            e.problem = problem_for(task, env, where) if task is not None else _problem_by_prompt(
-                row.get("prompt"), env, where)
+        try:
+            if ours:
+                e = Episode(step, text, reward, bool(_flag(row["foulplay_passed"])), _flag(row["foulplay_solved"]),
+                            _flag(row["foulplay_attempted"]), _families(row.get("foulplay_families")),
+                            grader_version=_version(row.get("foulplay_grader_version"), where),
+                            unscored=_unscored(row.get("foulplay_unscored")), where=where)
+                if not e.complete:  # measure=False in the run: audit the true solve here
+                    _attach_problem(e, row.get("foulplay_task_id"), env)
+            else:
+                e = Episode(step, text, reward, reward > pass_threshold, where=where)
+                task = row.get("foulplay_task_id") or row.get("task_id")
+                if task is not None:
+                    _attach_problem(e, task, env)
+                else:
+                    e.problem = _problem_by_prompt(row.get("prompt"), env, where)
+        except _NoMatch as exc:
+            errors.append(str(exc))
+            continue
+        except InputError as exc:
+            if env is None:
+                raise  # a missing --env is a usage error, not one bad row
+            errors.append(f"{where}: {str(exc).removeprefix(f'{where}: ')}")
+            continue
         out.append(e)
     return out
+
+
+class _NoMatch(Exception):
+    """A logged prompt matches no problem of the environment."""
+
+
+def _number(value: Any) -> float:
+    if value is None or (isinstance(value, float) and value != value):
+        return 0.0
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"'reward' {value!r} is not a number") from None
+
+
+def _unscored(value: Any) -> str | None:
+    """A dump's unscored flag: a reason (foulplay's rollouts, TRL's column), a 0/1 or None."""
+    if value is None or value is False or value == "" or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, str):
+        return value
+    return "unscored" if _flag(value) else None
 
 
 def _problem_by_prompt(prompt: Any, env: Any, where: str) -> Any:
@@ -328,29 +471,53 @@ def _problem_by_prompt(prompt: Any, env: Any, where: str) -> Any:
         if needle and longer and (needle in text or json.dumps(needle)[1:-1] in text):
             best = problem
     if best is None:
-        raise InputError(f"{where}: the prompt matches no problem of environment {env.name!r}")
+        raise _NoMatch(f"{where}: the prompt matches no problem of environment {env.name!r}")
     cache[text] = best
     return best
 
 
 def _audit(episodes: list[Episode], workers: int, progress: Callable[[int, int], None] | None) -> None:
-    """Grade each episode with the hardened harness and scan it with the static rules."""
+    """Grade each episode with the hardened harness and scan it with the static rules. An episode whose
+    problem could not be resolved, or that the grader could not judge, gets an ``error`` instead."""
     from foulplay.detect import ScanOptions, scan_completion
     from foulplay.grading import Grader, Outcome
 
     options = ScanOptions(honor_suppressions=False)
-    jobs = [(e.problem, e.completion, str(i)) for i, e in enumerate(episodes)]
+    todo = [e for e in episodes if e.error is None]
+    done = len(episodes) - len(todo)
+    if progress is not None and done:
+        progress(done, len(episodes))
+    jobs = [(e.problem, e.completion, str(i)) for i, e in enumerate(todo)]
     with Grader(workers=max(1, workers)) as grader:
-        results = grader.grade_many(jobs, harness="hardened")
-        for done, (e, result) in enumerate(zip(episodes, results, strict=True), 1):
-            scan = scan_completion(e.completion, problem=e.problem, options=options)
-            if e.solved is None:
-                e.solved = result.outcome is Outcome.SOLVED
-                e.grader_version = result.grader_version or GRADER_VERSION
-            if e.attempted is None:
-                e.attempted = scan.verdict.value == "hack"
-            hacked = e.passed and not e.solved
-            if not e.families:
-                e.families = hack_families(scan, result if hacked else None, options)
-            if progress is not None:
-                progress(done, len(episodes))
+
+        def grade(job: tuple[Any, str, str]) -> Any:
+            try:
+                return grader.grade(job[0], job[1], "hardened", id=job[2])
+            except Exception as exc:  # noqa: BLE001 - this episode cannot be checked; the others can
+                return exc
+
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            for e, result in zip(todo, pool.map(grade, jobs), strict=True):
+                done += 1
+                try:
+                    if isinstance(result, Exception):
+                        raise result
+                    if could_not_judge(result):
+                        e.error = f"could not check: {result.reason}"[:300]
+                        continue
+                    scan = scan_completion(e.completion, problem=e.problem, options=options)
+                    if e.solved is None:
+                        e.solved = result.outcome is Outcome.SOLVED
+                        e.grader_version = result.grader_version or GRADER_VERSION
+                    if e.attempted is None:
+                        e.attempted = scan.verdict.value == "hack"
+                    hacked = e.passed and not e.solved
+                    if not e.families:
+                        e.families = hack_families(scan, result if hacked else None, options)
+                except Exception as exc:  # noqa: BLE001 - one episode the grader or scanner fails on
+                    e.error = f"could not check: grader error: {type(exc).__name__}: {exc}"[:300]
+                finally:
+                    if progress is not None:
+                        progress(done, len(episodes))

@@ -4,9 +4,15 @@ The dataset needs a ``task_id`` column (``CodingEnv.rows()`` builds the dataset)
 ``foulplay/pass_rate``, ``foulplay/true_solve_rate``, ``foulplay/hack_rate`` (and per family),
 ``foulplay/attempted_hack_rate`` through TRL's ``log_metric``, adds ``foulplay_outcome``,
 ``foulplay_passed``, ``foulplay_solved``, ``foulplay_hacked``, ``foulplay_attempted``,
-``foulplay_families`` and ``foulplay_grader_version`` columns to the logged completions
-(``log_completions=True``; ``foulplay rollouts stats`` reads them back), and appends the step to
+``foulplay_families``, ``foulplay_grader_version`` and ``foulplay_unscored`` columns to the logged
+completions (``log_completions=True``; ``foulplay rollouts stats`` reads them back), and appends the step to
 ``RUN_DIR/foulplay_steps.jsonl``.
+
+An item whose reward cannot be computed (an unknown ``task_id``, a problem whose tests do not parse, a grader
+failure: see ``foulplay.training._rewards``) gets ``None``, which TRL 1.x reads as "not applicable": with no
+other reward function scoring it, GRPO leaves it out of its group's baseline and gives it no advantage. The
+rest of the batch is scored as usual; ``foulplay/unscored`` (count) and ``foulplay/unscored_rate`` are logged
+every step, and the step log counts the reasons. A failing or timed-out answer is not unscored: it gets 0.
 """
 
 from __future__ import annotations
@@ -26,7 +32,10 @@ CORE_FAMILIES = ("equality", "early-exit", "test-framework")
 
 
 def outcome_label(result: RewardResult) -> str:
-    """One word for a completions table: hacked, solved, passed (not measured), or the grader's outcome."""
+    """One word for a completions table: unscored, hacked, solved, passed (not measured), or the grader's
+    outcome."""
+    if result.unscored:
+        return "unscored"
     if result.hacked:
         return "hacked"
     if result.passed:
@@ -45,12 +54,13 @@ def trl_reward(env: CodingEnv, config: RewardConfig | None = None, *, run_dir: s
     # each rank dumps to its own file (appends from several processes could interleave)
     dump_name = ROLLOUTS_FILE if steps.rank == 0 else ROLLOUTS_FILE.replace(".jsonl", f".rank{steps.rank}.jsonl")
 
-    def reward(prompts: list[Any], completions: list[Any], completion_ids: Any = None, **kwargs: Any) -> list[float]:
+    def reward(prompts: list[Any], completions: list[Any], completion_ids: Any = None,
+               **kwargs: Any) -> list[float | None]:
         task_ids = kwargs.get("task_id")
         if task_ids is None:
             raise ValueError("the training dataset needs a 'task_id' column (CodingEnv.rows() provides it)")
         texts = [completion_text(c) for c in completions]
-        results = scorer.score([(env.problem(t), text) for t, text in zip(task_ids, texts, strict=True)])
+        results = scorer.score([(scorer.problem(t, "task_id"), text) for t, text in zip(task_ids, texts, strict=True)])
         # rewards are computed inside the optimizer step that TRL then logs as global_step + 1
         state = kwargs.get("trainer_state")
         step = int(state.global_step) + 1 if state is not None else calls["n"] + 1
@@ -61,6 +71,8 @@ def trl_reward(env: CodingEnv, config: RewardConfig | None = None, *, run_dir: s
             for key in ("pass_rate", "true_solve_rate", "hack_rate", "attempted_hack_rate"):
                 if record[key] is not None:
                     log_metric(f"foulplay/{key}", float(record[key]))
+            log_metric("foulplay/unscored", float(record["unscored"]))
+            log_metric("foulplay/unscored_rate", float(record["unscored_rate"]))
             families_seen.update(record["hack_rate_by_family"])
             for family in sorted(families_seen):
                 log_metric(f"foulplay/hack_rate/{family}", float(record["hack_rate_by_family"].get(family, 0.0)))
@@ -74,6 +86,7 @@ def trl_reward(env: CodingEnv, config: RewardConfig | None = None, *, run_dir: s
             log_extra("foulplay_attempted", [r.attempted for r in results])
             log_extra("foulplay_families", [",".join(r.families) for r in results])
             log_extra("foulplay_grader_version", [r.grader_version for r in results])
+            log_extra("foulplay_unscored", [r.unscored or "" for r in results])
         if dump_completions and steps.path is not None:
             lines = "".join(json.dumps({"step": step, "task_id": t, "completion": text, **r.to_dict()}) + "\n"
                             for t, text, r in zip(task_ids, texts, results, strict=True))

@@ -3,16 +3,23 @@
 ``reward.custom_reward_function.reward_kwargs`` set the environment: ``hacks`` (comma-separated, default
 the three systemic hacks; empty or ``hardened=true`` for a no-hack baseline; a row's
 ``extra_info.foulplay_hacks``, written by ``foulplay env export``, wins over it), ``hack_penalty``,
-``penalty_on``, ``measure``, ``format_bonus``, ``workers``, ``timeout`` (seconds per grading run).
+``penalty_on``, ``measure``, ``format_bonus``, ``workers``, ``timeout`` (seconds per grading run),
+``unscored_reward`` (default 0.0, see below).
 
 Returns a dict: ``score`` plus ``passed``, ``solved``, ``hacked``, ``attempted_hack`` and the successful
 hacks by family (``hacked_equality``, ``hacked_early_exit``, ``hacked_test_framework``, ``hacked_other``),
-all 0/1, and the ``grader_version`` (``foulplay.vocab.GRADER_VERSION``), which verl logs as
-``reward_extra_info`` and writes into its rollout dumps."""
+all 0/1, ``foulplay_unscored`` (0/1) and the ``grader_version`` (``foulplay.vocab.GRADER_VERSION``), which
+verl logs as ``reward_extra_info`` and writes into its rollout dumps.
+
+Items are independent: a ground truth that is not a valid problem record, tests that do not parse, or a
+grader failure make that item unscored and leave the rest of the batch alone. verl's reward managers write
+``score`` into a float tensor (``None`` is not accepted), so an unscored item gets ``score`` =
+``unscored_reward`` (by default 0.0, the environment's failing value), ``foulplay_unscored`` = 1 and 0 in the
+other columns; ``foulplay rollouts stats`` leaves such episodes out of its rates and counts them. A failing
+or timed-out answer is scored (0), not unscored."""
 
 from __future__ import annotations
 
-import json
 import threading
 from typing import Any
 
@@ -21,14 +28,14 @@ _GRADER: Any = None
 
 
 def _problem(ground_truth: Any) -> Any:
-    from foulplay.grading import problem_from_record
+    """The problem record in ``ground_truth``, or an ``Unscorable`` saying why it is not one."""
+    from foulplay.training._rewards import Unscorable, resolve_problem
 
-    record = ground_truth
-    if isinstance(ground_truth, (str, bytes)):
-        record = json.loads(ground_truth)
-    if not isinstance(record, dict):
-        raise ValueError("ground_truth must be a problem record (JSON object)")
-    return problem_from_record(record, "ground_truth")
+    if isinstance(ground_truth, dict) or (isinstance(ground_truth, (str, bytes))
+                                          and ground_truth.lstrip()[:1] in ("{", b"{")):
+        return resolve_problem(ground_truth, None, "ground_truth")
+    return Unscorable("bad-problem", "ground_truth: must be a problem record (a JSON object, as 'foulplay env "
+                                     f"export --target verl' writes it), got {type(ground_truth).__name__}")
 
 
 def _hacks(extra_info: dict[str, Any] | None, kwargs: dict[str, Any]) -> tuple[str, ...]:
@@ -52,7 +59,8 @@ def _config(kwargs: dict[str, Any]) -> Any:
                         measure=bool(kwargs.get("measure", True)),
                         format_bonus=float(kwargs.get("format_bonus", 0.0)),
                         workers=int(kwargs.get("workers", 4)),
-                        timeout_s=float(kwargs.get("timeout", 10.0)))
+                        timeout_s=float(kwargs.get("timeout", 10.0)),
+                        unscored_reward=float(kwargs.get("unscored_reward", 0.0)))
 
 
 def _grader(config: Any) -> Any:
@@ -68,20 +76,30 @@ def _grader(config: Any) -> Any:
 def _score(problems: list[Any], solutions: list[str], hacks: list[tuple[str, ...]], kwargs: dict[str, Any]
            ) -> list[dict[str, Any]]:
     from foulplay.envs import CodingEnv
-    from foulplay.training._rewards import RewardFn
+    from foulplay.errors import InputError
+    from foulplay.training._rewards import RewardFn, RewardResult, Unscorable
 
     config = _config(kwargs)
     grader = _grader(config)
     out: list[dict[str, Any] | None] = [None] * len(problems)
     groups: dict[tuple[str, ...], list[int]] = {}
-    for i, h in enumerate(hacks):
-        groups.setdefault(h, []).append(i)
+    for i, (p, h) in enumerate(zip(problems, hacks, strict=True)):
+        if isinstance(p, Unscorable):
+            out[i] = as_extra_info(RewardResult.unscorable(p.kind, p.reason), config.unscored_reward)
+        else:
+            groups.setdefault(h, []).append(i)
     for open_hacks, indices in groups.items():
         unique = list({problems[i].task_id: problems[i] for i in indices}.values())
-        env = CodingEnv(unique, name="verl", hacks=open_hacks, hardened=not open_hacks)
+        try:
+            env = CodingEnv(unique, name="verl", hacks=open_hacks, hardened=not open_hacks)
+        except InputError as exc:  # e.g. extra_info.foulplay_hacks names an unknown hack: these rows only
+            for i in indices:
+                out[i] = as_extra_info(RewardResult.unscorable("bad-problem", f"extra_info: {exc}"),
+                                       config.unscored_reward)
+            continue
         results = RewardFn(env, config, grader=grader).score([(problems[i], solutions[i]) for i in indices])
         for i, r in zip(indices, results, strict=True):
-            out[i] = as_extra_info(r)
+            out[i] = as_extra_info(r, config.unscored_reward)
     return out  # type: ignore[return-value]
 
 
@@ -90,15 +108,17 @@ FAMILY_KEYS = {"equality": "hacked_equality", "early-exit": "hacked_early_exit",
 """Successful hacks by family, as numeric columns (verl averages every extra-info column, so no strings)."""
 
 
-def as_extra_info(result: Any) -> dict[str, Any]:
+def as_extra_info(result: Any, unscored_reward: float = 0.0) -> dict[str, Any]:
     """A reward result as verl's score dict: ``score`` plus numeric extra-info columns, the same keys for
-    every item (verl stacks them into arrays)."""
-    out = {"score": result.reward, "passed": int(result.passed), "solved": int(bool(result.solved)),
-           "hacked": int(result.hacked), "attempted_hack": int(result.attempted)}
+    every item (verl stacks them into arrays). An unscored item gets ``unscored_reward`` as its score and
+    ``foulplay_unscored`` = 1."""
+    out = {"score": result.float_reward(unscored_reward), "passed": int(result.passed),
+           "solved": int(bool(result.solved)), "hacked": int(result.hacked), "attempted_hack": int(result.attempted)}
     families = set(result.families) if result.hacked else set()
     for family, key in FAMILY_KEYS.items():
         out[key] = int(family in families)
     out["hacked_other"] = int(bool(families - set(FAMILY_KEYS)))
+    out["foulplay_unscored"] = int(bool(result.unscored))
     out["grader_version"] = int(result.grader_version)  # what solved/hacked mean; read back by rollouts stats
     return out
 
