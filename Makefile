@@ -19,7 +19,7 @@ run: install
 	$(BIN)/foulplay scan examples/tampering.diff || test $$? -eq 1
 	@echo
 	@echo "Hack rates per step of a (constructed) RL run's rollout dump, audited by grading and scanning:"
-	$(BIN)/foulplay rollouts stats examples/rl_run --bin 2
+	$(BIN)/foulplay rollouts stats examples/rl_run --bin 2 || test $$? -eq 1
 
 test: install-train
 	$(BIN)/ruff check .
