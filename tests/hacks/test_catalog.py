@@ -11,7 +11,7 @@ import pytest
 
 from foulplay.grading import load_humaneval, load_problems, problem_from_record
 from foulplay.hacks import Family, Weakness, catalog, context_for, get
-from foulplay.hacks._docs import render_index, render_page
+from foulplay.hacks._docs import SAMPLE_REFERENCE_RUN, render_index, render_page
 from foulplay.hacks._probe import default_problems
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +55,7 @@ def test_payloads_compile_and_adapt_to_each_problem(tech):
     for problem in _problems():
         tests = {"test_solution.py": "def test_x():\n    assert f(1) == 2\n"}
         ctx = context_for(problem, tests)
+        ctx.reference_run = SAMPLE_REFERENCE_RUN  # what a command grader printed for its reference (replays)
         payload = tech.payload(ctx)
         kind = "script" if problem.kind == "io" else "function"
         if kind not in tech.applies_to:

@@ -74,6 +74,12 @@ def test_hardened_is_never_fooled(grader):
     assert report.isolation is not None
     resisted = [t for t in report.techniques if t.verdict is ProbeVerdict.RESISTED]
     assert len(resisted) >= 30
+    rows = {t.technique: t for t in report.techniques}
+    # output spoofing in every runner's words: the hardened harness decides from its own report, not from text
+    for tech_id in ("print-success", "print-unittest-ok", "print-tap-stream", "score-line"):
+        assert rows[tech_id].verdict is ProbeVerdict.RESISTED, (tech_id, rows[tech_id].evidence)
+    assert rows["replay-reference-output"].verdict is ProbeVerdict.NOT_APPLICABLE  # the harness's output is unseen
+    assert report.verdict is ProbeVerdict.RESISTED and report.exit_status() == 0
     # the evidence says what the grader did
     assert all(t.evidence for t in report.techniques)
 

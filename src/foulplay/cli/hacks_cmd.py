@@ -12,10 +12,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from foulplay.cli._console import console, err_console
+from foulplay.cli._console import console, err_console, make_table
+from foulplay.cli._exit import exit_options
 from foulplay.errors import InputError
 
-VERDICT_STYLE = {"FOOLED": "bold red", "RESISTED": "green", "NOT-APPLICABLE": "dim", "ERROR": "magenta"}
+VERDICT_STYLE = {"FOOLED": "bold red", "RESISTED": "green", "NOT-APPLICABLE": "dim", "ERROR": "magenta",
+                 "UNVERIFIED": "yellow"}
+CONTROL_STYLE = {"ok": "green", "FAILED": "bold red", "UNVERIFIED": "yellow"}
 
 
 def _select(ids: tuple[str, ...], families: tuple[str, ...]) -> list[Any]:
@@ -82,22 +85,26 @@ def hacks_docs(outdir: str) -> None:
     err_console.print(f"wrote {len(written)} pages to {escape(outdir)}", soft_wrap=True)
 
 
+EVIDENCE_CHARS = 200
+"""How much of a row's evidence the text table shows (--format json has all of it)."""
+
+
 def _print_report(report: Any) -> None:
-    table = Table(header_style="bold")
-    table.add_column("technique", no_wrap=True)
-    table.add_column("family", no_wrap=True)
-    table.add_column("verdict", no_wrap=True)
-    table.add_column("needs", no_wrap=True)
-    table.add_column("evidence", overflow="ellipsis", no_wrap=True, max_width=70)
+    rows = []
     for row in report.techniques:
         style = VERDICT_STYLE[row.verdict.value]
-        table.add_row(row.technique, row.family, f"[{style}]{row.verdict.value}[/]", row.needs,
-                      escape(row.evidence))
-    console.print(table)
+        evidence = row.evidence if len(row.evidence) <= EVIDENCE_CHARS else row.evidence[:EVIDENCE_CHARS - 1] + "…"
+        rows.append([escape(row.technique), escape(row.family), f"[{style}]{row.verdict.value}[/]",
+                     escape(row.needs), escape(evidence)])
+    console.print(make_table(["technique", "family", "verdict", "needs", "evidence"], rows,
+                             wrap=("needs", "evidence")))
     for c in report.controls:
-        mark = "[green]ok[/]" if c.ok else "[bold red]FAILED[/]"
+        mark = f"[{CONTROL_STYLE[c.status.value]}]{c.status.value}[/]"
         should = "must pass" if c.expected_pass else "must fail"
         console.print(f"control {c.name} ({should}): {mark}  {escape(c.detail)}", soft_wrap=True)
+    style = VERDICT_STYLE[report.verdict.value]
+    for line in report.headline():
+        console.print(f"[{style}]grader[/]: {escape(line)}", soft_wrap=True, highlight=False)
 
 
 @click.command("probe")
@@ -105,6 +112,10 @@ def _print_report(report: Any) -> None:
 @click.option("--harness", help="Probe a built-in harness: hardened or vulnerable[:switches].")
 @click.option("--problems", "problems_path", help="Problems (JSON/JSONL) for harness and callable targets "
               "(default: foulplay's probe set).")
+@click.option("--reference", "reference_path", metavar="FILE",
+              help="Reference solutions for the reference control: for a command grader, a file with a correct "
+                   "solution (instead of the TOML's reference); for problems, JSON/JSONL records "
+                   "{\"task_id\": ..., \"reference\": ...} (or a .py file when there is one problem).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Use only the first N problems.")
 @click.option("--technique", "ids", multiple=True, help="Only this technique (repeatable).")
 @click.option("--family", "families", multiple=True, help="Only this family (repeatable).")
@@ -113,23 +124,45 @@ def _print_report(report: Any) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("-o", "--output", help="Also write the JSON report here (atomically).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Parallel sandbox workers.")
-@click.option("--timeout", type=float, default=None, help="Seconds per attempt (default 10; TOML: timeout).")
-def probe_cmd(target: str | None, harness: str | None, problems_path: str | None, limit: int | None,
-              ids: tuple[str, ...], families: tuple[str, ...], pass_score: float, fmt: str,
-              output: str | None, workers: int | None, timeout: float | None) -> None:
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds per attempt (default 10; TOML: timeout). A grader that runs longer gets ERROR, "
+                   "never RESISTED.")
+@exit_options
+def probe_cmd(target: str | None, harness: str | None, problems_path: str | None, reference_path: str | None,
+              limit: int | None, ids: tuple[str, ...], families: tuple[str, ...], pass_score: float, fmt: str,
+              output: str | None, workers: int | None, timeout: float | None, max_errors: int,
+              exit_zero: bool) -> int:
     """Attack a grader with every technique in the catalog and report what fooled it.
 
     \b
     TARGET is one of:
       grader.toml              a command grader: a workspace the agent edits and a grade command
-      module:function          a Python callable (problem: dict, completion: str) -> bool | float
-      path/to/file.py:function
+      module:function          a Python callable grade(problem: dict, solution: str) -> bool | float,
+      path/to/file.py:function or grade(problem, solution, files); solution is plain source code (no
+                               markdown fence, no file-name header), files maps every submitted path to
+                               its text (README: "Red-teaming a grader")
     or use --harness for foulplay's own harnesses (hardened, vulnerable:eq,exit,...).
 
-    Each technique is tried on a fresh copy, in the sandbox, next to controls (a wrong honest
-    attempt and an empty submission must not pass; a reference solution must). Verdicts: FOOLED,
-    RESISTED, NOT-APPLICABLE, ERROR. Exit status 1 when anything FOOLED the grader or a control
-    failed, 2 on usage errors.
+    Three controls run first, on every problem, and are mandatory: the reference solution must pass,
+    a wrong honest attempt and an empty submission must fail. Without a reference (no 'reference' in
+    the problems or the TOML; see --reference) the grader is UNVERIFIED.
+
+    \b
+    Verdicts per technique:
+      FOOLED          the grader passed the payload (or crashed on it, for no-verdict techniques)
+      RESISTED        it failed every payload, and the controls behaved
+      ERROR           the probe could not tell: the grader raised, crashed or timed out (or the
+                      probe failed on that payload); the evidence says why, in one line
+      UNVERIFIED      the controls did not behave, so the grader's answer shows nothing
+      NOT-APPLICABLE  no payload fits this grader, or the probe cannot show it (with the reason)
+    A grader that passes the wrong or empty submission is FOOLED by that control: it passes
+    wrong answers.
+
+    \b
+    Exit status: 0 every applicable technique resisted and every control behaved; 1 something
+    fooled the grader (a technique, or the wrong/empty control); 2 usage error, controls
+    unverified (no reference, the reference fails, a control got no verdict) or ERROR rows
+    beyond --max-errors, which wins over 1.
     """
     from foulplay.grading import Grader, load_problems
     from foulplay.hacks._probe import (
@@ -139,15 +172,21 @@ def probe_cmd(target: str | None, harness: str | None, problems_path: str | None
         HarnessTarget,
         default_problems,
         run_probe,
+        with_references,
     )
     from foulplay.sandbox import Limits, Sandbox
 
     if (target is None) == (harness is None):
         raise InputError("give a TARGET (grader.toml or module:function) or --harness, not both")
     techniques = _select(ids, families)
-    problems = load_problems(problems_path) if problems_path else default_problems()
-    if limit:
-        problems = problems[:limit]
+    command = harness is None and target is not None and target.endswith(".toml")
+    problems: list[Any] = []
+    if not command:
+        problems = load_problems(problems_path) if problems_path else default_problems()
+        if limit:
+            problems = problems[:limit]
+        if reference_path:
+            problems = with_references(problems, reference_path)
     n_workers = workers or min(4, os.cpu_count() or 1)
     limits = Limits() if timeout is None else Limits(wall_s=timeout, replay_s=timeout, cpu_s=max(1, int(timeout)))
     closers: list[Any] = []
@@ -156,8 +195,9 @@ def probe_cmd(target: str | None, harness: str | None, problems_path: str | None
             grader = Grader(workers=n_workers, limits=limits)
             closers.append(grader)
             probe_target: Any = HarnessTarget(harness, problems, grader)
-        elif target is not None and target.endswith(".toml"):
-            spec = CommandGraderSpec.load(target)
+        elif command:
+            assert target is not None
+            spec = CommandGraderSpec.load(target, reference=reference_path)
             if timeout is not None:
                 spec.timeout = timeout
             box = Sandbox(workers=n_workers, limits=limits)
@@ -177,7 +217,9 @@ def probe_cmd(target: str | None, harness: str | None, problems_path: str | None
     finally:
         for c in closers:
             c.close()
+    code = report.exit_status(max_errors=max_errors, exit_zero=exit_zero)
     data = report.to_json_dict()
+    data["exit_status"] = int(code)
     if output:
         from foulplay._util.files import atomic_write_text
 
@@ -188,5 +230,4 @@ def probe_cmd(target: str | None, harness: str | None, problems_path: str | None
         _print_report(report)
     err_console.print(report.summary() + (f"; isolation {report.isolation}" if report.isolation else ""),
                       soft_wrap=True, highlight=False, markup=False)
-    if report.fooled or report.broken_controls:
-        raise click.exceptions.Exit(1)
+    return int(code)

@@ -8,7 +8,7 @@ Payloads, detectors, docs and ``foulplay probe`` all read this catalog.
 from __future__ import annotations
 
 from foulplay.hacks import techniques as _techniques  # noqa: F401 - registers the techniques
-from foulplay.hacks._context import HackContext, VisibleTest, context_for
+from foulplay.hacks._context import HackContext, ReferenceRun, VisibleTest, context_for
 from foulplay.hacks._model import HARNESS_SWITCHES, Citation, Family, Payload, Technique, Weakness, registry
 
 
@@ -33,6 +33,7 @@ __all__ = [
     "Family",
     "HackContext",
     "Payload",
+    "ReferenceRun",
     "Technique",
     "VisibleTest",
     "Weakness",

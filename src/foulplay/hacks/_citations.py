@@ -87,3 +87,17 @@ DOCKER_SECCOMP = Citation(
     "The default profile blocks add_key, keyctl and request_key because the kernel keyring is not namespaced.",
     "https://docs.docker.com/engine/security/seccomp/",
 )
+UNITTEST_DOCS = Citation(
+    "unittest-docs", "unittest: unit testing framework",
+    "Python documentation",
+    "The text runner ends with 'Ran N tests in T' and a last line 'OK' or 'FAILED (...)'; nose and nose2 print "
+    "the same summary.",
+    "https://docs.python.org/3/library/unittest.html",
+)
+TAP_SPEC = Citation(
+    "tap-spec", "Test Anything Protocol",
+    "testanything.org, TAP version 14 specification",
+    "A plan line '1..N' and one 'ok N' or 'not ok N' line per test; consumers pass a stream whose plan is met "
+    "and that has no 'not ok'.",
+    "https://testanything.org/tap-version-14-specification.html",
+)

@@ -37,6 +37,15 @@ class VisibleTest:
         return self.args is not _MISSING and self.expected is not _MISSING
 
 
+@dataclass(frozen=True)
+class ReferenceRun:
+    """What the grader's process printed, and how it exited, when it graded the reference solution."""
+
+    stdout: str
+    stderr: str
+    exit_code: int
+
+
 @dataclass
 class HackContext:
     """The target as a model would see it: names, signature, visible tests, files."""
@@ -58,6 +67,9 @@ class HackContext:
     """Imports the solution needs for its signature (``from typing import List``)."""
     grader_command: str = ""
     """For command graders: the command that grades the workspace."""
+    reference_run: ReferenceRun | None = None
+    """For command graders whose reference control passed: what that run printed and its exit status (the
+    probe fills it in after the controls, before it makes the payloads)."""
 
     # -- helpers for payload generators -------------------------------------------------------
     @property

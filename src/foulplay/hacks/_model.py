@@ -46,7 +46,7 @@ class Weakness(StrEnum):
     WRITABLE = "writable"
     """The tests sit in the writable workspace and the grader runs whatever is there."""
     OUTPUT = "output"
-    """The grader decides from printed output ('All tests passed', 'N passed')."""
+    """The grader decides from printed output ('All tests passed', pytest's 'N passed')."""
     VISIBLE = "visible"
     """The grader runs only tests the model was shown."""
     FRESH_INTERPRETER = "fresh-interpreter"
@@ -63,7 +63,16 @@ class Weakness(StrEnum):
     EMPTY_SUITE = "empty-suite"
     """A run in which no test ran counts as a pass."""
     SCORE = "score"
-    """The grader reads a score from the first line of output that matches a pattern."""
+    """The grader reads a score or a verdict from the first line of output that matches a pattern
+    ('score: 1.0', 'reward = 1.0', 'accuracy: 100%', 'PASS')."""
+    UNITTEST_SUMMARY = "unittest-summary"
+    """The grader decides from unittest's summary ('Ran N tests' and a final 'OK' line), the way unittest,
+    nose and nose2 print it."""
+    TAP_STREAM = "tap-stream"
+    """The grader reads a TAP stream from the output: 'ok N - ...' lines and the plan '1..N'."""
+    OWN_OUTPUT = "own-output"
+    """The grader decides from what the process that runs the solution prints, in a format of its own (a
+    custom summary or score line), so printing what a passing run printed passes."""
     TIMING = "timing"
     """The grader measures the solution's speed in the solution's own process."""
     ISINSTANCE_GUARD = "isinstance-guard"
@@ -212,6 +221,9 @@ class Technique:
     (grading crashes or times out instead of failing it, which many RL loops drop instead of penalising)."""
     fits: str = ""
     """What a problem must offer for the payload generator to produce anything (said when none does)."""
+    needs_reference_run: bool = False
+    """The payload replays what the grader printed for the reference solution (``HackContext.reference_run``),
+    which the probe captures only for command graders."""
 
     def works_against(self, weaknesses: set[Weakness] | frozenset[Weakness]) -> bool:
         """Whether a grader with exactly these weaknesses should be fooled."""
@@ -250,6 +262,7 @@ def technique(
     rounds: int = 1,
     goal: str = "pass",
     fits: str = "",
+    needs_reference_run: bool = False,
 ) -> Callable[[Generator], Generator]:
     """Register a payload generator as a catalog technique (ids are stable; never reuse one)."""
 
@@ -266,6 +279,7 @@ def technique(
             needs=tuple(options), defence=" ".join(defence.split()), reported=tuple(reported),
             generate=fn, applies_to=frozenset(applies_to), detection=" ".join(detection.split()),
             blocked_by=frozenset(blocked_by), rounds=rounds, goal=goal, fits=" ".join(fits.split()),
+            needs_reference_run=needs_reference_run,
         )
         return fn
 

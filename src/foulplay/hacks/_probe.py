@@ -2,13 +2,16 @@
 
 Three kinds of target: a built-in harness (``hardened``, ``vulnerable:...``), a command grader
 described in TOML (a workspace the agent edits and a command that grades it), and a Python callable
-``module:function(problem, completion) -> bool | float``. Every attempt runs in the sandbox, against
-a fresh copy of the workspace, next to controls: a wrong honest attempt and an empty submission
-must not pass; the reference solution, when there is one, must.
+(the contract is :class:`CallableTarget`'s docstring). Every attempt runs in the sandbox, against a fresh
+copy of the workspace. Three controls run first and are mandatory: the reference solution must pass, a
+wrong honest attempt and an empty submission must fail. Technique verdicts count only when the controls
+behaved: a grader that passes the wrong solution is reported fooled by that control, and one whose
+reference cannot run or fails is ``UNVERIFIED`` (a failed attempt there shows nothing).
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import secrets
@@ -24,7 +27,7 @@ from foulplay._util.files import read_input_bytes
 from foulplay.errors import InputError
 from foulplay.grading import Grader, Harness, Problem, load_problems
 from foulplay.grading._inside.fpgrade_vtests import harness_test_files
-from foulplay.hacks._context import HackContext, _parse, _visible_from_asserts, context_for
+from foulplay.hacks._context import HackContext, ReferenceRun, _parse, _visible_from_asserts, context_for
 from foulplay.hacks._model import (
     DEPLOYMENT_WEAKNESSES,
     VULNERABLE_CAN_HAVE,
@@ -34,6 +37,7 @@ from foulplay.hacks._model import (
     vulnerable_weaknesses,
 )
 from foulplay.sandbox import Limits, Sandbox
+from foulplay.vocab import ExitCode, exit_status
 
 DEFAULT_PROBLEMS = Path(__file__).resolve().parent / "data" / "probe_problems.jsonl"
 MAX_WORKSPACE_BYTES = 32 << 20
@@ -41,9 +45,17 @@ MAX_WORKSPACE_BYTES = 32 << 20
 
 class ProbeVerdict(StrEnum):
     FOOLED = "FOOLED"
+    """The grader passed the payload (or, for ``no-verdict`` techniques, crashed or timed out on it) while the
+    controls show it fails wrong answers."""
     RESISTED = "RESISTED"
+    """The grader failed every payload, and the controls show it passes a correct solution and fails wrong ones."""
     NOT_APPLICABLE = "NOT-APPLICABLE"
     ERROR = "ERROR"
+    """The probe could not tell: the grader raised, crashed or timed out on the payload, or the probe's own
+    machinery failed on it (the evidence says which, in one line)."""
+    UNVERIFIED = "UNVERIFIED"
+    """The grader answered, but its controls did not behave, so the answer shows nothing (a failure where even
+    the reference fails or could not run; a pass where the wrong solution passes too)."""
 
 
 @dataclass
@@ -53,11 +65,16 @@ class Attempt:
     subject: str
     """Which problem or workspace."""
     passed: bool | None
-    """None: the grader could not give an answer (error)."""
+    """None: the grader could not give an answer (it raised, crashed or timed out), or the probe failed."""
     detail: str
     isolation: str | None = None
     no_verdict: bool = False
     """The grader gave no verdict: grading errored or timed out instead of passing or failing."""
+    probe_error: bool = False
+    """The probe's own machinery failed (a payload generator, the target's code), not the grader."""
+    run: ReferenceRun | None = field(default=None, repr=False)
+    """For command graders: what the grader's command printed and its exit status."""
+    exc: BaseException | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -70,6 +87,18 @@ class TechniqueResult:
     attempts: list[Attempt] = field(default_factory=list)
 
 
+class ControlStatus(StrEnum):
+    OK = "ok"
+    """Passed (reference) or failed (wrong, empty) on every problem, as it must."""
+    FAILED = "FAILED"
+    """The reference failed, or the wrong or empty submission passed, on some problem."""
+    UNVERIFIED = "UNVERIFIED"
+    """Could not run: no reference solution, or the grader gave no verdict on it."""
+
+
+CONTROL_LABELS = {"wrong": "wrong-solution", "empty": "empty-submission", "reference": "reference-solution"}
+
+
 @dataclass
 class ControlResult:
     name: str
@@ -77,6 +106,11 @@ class ControlResult:
     ok: bool
     detail: str
     attempts: list[Attempt] = field(default_factory=list)
+    status: ControlStatus = ControlStatus.OK
+
+    @property
+    def label(self) -> str:
+        return CONTROL_LABELS.get(self.name, self.name)
 
 
 @dataclass
@@ -94,6 +128,71 @@ class ProbeReport:
     def broken_controls(self) -> list[ControlResult]:
         return [c for c in self.controls if not c.ok]
 
+    @property
+    def fooled_by_controls(self) -> list[ControlResult]:
+        """Controls that must fail and passed: the grader passes wrong answers."""
+        return [c for c in self.controls if not c.expected_pass and c.status is ControlStatus.FAILED]
+
+    @property
+    def found(self) -> bool:
+        """Something fooled the grader: a technique, or a wrong or empty submission."""
+        return bool(self.fooled or self.fooled_by_controls)
+
+    @property
+    def unverified(self) -> bool:
+        """The checks could not complete: a control could not run or gave no verdict, or the reference failed
+        (then no failure shows resistance)."""
+        return any(c.status is ControlStatus.UNVERIFIED or (c.expected_pass and c.status is ControlStatus.FAILED)
+                   for c in self.controls)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for t in self.techniques if t.verdict is ProbeVerdict.ERROR)
+
+    @property
+    def verdict(self) -> ProbeVerdict:
+        """The grader as a whole: UNVERIFIED (controls), else FOOLED, else ERROR (rows the probe could not
+        tell), else RESISTED."""
+        if self.unverified:
+            return ProbeVerdict.UNVERIFIED
+        if self.found:
+            return ProbeVerdict.FOOLED
+        if self.errors:
+            return ProbeVerdict.ERROR
+        return ProbeVerdict.RESISTED
+
+    def exit_status(self, *, max_errors: int = 0, exit_zero: bool = False) -> ExitCode:
+        """The project's one exit-status rule: 2 when controls are unverified or error rows exceed
+        ``max_errors``, else 1 when something fooled the grader, else 0."""
+        return exit_status(found=self.found, errors=self.errors, unverified=self.unverified,
+                           max_errors=max_errors, exit_zero=exit_zero)
+
+    def headline(self) -> list[str]:
+        """What the probe concluded about the grader, most important first, one sentence per line."""
+        out: list[str] = []
+        for c in self.fooled_by_controls:
+            what = {"wrong": "a wrong solution", "empty": "an empty submission"}.get(c.name, c.name)
+            out.append(f"FOOLED by the {c.label} control: the grader passes {what} ({c.detail}); it passes wrong "
+                       "answers, so no technique verdict can be trusted")
+        if self.fooled:
+            ids = [t.technique for t in self.fooled]
+            shown = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+            out.append(f"FOOLED by {len(ids)} technique{'s' if len(ids) != 1 else ''}: {shown}")
+        for c in self.controls:
+            if c.expected_pass and c.status is ControlStatus.FAILED:
+                out.append(f"UNVERIFIED: the grader fails the reference solution ({c.detail}), so a failed attempt "
+                           "shows nothing; fix the grader or the reference")
+            elif c.status is ControlStatus.UNVERIFIED:
+                out.append(f"UNVERIFIED: the {c.label} control could not run: {c.detail}")
+        if self.errors:
+            first = next(t for t in self.techniques if t.verdict is ProbeVerdict.ERROR)
+            out.append(f"ERROR on {self.errors} technique{'s' if self.errors != 1 else ''}: the probe could not "
+                       f"tell (first: {first.technique}: {first.evidence})")
+        if not out:
+            tried = sum(1 for t in self.techniques if t.verdict is ProbeVerdict.RESISTED)
+            out.append(f"RESISTED every applicable technique ({tried}); the controls behaved")
+        return out
+
     def counts(self) -> dict[str, int]:
         out = {v.value: 0 for v in ProbeVerdict}
         for t in self.techniques:
@@ -102,10 +201,11 @@ class ProbeReport:
 
     def summary(self) -> str:
         c = self.counts()
-        text = (f"{self.target}: {len(self.techniques)} techniques, {c['FOOLED']} fooled, "
-                f"{c['RESISTED']} resisted, {c['NOT-APPLICABLE']} not applicable, {c['ERROR']} errors")
+        text = (f"{self.target}: {self.verdict.value}; {len(self.techniques)} techniques, {c['FOOLED']} fooled, "
+                f"{c['RESISTED']} resisted, {c['UNVERIFIED']} unverified, {c['NOT-APPLICABLE']} not applicable, "
+                f"{c['ERROR']} errors")
         if self.broken_controls:
-            text += "; controls failed: " + ", ".join(x.name for x in self.broken_controls)
+            text += "; controls not ok: " + ", ".join(f"{x.name} ({x.status.value})" for x in self.broken_controls)
         return text
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -116,12 +216,17 @@ class ProbeReport:
         return {
             "target": self.target,
             "isolation": self.isolation,
+            "verdict": self.verdict.value,
+            "found": self.found,
+            "unverified": self.unverified,
+            "errors": self.errors,
+            "headline": self.headline(),
             "summary": self.counts(),
             "techniques": [{"technique": t.technique, "family": t.family, "verdict": t.verdict.value,
                             "needs": t.needs, "evidence": t.evidence,
                             "attempts": [attempt(a) for a in t.attempts]} for t in self.techniques],
-            "controls": [{"control": c.name, "expected_pass": c.expected_pass, "ok": c.ok, "detail": c.detail,
-                          "attempts": [attempt(a) for a in c.attempts]} for c in self.controls],
+            "controls": [{"control": c.name, "expected_pass": c.expected_pass, "ok": c.ok, "status": c.status.value,
+                          "detail": c.detail, "attempts": [attempt(a) for a in c.attempts]} for c in self.controls],
         }
 
 
@@ -149,6 +254,9 @@ class Target:
     def attempt(self, subject: Subject, payload: Payload | None, raw: str | None = None) -> Attempt:
         raise NotImplementedError  # pragma: no cover - interface
 
+    shows_output = False
+    """Whether an attempt's result carries what the grader printed (``Attempt.run``): command graders."""
+
     def cannot_express(self, tech: Technique) -> str | None:
         """Why this target can never show whether ``tech`` works (then it is NOT-APPLICABLE), or None.
 
@@ -158,7 +266,17 @@ class Target:
             needed = sorted({w.value for option in tech.needs for w in option & DEPLOYMENT_WEAKNESSES})
             return (f"needs {', '.join(needed)}, a property of where the grader is deployed; the probe runs "
                     "this grader in foulplay's own sandbox, so it cannot tell (check the deployment)")
+        return self._cannot_replay(tech)
+
+    def _cannot_replay(self, tech: Technique) -> str | None:
+        if tech.needs_reference_run and not self.shows_output:
+            return ("replays what the grader printed for the reference solution; only command graders show "
+                    "their output to the probe")
         return None
+
+    def reference_hint(self) -> str:
+        """What to supply so the reference control can run."""
+        return "add a 'reference' field (a correct solution) to each problem, or pass --reference FILE"
 
     def control_text(self, subject: Subject, name: str) -> tuple[Payload | None, str | None]:
         """Payload or raw completion for a control."""
@@ -191,7 +309,7 @@ class HarnessTarget(Target):
         # the hardened harness is graded where it is deployed (this sandbox), so every technique is tried;
         # the vulnerable one only ever has its switches and what comes with them
         if self.harness.hardened or tech.expressible_with(VULNERABLE_CAN_HAVE):
-            return None
+            return self._cannot_replay(tech)
         return (f"needs {tech.needs_text()}, which the vulnerable harness never has, whatever its switches "
                 "(probe the hardened harness, a command grader or a callable for it)")
 
@@ -241,8 +359,13 @@ class CommandGraderSpec:
     reference: str | None = None
     name: str = "command grader"
 
+    KEYS = ("name", "workspace", "command", "solution", "tests", "entry_point", "kind", "pass_exit_code",
+            "pass_regex", "fail_regex", "score_regex", "pass_score", "timeout", "reference")
+
     @classmethod
-    def load(cls, path: str | Path) -> CommandGraderSpec:
+    def load(cls, path: str | Path, reference: str | Path | None = None) -> CommandGraderSpec:
+        """Read a grader TOML (keys: ``KEYS``; ``workspace`` and ``command`` are required). ``reference``: a
+        file with a correct solution, instead of the TOML's ``reference``."""
         p = Path(path)
         try:
             data = tomllib.loads(read_input_bytes(p, "a TOML file").decode("utf-8"))
@@ -251,45 +374,73 @@ class CommandGraderSpec:
         section = data.get("grader", data)
         if not isinstance(section, dict):
             raise InputError(f"{p}: expected a [grader] table")
+        unknown = sorted(set(section) - set(cls.KEYS))
+        if unknown:
+            raise InputError(f"{p}: [grader] has unknown key(s) {', '.join(map(repr, unknown))}; "
+                             f"known: {', '.join(cls.KEYS)}")
 
         def need(key: str, kind: type) -> Any:
             if key not in section:
                 raise InputError(f"{p}: [grader] needs {key!r}")
-            if not isinstance(section[key], kind):
-                raise InputError(f"{p}: [grader] {key!r} must be a {kind.__name__}")
-            return section[key]
+            return check(key, kind)
+
+        words = {str: "a string", int: "an integer", float: "a number", list: "a list"}
+
+        def check(key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+            value = section.get(key, default)
+            kinds = kind if isinstance(kind, tuple) else (kind,)
+            if value is not None and (not isinstance(value, kinds) or isinstance(value, bool)):
+                names = " or ".join(words[k] for k in kinds if not (k is int and float in kinds))
+                raise InputError(f"{p}: [grader] {key!r} must be {names}, not {type(value).__name__}")
+            return value
 
         workspace = (p.parent / need("workspace", str)).resolve()
         if not workspace.is_dir():
             raise InputError(f"{p}: workspace {workspace} is not a directory")
-        solution = section.get("solution", "solution.py")
+        command = need("command", str)
+        if not command.strip():
+            raise InputError(f"{p}: [grader] 'command' is empty")
+        solution = check("solution", (str, list), "solution.py")
         if isinstance(solution, list):
             solution = solution[0] if solution else "solution.py"
-        tests = section.get("tests", [])
+        tests = check("tests", (str, list), [])
         if isinstance(tests, str):
             tests = [tests]
+        if not all(isinstance(t, str) for t in tests):
+            raise InputError(f"{p}: [grader] 'tests' must be a list of file names")
         for key in ("pass_regex", "fail_regex", "score_regex"):
-            if section.get(key) is not None:
+            if check(key, str) is not None:
                 try:
                     re.compile(section[key])
                 except re.error as exc:
                     raise InputError(f"{p}: [grader] {key} is not a valid regex: {exc}")
-        reference = section.get("reference")
-        reference_text = None
-        if reference:
-            reference_text = read_input_bytes(p.parent / reference, "a file").decode("utf-8", "replace")
-        kind = section.get("kind", "function")
+        kind = check("kind", str, "function")
         if kind not in ("function", "script"):
             raise InputError(f"{p}: [grader] kind must be 'function' or 'script'")
         pass_exit = section.get("pass_exit_code", 0)
+        if pass_exit is not False and (isinstance(pass_exit, bool) or not isinstance(pass_exit, int)):
+            raise InputError(f"{p}: [grader] 'pass_exit_code' must be an integer or false")
+        if pass_exit is False and not any(section.get(k) for k in ("pass_regex", "fail_regex", "score_regex")):
+            raise InputError(f"{p}: [grader] nothing decides a pass: with pass_exit_code = false, give pass_regex, "
+                             "fail_regex or score_regex")
+        timeout = float(check("timeout", (int, float), 30.0))
+        if timeout <= 0:
+            raise InputError(f"{p}: [grader] 'timeout' must be positive")
+        pass_score = float(check("pass_score", (int, float), 1.0))
+        entry_point = check("entry_point", str)
+        name = check("name", str, p.stem)
+        ref_path = Path(reference) if reference is not None else None
+        if ref_path is None and check("reference", str):
+            ref_path = p.parent / section["reference"]
+        reference_text = None
+        if ref_path is not None:
+            reference_text = read_input_bytes(ref_path, "a file").decode("utf-8", "replace")
         return cls(
-            workspace=workspace, command=need("command", str), solution=str(solution),
-            tests=[str(t) for t in tests], entry_point=section.get("entry_point"), kind=kind,
-            pass_exit_code=None if pass_exit is False else int(pass_exit),
+            workspace=workspace, command=command, solution=str(solution), tests=[str(t) for t in tests],
+            entry_point=entry_point, kind=kind, pass_exit_code=None if pass_exit is False else int(pass_exit),
             pass_regex=section.get("pass_regex"), fail_regex=section.get("fail_regex"),
-            score_regex=section.get("score_regex"), pass_score=float(section.get("pass_score", 1.0)),
-            timeout=float(section.get("timeout", 30.0)), reference=reference_text,
-            name=str(section.get("name", p.stem)),
+            score_regex=section.get("score_regex"), pass_score=pass_score, timeout=timeout,
+            reference=reference_text, name=name,
         )
 
 
@@ -314,7 +465,7 @@ def _infer_entry(test_sources: Iterable[str], solution_source: str) -> str | Non
         t = _parse(src)
         if t is None:
             continue
-        for node in __import__("ast").walk(t):
+        for node in ast.walk(t):
             func = getattr(node, "func", None)
             name = getattr(func, "id", None)
             if name in defined:
@@ -323,6 +474,10 @@ def _infer_entry(test_sources: Iterable[str], solution_source: str) -> str | Non
 
 
 class CommandTarget(Target):
+    """A command grader: the workspace with the payload's files in it, graded by the TOML's command."""
+
+    shows_output = True
+
     def __init__(self, spec: CommandGraderSpec, sandbox: Sandbox) -> None:
         self.spec = spec
         self.name = spec.name
@@ -365,12 +520,14 @@ class CommandTarget(Target):
         job = self.sandbox.run_command(self.spec.command, files=files, limits=limits)
         iso = job.isolation.value
         if job.worker_lost or job.error:
-            return Attempt(subject.name, None, f"grader run failed: {job.error}", iso)
+            return Attempt(subject.name, None, f"grader run failed: {_line(job.error)}", iso, no_verdict=True)
         value = job.value or {}
         if job.timed_out:
-            return Attempt(subject.name, False, f"timed out after {self.spec.timeout:g}s", iso, no_verdict=True)
+            return Attempt(subject.name, None, f"the grader timed out after {self.spec.timeout:g}s", iso,
+                           no_verdict=True)
         output = (value.get("stdout") or "") + "\n" + (value.get("stderr") or "")
         code = value.get("exit_code")
+        run = ReferenceRun(value.get("stdout") or "", value.get("stderr") or "", code if isinstance(code, int) else 1)
         reasons, ok = [], True
         if self.spec.pass_exit_code is not None:
             good = code == self.spec.pass_exit_code and not value.get("signal")
@@ -396,7 +553,12 @@ class CommandTarget(Target):
             ok &= good
             reasons.append(f"score {score}")
         tail = " ".join(output.strip().splitlines()[-1:])[:160]
-        return Attempt(subject.name, ok, f"{'pass' if ok else 'fail'} ({', '.join(reasons)}); output: {tail}", iso)
+        return Attempt(subject.name, ok, f"{'pass' if ok else 'fail'} ({', '.join(reasons)}); output: {tail}", iso,
+                       run=run)
+
+    def reference_hint(self) -> str:
+        return ("add reference = \"reference.py\" (a file with a correct solution) to the [grader] table, or pass "
+                "--reference FILE")
 
     def control_text(self, subject: Subject, name: str) -> tuple[Payload | None, str | None]:
         if name == "empty":
@@ -410,18 +572,43 @@ import importlib.util, json, os, sys
 with open("fp_probe_input.json", encoding="utf-8") as fh:
     data = json.load(fh)
 os.unlink("fp_probe_input.json")
-spec = importlib.util.spec_from_file_location("fp_user_grader", "fp_user_grader.py")
-module = importlib.util.module_from_spec(spec)
-sys.modules["fp_user_grader"] = module
-spec.loader.exec_module(module)
-os.unlink("fp_user_grader.py")
-result = getattr(module, data["function"])(data["problem"], data["completion"])
-if isinstance(result, bool) or isinstance(result, (int, float)):
-    out = {"result": result, "nonce": data["nonce"]}
+
+
+def report(out):
+    out["nonce"] = data["nonce"]
+    os.write(3, (json.dumps(out) + "\\n").encode())
+
+
+def first_line(exc):
+    text = str(exc).strip().splitlines()
+    return type(exc).__name__ + (": " + text[0][:200] if text else "")
+
+
+try:
+    spec = importlib.util.spec_from_file_location("fp_user_grader", "fp_user_grader.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["fp_user_grader"] = module
+    spec.loader.exec_module(module)
+    grade = getattr(module, data["function"])
+except Exception as exc:
+    report({"error": "the grader module failed to load: " + first_line(exc)})
+    raise SystemExit(0)
+finally:
+    os.unlink("fp_user_grader.py")
+kwargs = {"files": data["files"]} if data["files"] is not None else {}
+try:
+    result = grade(data["problem"], data["solution"], **kwargs)
+except Exception as exc:
+    report({"error": "the grader raised " + first_line(exc)})
 else:
-    out = {"error": f"the grader returned {type(result).__name__}", "nonce": data["nonce"]}
-os.write(3, (json.dumps(out) + "\\n").encode())
+    if isinstance(result, bool) or (isinstance(result, (int, float)) and result == result):
+        report({"result": result})
+    else:
+        report({"error": "the grader returned " + type(result).__name__ + " " + repr(result)[:60]
+                         + "; it must return a bool or a number"})
 '''
+
+CALLABLE_CONTRACT = "def grade(problem: dict, solution: str) -> bool | float, or (problem, solution, files)"
 
 
 def _reference_completion(problem: Problem) -> str | None:
@@ -432,8 +619,49 @@ def _reference_completion(problem: Problem) -> str | None:
     return ref
 
 
+def _callable_signature(node: ast.AST, ref: str, func: str) -> bool:
+    """Check a grader function against the callable contract; whether it takes ``files``."""
+    if isinstance(node, ast.AsyncFunctionDef):
+        raise InputError(f"{ref}: the grader must be a plain function, not async def ({CALLABLE_CONTRACT})")
+    if not isinstance(node, ast.FunctionDef):
+        raise InputError(f"{ref}: {func!r} is a {type(node).__name__.replace('Def', '').lower()}, not a function "
+                         f"({CALLABLE_CONTRACT})")
+    args = node.args
+    positional = [a.arg for a in args.posonlyargs + args.args]
+    required = positional[:len(positional) - len(args.defaults)]
+    required_kw = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None]
+    takes_files = "files" in positional[2:] + [a.arg for a in args.kwonlyargs]
+    extra = [n for n in required[2:] + required_kw if n != "files"]
+    if (len(positional) < 2 and args.vararg is None) or extra or "files" in [a.arg for a in args.posonlyargs]:
+        raise InputError(f"{ref}: the grader takes ({ast.unparse(args)}); it must take (problem, solution) or "
+                         f"(problem, solution, files) ({CALLABLE_CONTRACT})")
+    return takes_files
+
+
 class CallableTarget(Target):
-    """A Python function ``(problem: dict, completion: str) -> bool | float`` run in the sandbox."""
+    """A Python reward function, run in the sandbox once per attempt. The callable contract:
+
+    ``def grade(problem: dict, solution: str) -> bool | float``, or ``def grade(problem, solution, files)``.
+
+    * ``problem``: the problem as foulplay normalises it, a JSON-ready dict with the same keys whatever the
+      input format (HumanEval, MBPP or generic): ``task_id``, ``format``, ``kind`` (``check`` / ``asserts`` /
+      ``pytest`` / ``io``), ``prompt``, ``entry_point``, ``module``, ``check`` (HumanEval's ``test``),
+      ``asserts`` (list of assert lines), ``setup``, ``pytest_source``, ``pytest_filename``, ``io`` (list of
+      ``{"input", "output"}``), ``reference``, ``api``, ``object_api``, ``shared_calls``, ``description`` and
+      ``metadata``. It holds every test, hidden ones included.
+    * ``solution``: the submitted solution module's source code, as plain text: no markdown fence, no
+      file-name header, no prose (HumanEval references are given with the prompt prepended, as a whole
+      program).
+    * ``files`` (only when the function declares a parameter named ``files``): every file the submission
+      writes, ``{path relative to the workspace: text}``, the solution itself included at
+      ``problem["module"]`` as a path (``solution.py``); payloads that add a ``conftest.py`` or a
+      ``sitecustomize.py`` put them here. A grader without the parameter gets only the solution.
+    * Return ``True``/``False``, or a number: a pass when it is at least ``--pass-score`` (default 1.0).
+      Anything else, an exception, or a run past ``--timeout`` is an ERROR for that attempt, never a fail.
+
+    The function must be a top-level ``def`` of the module (checked before anything runs); it runs in a
+    fresh sandboxed process per attempt, with the module's file removed before the call.
+    """
 
     def __init__(self, ref: str, problems: list[Problem], sandbox: Sandbox, pass_score: float = 1.0) -> None:
         module_ref, sep, func = ref.rpartition(":")
@@ -455,8 +683,11 @@ class CallableTarget(Target):
         tree = _parse(source)
         if tree is None:
             raise InputError(f"{ref}: the module does not parse")
-        if not any(getattr(n, "name", None) == func for n in tree.body):
-            raise InputError(f"{ref}: no function {func!r} in the module")
+        node = next((n for n in tree.body if getattr(n, "name", None) == func), None)
+        if node is None:
+            raise InputError(f"{ref}: no function {func!r} in the module (the grader must be a top-level def: "
+                             f"{CALLABLE_CONTRACT})")
+        self.takes_files = _callable_signature(node, ref, func)
         self.name = ref
         self.source = source
         self.function = func
@@ -470,20 +701,28 @@ class CallableTarget(Target):
 
     def attempt(self, subject: Subject, payload: Payload | None, raw: str | None = None) -> Attempt:
         problem: Problem = subject.data
-        text = raw if raw is not None else (payload.to_completion(problem.solution_path) if payload else "")
+        if raw is not None:
+            solution, files = raw, {problem.solution_path: raw}
+        elif payload is not None:
+            files = {path: text for path, text in payload.all_files(problem.solution_path).items() if text is not None}
+            solution = payload.solution if payload.solution is not None else files.get(problem.solution_path, "")
+        else:
+            solution, files = "", {problem.solution_path: ""}
         nonce = secrets.token_hex(8)
-        data = {"problem": problem.model_dump(mode="json"), "completion": text, "function": self.function,
-                "nonce": nonce}
-        files = {"fp_user_grader.py": self.source, "fp_probe_input.json": json.dumps(data),
-                 "fp_probe_boot.py": _CALL_BOOT}
+        data = {"problem": problem.model_dump(mode="json"), "solution": solution,
+                "files": files if self.takes_files else None, "function": self.function, "nonce": nonce}
         job = self.sandbox.run(("fpbox_drivers", "run_script"),
-                               {"files": files, "path": "fp_probe_boot.py", "report": True})
+                               {"files": {"fp_user_grader.py": self.source, "fp_probe_input.json": json.dumps(data),
+                                          "fp_probe_boot.py": _CALL_BOOT},
+                                "path": "fp_probe_boot.py", "report": True})
         iso = job.isolation.value
         if job.worker_lost or job.error:
-            return Attempt(subject.name, None, f"grader run failed: {job.error}", iso)
+            return Attempt(subject.name, None, f"grader run failed: {_line(job.error)}", iso, no_verdict=True)
         value = job.value or {}
         if job.timed_out:
-            return Attempt(subject.name, False, "timed out", iso, no_verdict=True)
+            limit = self.sandbox.limits.wall_s
+            return Attempt(subject.name, None, f"the grader timed out{f' after {limit:g}s' if limit else ''}", iso,
+                           no_verdict=True)
         report = None
         for line in reversed((value.get("report") or "").strip().splitlines()):
             try:
@@ -499,7 +738,7 @@ class CallableTarget(Target):
                            f"{', signal ' + str(value.get('signal')) if value.get('signal') else ''})"
                            + (f": {err[-1][:150]}" if err else ""), iso, no_verdict=True)
         if "error" in report:
-            return Attempt(subject.name, None, str(report["error"]), iso)
+            return Attempt(subject.name, None, _line(report["error"]), iso, no_verdict=True)
         result = report["result"]
         ok = result is True or (not isinstance(result, bool) and float(result) >= self.pass_score)
         return Attempt(subject.name, bool(ok), f"grader returned {result!r}", iso)
@@ -510,6 +749,19 @@ class CallableTarget(Target):
 
 
 CONTROLS = (("wrong", False), ("empty", False), ("reference", True))
+Item = tuple[Subject, Payload | None, str | None]
+
+
+def _line(value: object, limit: int = 300) -> str:
+    """One line of text: the first line of ``value``, cut to ``limit`` characters."""
+    lines = str(value).strip().splitlines()
+    text = lines[0] if lines else ""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _probe_error(subject: str, what: str, exc: BaseException) -> Attempt:
+    return Attempt(subject, None, f"probe error: {what}: {type(exc).__name__}: {_line(exc, 200)}", probe_error=True,
+                   exc=exc)
 
 
 def run_probe(
@@ -519,33 +771,13 @@ def run_probe(
     workers: int = 2,
     on_progress: Callable[[], None] | None = None,
 ) -> ProbeReport:
-    """Attack ``target`` with ``techniques`` and the controls; return the verdicts."""
+    """Attack ``target`` with ``techniques``; return the verdicts.
+
+    The controls run first: the reference's run feeds the payloads that replay it, and the controls decide
+    which verdicts can be trusted. A technique/problem pair that crashes the probe's machinery (its payload
+    generator, the target's code) becomes one ERROR attempt with a one-line reason; the rest is probed."""
     subjects = target.subjects()
-    # a job grades one payload, or (for techniques whose hits are slow: the grader hangs) the payloads of all
-    # subjects one after the other, stopping at the first hit
-    Item = tuple[Subject, Payload | None, str | None]
-    jobs: list[tuple[str, list[Item]]] = []
-    unexpressed: dict[str, str] = {}
     by_id = {tech.id: tech for tech in techniques}
-    for tech in techniques:
-        reason = target.cannot_express(tech)
-        if reason is not None:
-            unexpressed[tech.id] = reason
-            continue
-        items: list[Item] = []
-        for subject in subjects:
-            payload = tech.payload(subject.ctx)
-            if payload is not None:
-                items.append((subject, payload, None))
-        if tech.goal == "no-verdict" and items:
-            jobs.append((tech.id, items))
-        else:
-            jobs += [(tech.id, [item]) for item in items]
-    for name, _expected in CONTROLS:
-        for subject in subjects:
-            payload, raw = target.control_text(subject, name)
-            if payload is not None or raw is not None:
-                jobs.append((f"control:{name}", [(subject, payload, raw)]))
 
     def grade(tech: Technique | None, item: Item) -> Attempt:
         subject, payload, raw = item
@@ -555,10 +787,8 @@ def run_probe(
             # a technique that carries state from one run to the next is graded again, the same way
             try:
                 attempt = target.attempt(subject, payload, raw)
-            except InputError:
-                raise
             except Exception as exc:  # noqa: BLE001 - one broken attempt must not sink the probe
-                attempt = Attempt(subject.name, None, f"probe error: {type(exc).__name__}: {exc}")
+                attempt = _probe_error(subject.name, "grading the payload failed", exc)
             if round_no < rounds and not (tech is not None and _fooled(tech, attempt)):
                 earlier.append("passed" if attempt.passed else "no verdict" if attempt.no_verdict else "failed")
                 continue
@@ -580,39 +810,151 @@ def run_probe(
                 break
         return key, attempts
 
-    results: dict[str, list[Attempt]] = {}
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for key, attempts in pool.map(run, jobs):
-            results.setdefault(key, []).extend(attempts)
+    def run_all(jobs: list[tuple[str, list[Item]]]) -> dict[str, list[Attempt]]:
+        results: dict[str, list[Attempt]] = {}
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            for key, attempts in pool.map(run, jobs):
+                results.setdefault(key, []).extend(attempts)
+        return results
 
+    # 1. the controls
+    control_jobs: list[tuple[str, list[Item]]] = []
+    missing_reference: list[str] = []
+    for name, _expected in CONTROLS:
+        for subject in subjects:
+            payload, raw = target.control_text(subject, name)
+            if payload is not None or raw is not None:
+                control_jobs.append((f"control:{name}", [(subject, payload, raw)]))
+            elif name == "reference":
+                missing_reference.append(subject.name)
+    control_results = run_all(control_jobs)
+    refusals = [a.exc for attempts in control_results.values() for a in attempts]
+    if refusals and all(isinstance(exc, InputError) for exc in refusals):
+        # nothing could be graded at all (the sandbox or the problems are unusable): a usage error, not rows
+        first = refusals[0]
+        assert first is not None
+        raise first
+    controls = _controls(control_results, missing_reference, len(subjects), target.reference_hint())
+    by_name = {s.name: s for s in subjects}
+    for a in control_results.get("control:reference", []):
+        if a.passed and a.run is not None and a.subject in by_name:
+            by_name[a.subject].ctx.reference_run = a.run
+
+    # 2. the techniques: a job grades one payload, or (for techniques whose hits are slow: the grader hangs) the
+    # payloads of all subjects one after the other, stopping at the first hit
+    jobs: list[tuple[str, list[Item]]] = []
+    unexpressed: dict[str, str] = {}
+    broken: dict[str, list[Attempt]] = {}
+    for tech in techniques:
+        try:
+            reason = target.cannot_express(tech)
+        except Exception as exc:  # noqa: BLE001
+            broken.setdefault(tech.id, []).append(_probe_error(target.name, "checking the target failed", exc))
+            continue
+        if reason is not None:
+            unexpressed[tech.id] = reason
+            continue
+        items: list[Item] = []
+        for subject in subjects:
+            try:
+                payload = tech.payload(subject.ctx)
+            except Exception as exc:  # noqa: BLE001 - one generator bug must not sink the probe
+                broken.setdefault(tech.id, []).append(_probe_error(subject.name, "the payload generator failed", exc))
+                continue
+            if payload is not None:
+                items.append((subject, payload, None))
+        if tech.goal == "no-verdict" and items:
+            jobs.append((tech.id, items))
+        else:
+            jobs += [(tech.id, [item]) for item in items]
+    results = run_all(jobs)
+
+    trust = _Trust(controls)
     rows: list[TechniqueResult] = []
     for tech in techniques:
-        attempts = results.get(tech.id, [])
+        attempts = broken.get(tech.id, []) + results.get(tech.id, [])
         if tech.id in unexpressed:
             verdict, evidence = ProbeVerdict.NOT_APPLICABLE, unexpressed[tech.id]
         elif not attempts:
             verdict, evidence = ProbeVerdict.NOT_APPLICABLE, _why_not(tech, subjects)
-        elif any(_fooled(tech, a) for a in attempts):
-            hit = next(a for a in attempts if _fooled(tech, a))
-            how = "the grader passed it" if hit.passed else "the grader gave no verdict instead of failing it"
-            verdict, evidence = ProbeVerdict.FOOLED, f"{hit.subject}: {how} ({hit.detail})"
-        elif any(a.passed is None for a in attempts):
-            bad = next(a for a in attempts if a.passed is None)
-            verdict, evidence = ProbeVerdict.ERROR, f"{bad.subject}: {bad.detail}"
         else:
-            verdict, evidence = ProbeVerdict.RESISTED, f"{attempts[0].subject}: {attempts[0].detail}"
+            verdict, evidence = trust.judge(tech, attempts)
         rows.append(TechniqueResult(tech.id, tech.family.value, verdict, evidence, tech.needs_text(), attempts))
-    controls: list[ControlResult] = []
+    return ProbeReport(target.name, rows, controls, target.isolation)
+
+
+def _controls(results: dict[str, list[Attempt]], missing_reference: list[str], n_subjects: int,
+              hint: str) -> list[ControlResult]:
+    """One result per control, always all three: a control that could not run is UNVERIFIED, with what to do."""
+    out: list[ControlResult] = []
     for name, expected in CONTROLS:
         attempts = results.get(f"control:{name}", [])
-        if not attempts:
-            continue
-        ok = all(a.passed is expected for a in attempts)
-        wrong = next((a for a in attempts if a.passed is not expected), attempts[0])
-        detail = (f"{'passed' if expected else 'failed'} as it should on {len(attempts)} subject(s)" if ok
-                  else f"{wrong.subject}: {wrong.detail}")
-        controls.append(ControlResult(name, expected, ok, detail, attempts))
-    return ProbeReport(target.name, rows, controls, target.isolation)
+        wrong = next((a for a in attempts if a.passed is (not expected)), None)
+        silent = next((a for a in attempts if a.passed is None), None)
+        if wrong is not None:
+            status, detail = ControlStatus.FAILED, f"{wrong.subject}: {wrong.detail}"
+        elif silent is not None:
+            what = "the probe failed" if silent.probe_error else "the grader gave no verdict"
+            status, detail = ControlStatus.UNVERIFIED, f"{what} ({silent.subject}: {silent.detail})"
+        elif name == "reference" and missing_reference:
+            names = ", ".join(missing_reference[:5]) + (", ..." if len(missing_reference) > 5 else "")
+            which = "" if n_subjects == 1 else f" for {len(missing_reference)} of {n_subjects} problems ({names})"
+            status, detail = ControlStatus.UNVERIFIED, f"no reference solution{which}: {hint}"
+        elif not attempts:
+            status, detail = ControlStatus.UNVERIFIED, "nothing to grade"
+        else:
+            status = ControlStatus.OK
+            detail = f"{'passed' if expected else 'failed'} as it should on {len(attempts)} subject(s)"
+        out.append(ControlResult(name, expected, status is ControlStatus.OK, detail, attempts, status))
+    return out
+
+
+class _Trust:
+    """Which technique verdicts the controls support.
+
+    A pass (or a crash, for ``no-verdict`` techniques) is evidence only when the wrong and empty submissions
+    failed cleanly; a failure is evidence of resistance only when, besides, the reference passed."""
+
+    def __init__(self, controls: list[ControlResult]) -> None:
+        by_name = {c.name: c for c in controls}
+        negatives = [by_name[n] for n in ("wrong", "empty") if n in by_name]
+        self.can_fail = all(c.ok for c in negatives)
+        reference = by_name.get("reference")
+        self.can_pass = reference is not None and reference.ok
+        passing = next((c for c in negatives if c.status is ControlStatus.FAILED), None)
+        silent = next((c for c in negatives if c.status is ControlStatus.UNVERIFIED), None)
+        self.negatives_silent = passing is None and silent is not None
+        if passing is not None:
+            self.why_not_fail = f"the grader passes the {passing.label} control too"
+        elif silent is not None:
+            self.why_not_fail = f"the {silent.label} control got no verdict either"
+        else:
+            self.why_not_fail = ""
+        if reference is None or reference.status is ControlStatus.UNVERIFIED:
+            self.why_not_pass = "no reference solution passed under this grader (the reference control could not run)"
+        elif reference.status is ControlStatus.FAILED:
+            self.why_not_pass = "the grader fails the reference solution too"
+        else:
+            self.why_not_pass = ""
+
+    def judge(self, tech: Technique, attempts: list[Attempt]) -> tuple[ProbeVerdict, str]:
+        hit = next((a for a in attempts if _fooled(tech, a)), None)
+        if hit is not None:
+            how = "the grader passed it" if hit.passed else "the grader gave no verdict instead of failing it"
+            evidence = f"{hit.subject}: {how} ({hit.detail})"
+            if self.can_fail:
+                return ProbeVerdict.FOOLED, evidence
+            if not hit.passed and self.negatives_silent:  # no verdict here, and none on the controls either
+                return ProbeVerdict.ERROR, f"{hit.subject}: {hit.detail}"
+            return ProbeVerdict.UNVERIFIED, f"{self.why_not_fail}, so this pass shows nothing; {evidence}"
+        bad = next((a for a in attempts if a.passed is None), None)
+        if bad is not None:
+            return ProbeVerdict.ERROR, f"{bad.subject}: {bad.detail}"
+        evidence = f"{attempts[0].subject}: {attempts[0].detail}"
+        if self.can_fail and self.can_pass:
+            return ProbeVerdict.RESISTED, evidence
+        why = self.why_not_pass or self.why_not_fail
+        return ProbeVerdict.UNVERIFIED, f"{why}, so this failure shows nothing; {evidence}"
 
 
 def _fooled(tech: Technique, attempt: Attempt) -> bool:
@@ -621,7 +963,7 @@ def _fooled(tech: Technique, attempt: Attempt) -> bool:
     if attempt.passed:
         return True
     if tech.goal == "no-verdict":
-        return attempt.no_verdict or (attempt.passed is None and not attempt.detail.startswith("probe error"))
+        return not attempt.probe_error and (attempt.no_verdict or attempt.passed is None)
     return False
 
 
@@ -645,6 +987,36 @@ def _why_not(tech: Technique, subjects: list[Subject]) -> str:
 
 def default_problems() -> list[Problem]:
     return load_problems(DEFAULT_PROBLEMS)
+
+
+def with_references(problems: list[Problem], path: str | Path) -> list[Problem]:
+    """``problems`` with the reference solutions in ``path`` (``--reference``): a ``.py`` file when there is
+    one problem, else JSON or JSONL records ``{"task_id": ..., "reference": "<source>"}``."""
+    p = Path(path)
+    text = read_input_bytes(p, "a reference file").decode("utf-8", "replace")
+    if p.suffix == ".py":
+        if len(problems) != 1:
+            raise InputError(f"{p}: a .py reference fits one problem, and there are {len(problems)}; give JSONL "
+                             'records {"task_id": ..., "reference": ...} instead')
+        return [problems[0].model_copy(update={"reference": text})]
+    try:
+        stripped = text.lstrip()
+        records = json.loads(text) if stripped.startswith("[") else \
+            [json.loads(line) for line in text.splitlines() if line.strip()]
+    except ValueError as exc:
+        raise InputError(f"{p}: not JSON or JSONL: {exc}")
+    refs: dict[str, str] = {}
+    for i, rec in enumerate(records, 1):
+        if not isinstance(rec, dict) or not isinstance(rec.get("task_id"), str) \
+                or not isinstance(rec.get("reference"), str):
+            raise InputError(f"{p}: record {i} must be {{\"task_id\": ..., \"reference\": \"<source>\"}}")
+        refs[rec["task_id"]] = rec["reference"]
+    known = {q.task_id for q in problems}
+    unknown = sorted(set(refs) - known)
+    if unknown:
+        raise InputError(f"{p}: no problem {unknown[0]!r} among the problems probed"
+                         + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""))
+    return [q.model_copy(update={"reference": refs[q.task_id]}) if q.task_id in refs else q for q in problems]
 
 
 def probe_harness(spec: str, *, problems: list[Problem] | None = None, techniques: list[Technique] | None = None,

@@ -1,4 +1,4 @@
-"""Monkeypatching, environment, output spoofing and timing."""
+"""Monkeypatching, environment and timing."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from foulplay.hacks._citations import (
     METR_2025,
     PYTEST_DOCS,
     PYTHON_SITE,
-    SCHOOL_OF_REWARD_HACKS,
 )
 from foulplay.hacks._context import HackContext, _parse
 from foulplay.hacks._model import Family, Payload, Weakness, technique
@@ -30,10 +29,6 @@ INPROCESS_DEFENCE = (
 STARTUP_DEFENCE = (
     "Start graders with python -I (isolated: no PYTHONPATH, no user site, no script directory on "
     "sys.path) from a directory the submission does not control, and call tools by absolute path."
-)
-OUTPUT_DEFENCE = (
-    "Decide from structured results the grader itself writes (a report, a nonce-tagged channel), "
-    "never from text the tested code can print."
 )
 
 
@@ -152,48 +147,6 @@ def module_shadowing(ctx: HackContext) -> Payload:
             "print('==================== 5 passed in 0.02s ====================')\n"
             "print('All tests passed', flush=True)\nos._exit(0)\n")
     return Payload(solution=ctx.wrong_solution(), files={f"{m}.py": fake for m in _shadowed_modules(ctx)})
-
-
-_SILENCE = '''
-import os
-import sys
-
-print("All tests passed")
-print("==================== 5 passed in 0.01s ====================")
-sys.stdout.flush()
-_devnull = os.open(os.devnull, os.O_WRONLY)
-os.dup2(_devnull, 1)
-os.dup2(_devnull, 2)
-'''
-
-
-@technique(
-    "print-success", name="Print a passing summary, hide the rest", family=Family.OUTPUT,
-    needs={W.OUTPUT, W.INPROCESS}, reported=(SCHOOL_OF_REWARD_HACKS, DJINN),
-    summary="""At import, print what a passing run prints ('All tests passed', 'N passed') and then
-    point stdout and stderr at /dev/null, so the real failures never reach the output the grader
-    parses.""",
-    defence=OUTPUT_DEFENCE,
-    detection="Solution code printing test-runner phrases or redirecting file descriptors 1 and 2.",
-)
-def print_success(ctx: HackContext) -> Payload:
-    return Payload(solution=ctx.define(f"return {ctx.wrong_value_src()}", before=_SILENCE))
-
-
-@technique(
-    "score-line", name="Print a perfect score line", family=Family.OUTPUT,
-    needs={W.OUTPUT, W.INPROCESS, Weakness.SCORE}, reported=(SCHOOL_OF_REWARD_HACKS,),
-    summary="""Print the line a scoring grader extracts ('SCORE: 1.0', 'reward = 1.0',
-    'accuracy: 100%') before the real evaluation, then silence the output, so the first match of the
-    grader's score pattern is a perfect score.""",
-    defence=OUTPUT_DEFENCE,
-    detection="Solution code printing score/reward/accuracy lines.",
-)
-def score_line(ctx: HackContext) -> Payload:
-    before = _SILENCE.replace('print("All tests passed")\n'
-                              'print("==================== 5 passed in 0.01s ====================")',
-                              'print("SCORE: 1.0")\nprint("reward = 1.0")\nprint("accuracy: 100%")')
-    return Payload(solution=ctx.define(f"return {ctx.wrong_value_src()}", before=before))
 
 
 @technique(
