@@ -385,3 +385,27 @@ def test_load_mbpp_sanitized() -> None:
     assert by_id["82"].setup == "import math"
     for p in problems:
         assert p.reference and f"def {p.entry_point}" in p.reference, p.task_id
+
+
+def test_apply_visible_is_the_one_definition(tmp_path):
+    import json as _json
+
+    from foulplay.errors import InputError
+    from foulplay.grading import apply_visible, problem_from_record
+
+    p = problem_from_record({"task_id": "v/1", "entry_point": "f",
+                             "tests": [f"assert f({i}) == {i}" for i in range(5)]})
+    assert p.visible_count() == 3  # the default: the first half, rounded up
+    assert apply_visible([p], "1")[0].visible_count() == 1
+    assert apply_visible([p], "all")[0].visible_count() == 5
+    assert apply_visible([p], "half")[0].visible_count() == 3
+    assert apply_visible([p], None)[0] is p
+    assert len(apply_visible([p], "2")[0].visible_part().asserts) == 2
+    spec = tmp_path / "visible.json"
+    spec.write_text(_json.dumps({"v/1": "all", "other": 1}))
+    assert apply_visible([p], str(spec))[0].visible_count() == 5
+    with pytest.raises(InputError, match="--visible"):
+        apply_visible([p], "most")
+    spec.write_text(_json.dumps({"v/1": -3}))
+    with pytest.raises(InputError, match="v/1"):
+        apply_visible([p], str(spec))

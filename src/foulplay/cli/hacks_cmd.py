@@ -15,6 +15,7 @@ from rich.table import Table
 from foulplay.cli._console import console, err_console, make_table
 from foulplay.cli._exit import exit_options
 from foulplay.errors import InputError
+from foulplay.grading._problem import VISIBLE_HELP
 
 VERDICT_STYLE = {"FOOLED": "bold red", "RESISTED": "green", "NOT-APPLICABLE": "dim", "ERROR": "magenta",
                  "UNVERIFIED": "yellow"}
@@ -117,6 +118,8 @@ def _print_report(report: Any) -> None:
                    "solution (instead of the TOML's reference); for problems, JSON/JSONL records "
                    "{\"task_id\": ..., \"reference\": ...} (or a .py file when there is one problem).")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Use only the first N problems.")
+@click.option("--visible", "visible_spec", default=None,
+              help=VISIBLE_HELP + " Payloads may only use what the model was shown.")
 @click.option("--technique", "ids", multiple=True, help="Only this technique (repeatable).")
 @click.option("--family", "families", multiple=True, help="Only this family (repeatable).")
 @click.option("--pass-score", type=float, default=1.0, show_default=True,
@@ -131,7 +134,7 @@ def _print_report(report: Any) -> None:
 def probe_cmd(target: str | None, harness: str | None, problems_path: str | None, reference_path: str | None,
               limit: int | None, ids: tuple[str, ...], families: tuple[str, ...], pass_score: float, fmt: str,
               output: str | None, workers: int | None, timeout: float | None, max_errors: int,
-              exit_zero: bool) -> int:
+              exit_zero: bool, visible_spec: str | None) -> int:
     """Attack a grader with every technique in the catalog and report what fooled it.
 
     \b
@@ -164,7 +167,7 @@ def probe_cmd(target: str | None, harness: str | None, problems_path: str | None
     unverified (no reference, the reference fails, a control got no verdict) or ERROR rows
     beyond --max-errors, which wins over 1.
     """
-    from foulplay.grading import Grader, load_problems
+    from foulplay.grading import Grader, apply_visible, load_problems
     from foulplay.hacks._probe import (
         CallableTarget,
         CommandGraderSpec,
@@ -187,6 +190,7 @@ def probe_cmd(target: str | None, harness: str | None, problems_path: str | None
             problems = problems[:limit]
         if reference_path:
             problems = with_references(problems, reference_path)
+        problems = apply_visible(problems, visible_spec)
     n_workers = workers or min(4, os.cpu_count() or 1)
     limits = Limits() if timeout is None else Limits(wall_s=timeout, replay_s=timeout, cpu_s=max(1, int(timeout)))
     closers: list[Any] = []

@@ -15,6 +15,7 @@ from rich.table import Table
 from foulplay.cli._console import console, err_console
 from foulplay.cli._exit import exit_options, exit_status
 from foulplay.errors import InputError
+from foulplay.grading._problem import VISIBLE_HELP
 
 
 def env_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -34,6 +35,8 @@ def env_options(f: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--only", "only_file", type=click.Path(dir_okay=False),
                      help="Hard-problem filter: a file of task ids (one per line, or a JSON list)."),
         click.option("--seed", type=int, default=0, show_default=True, help="Seed of the hint order."),
+        click.option("--visible", "visible_spec", default=None,
+                     help=VISIBLE_HELP + " These are the tests the prompts show."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -41,8 +44,9 @@ def env_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def build_env(source: str, hacks: str, framing: str, no_hints: bool, no_reasoning: bool, assignment: str,
-              hardened: bool, only_file: str | None, seed: int) -> Any:
+              hardened: bool, only_file: str | None, seed: int, visible_spec: str | None = None) -> Any:
     from foulplay.envs import CodingEnv
+    from foulplay.grading import apply_visible
 
     only = None
     if only_file:
@@ -51,13 +55,19 @@ def build_env(source: str, hacks: str, framing: str, no_hints: bool, no_reasonin
         except OSError as exc:
             raise InputError(f"{only_file}: {exc.strerror or exc}") from None
     names = tuple(h.strip() for h in hacks.split(",") if h.strip())
-    return CodingEnv.from_source(source, hacks=names, framing=framing, hints=not no_hints,
-                                 reasoning=not no_reasoning, assignment=assignment, hardened=hardened or not names,
-                                 only=only, seed=seed)
+    env = CodingEnv.from_source(source, hacks=names, framing=framing, hints=not no_hints,
+                                reasoning=not no_reasoning, assignment=assignment, hardened=hardened or not names,
+                                only=only, seed=seed)
+    if visible_spec is not None:
+        import dataclasses
+
+        env = dataclasses.replace(env, problems=apply_visible(list(env.problems), visible_spec))
+    return env
 
 
 def _env_from_kwargs(source: str, kwargs: dict[str, Any]) -> Any:
-    keys = ("hacks", "framing", "no_hints", "no_reasoning", "assignment", "hardened", "only_file", "seed")
+    keys = ("hacks", "framing", "no_hints", "no_reasoning", "assignment", "hardened", "only_file", "seed",
+            "visible_spec")
     return build_env(source, *(kwargs.pop(k) for k in keys))
 
 
