@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
+from offline_guard import no_network  # noqa: F401 - the fixture, used below for the eval tests
+
 
 def shared_dir() -> Path | None:
     """``../shared`` next to the checkout (or $FOULPLAY_SHARED), when present."""
@@ -26,3 +30,11 @@ MBPP_DIR = SHARED / "datasets" / "mbpp" if SHARED else Path("/nonexistent/mbpp")
 # graders, not to this suite. Ignored here rather than by a conftest.py of their own, which would
 # replace this module as ``conftest`` in sys.modules.
 collect_ignore = ["hacks/fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _evals_are_offline(request):
+    """Every test under tests/evals runs with the offline guard (offline_guard.no_network)."""
+    if "evals" in Path(str(request.node.path)).parts:
+        request.getfixturevalue("no_network")
+    yield

@@ -1,6 +1,9 @@
-"""Every eval test is offline: any attempt to reach a non-loopback address (a connection or a DNS lookup)
-fails the test that made it, and so does counting tokens with tiktoken (whose first use downloads its
-encoding)."""
+"""The offline guard (used by tests/conftest.py for every test under tests/evals): any attempt to reach a
+non-loopback address (a connection or a DNS lookup) fails the test that made it, and so does counting
+tokens with tiktoken (whose first use downloads its encoding).
+
+A module of its own, not a ``conftest.py`` in tests/evals: a second ``conftest`` would replace the
+top-level one in ``sys.modules`` and break ``from conftest import MBPP_DIR``."""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ def _loopback(host: object) -> bool:
         return False
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def no_network(monkeypatch):
     """Record and refuse every connection or lookup that would leave the machine."""
     attempts.clear()
