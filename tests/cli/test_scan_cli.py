@@ -258,7 +258,10 @@ def test_bad_transcript_inputs(tmp_path: Path) -> None:
     assert_user_error(run(["scan", str(bad)]), "not a recognised transcript")
     binary = tmp_path / "x.traj"
     binary.write_bytes(b"\x00\xff" * 64)
-    assert_user_error(run(["scan", str(binary)]))
+    unreadable = run(["scan", str(binary), str(TRANSCRIPTS / "codex_tampering.jsonl"), "--format", "jsonl"])
+    assert unreadable.returncode == 2 and "Traceback" not in unreadable.stderr  # one error item, the rest scanned
+    rows = [json.loads(line) for line in unreadable.stdout.splitlines()]
+    assert [r["verdict"] for r in rows] == ["error", "hack"] and rows[0]["id"] == str(binary)
     mixed = run(["scan", str(TRANSCRIPTS / "codex_honest.jsonl"), str(ROOT_DIR / "examples" / "tampering.diff")])
     assert_user_error(mixed, "one kind")
 
@@ -272,3 +275,122 @@ def test_truncated_transcripts_are_reported_and_exit_2(tmp_path: Path) -> None:
     assert f"line {len(lines)}: invalid JSON" in proc.stderr.splitlines()[-1]
     (item,) = json.loads(proc.stdout)["items"]
     assert item["verdict"] == "hack"  # what could be read is still reported
+
+
+def test_help_documents_the_exit_statuses_and_the_budget() -> None:
+    proc = run(["scan", "--help"])
+    assert proc.returncode == 0
+    text = " ".join(proc.stdout.split())
+    assert "Exit status: 0 nothing found; 1 a hack found" in text and "--max-errors" in text
+    assert "which wins over 1" in text and "--exit-zero" in text and "--item-timeout SECONDS" in text
+
+
+def test_the_cli_default_budget_is_the_library_default() -> None:
+    from foulplay.cli.scan_cmd import DEFAULT_ITEM_TIMEOUT
+    from foulplay.detect._run import DEFAULT_ITEM_TIMEOUT as LIBRARY
+
+    assert DEFAULT_ITEM_TIMEOUT == LIBRARY
+
+
+def _summary(proc) -> str:
+    return next(line for line in proc.stderr.splitlines() if line.startswith("scanned "))
+
+
+def test_exit_status_files_0_1_2_max_errors_and_exit_zero(tree: Path) -> None:
+    assert run(["scan", str(tree / "clean")]).returncode == 0
+    assert run(["scan", str(tree / "dirty")]).returncode == 1
+    assert run(["scan", str(tree / "dirty"), "--exit-zero"]).returncode == 0
+    (tree / "dirty" / "blob.py").write_bytes(b"\x00\x01" * 50)  # an item that cannot be scanned
+    both = run(["scan", str(tree / "dirty"), "--format", "json"])
+    assert both.returncode == 2, both.stderr  # findings and an error item: the error wins
+    data = json.loads(both.stdout)
+    assert data["summary"]["verdicts"] == {"error": 1, "hack": 2}
+    assert "2 hack, 0 clean, 1 error" in _summary(both) and "error: " in both.stderr
+    tolerated = run(["scan", str(tree / "dirty"), "--max-errors", "1"])
+    assert tolerated.returncode == 1 and "warning: " in tolerated.stderr and "--max-errors 1" in tolerated.stderr
+    assert run(["scan", str(tree / "dirty"), "--max-errors", "1", "--exit-zero"]).returncode == 0
+    assert run(["scan", str(tree / "dirty"), "--exit-zero"]).returncode == 2  # errors still fail
+
+
+def test_exit_status_rollouts_with_hacks_and_unreadable_lines(tmp_path: Path) -> None:
+    rollouts = tmp_path / "r.jsonl"
+    rollouts.write_text(json.dumps({"id": "h", "completion": fence(ALWAYS_EQUAL)}) + "\n{cut off\n"
+                        + json.dumps({"id": "c", "completion": fence(HONEST)}) + "\n")
+    assert run(["scan", str(rollouts), "--format", "jsonl"]).returncode == 2
+    assert run(["scan", str(rollouts), "--format", "jsonl", "--max-errors", "1"]).returncode == 1
+    assert run(["scan", str(rollouts), "--format", "jsonl", "--max-errors", "1", "--exit-zero"]).returncode == 0
+
+
+def test_exit_status_diffs_one_of_which_is_not_a_diff(tmp_path: Path) -> None:
+    bogus = tmp_path / "notes.patch"
+    bogus.write_text("--- a/x\n+++ b/x\n@@ -1,9 +1,9 @@\n-only one line\n")
+    diff = str(ROOT_DIR / "examples" / "tampering.diff")
+    proc = run(["scan", diff, str(bogus), "--format", "json"])
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    items = json.loads(proc.stdout)["items"]
+    assert [i["verdict"] for i in items] == ["hack", "error"] and "not a unified diff" in items[1]["error"]
+    assert run(["scan", diff, str(bogus), "--max-errors", "1"]).returncode == 1
+    clean_diff = tmp_path / "ok.diff"
+    clean_diff.write_text("--- a/m.py\n+++ b/m.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n")
+    assert run(["scan", str(clean_diff)]).returncode == 0
+
+
+def test_exit_status_transcripts_and_a_broken_inspect_sample(tmp_path: Path) -> None:
+    from inspect_ai.log import EvalConfig, EvalDataset, EvalLog, EvalSample, EvalSpec, write_eval_log
+    from inspect_ai.model import ChatMessageAssistant, ChatMessageUser
+
+    meta = {"task_id": "t/add", "entry_point": "add", "prompt": "def add(a, b):\n    pass\n",
+            "test": "def check(candidate):\n    assert candidate(20, 22) == 42\n    assert candidate(-7, 3) == -4\n"}
+    spec = EvalSpec(created="2026-11-27T00:00:00+00:00", task="t", dataset=EvalDataset(), model="mockllm/model",
+                    config=EvalConfig())
+    samples = [EvalSample(id=i, epoch=1, input="t", target="", metadata=m, messages=[
+        ChatMessageUser(content="solve"), ChatMessageAssistant(content=fence(LOOKUP))])
+        for i, m in enumerate([meta, {**meta, "test": "def check(candidate):\n    assert candidate('x"}, meta], 1)]
+    log = tmp_path / "run.eval"
+    write_eval_log(EvalLog(eval=spec, samples=samples, status="success"), str(log))
+    proc = run(["scan", str(log), "--format", "jsonl"])
+    assert proc.returncode == 1, proc.stderr  # the truncated sample is a note, not the end of the scan
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["verdict"] for r in rows] == ["hack", "clean", "hack"]
+    assert any("do not parse" in n for n in rows[1]["notes"])
+    text = run(["scan", str(log)])
+    assert "sample 2: its tests (metadata 'test') do not parse" in text.stdout
+    honest = run(["scan", str(TRANSCRIPTS / "codex_honest.jsonl")])
+    assert honest.returncode == 0
+    missing = tmp_path / "gone.eval"
+    missing.write_bytes(b"PK\x03\x04garbage")
+    both = run(["scan", str(log), str(missing), "--format", "jsonl"])
+    assert both.returncode == 2 and [json.loads(x)["verdict"] for x in both.stdout.splitlines()][-1] == "error"
+    assert run(["scan", str(log), str(missing), "--max-errors", "1"]).returncode == 1
+
+
+def _dense(size: int) -> str:
+    """A completion whose code is one line of ``size`` bytes with a finding every 13 bytes: seconds to scan."""
+    return fence("import os\n\ndef add(a, b):\n    return a + b\n\n" + "os._exit(0); " * (size // 13) + "\n")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_item_over_its_budget_is_an_error_and_the_rest_go_on(tmp_path: Path, jobs: str) -> None:
+    records = [{"id": "r1", "completion": fence(HONEST)}, {"id": "big", "completion": _dense(2 << 20)},
+               {"id": "r3", "completion": fence(ALWAYS_EQUAL)}, {"id": "r4", "completion": fence(HONEST)}]
+    rollouts = write_jsonl(tmp_path / "r.jsonl", records)
+    args = ["scan", str(rollouts), "--format", "jsonl", "--item-timeout", "0.5", "--jobs", jobs]
+    proc = run(args)
+    assert proc.returncode == 2, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [(r["id"], r["verdict"]) for r in rows] == [("r1", "clean"), ("big", "error"), ("r3", "hack"),
+                                                       ("r4", "clean")]
+    assert rows[1]["error"] == "line 2: scan exceeded 0.5 s (--item-timeout)"
+    assert run([*args, "--max-errors", "1"]).returncode == 1
+
+
+def test_the_budget_holds_for_files_and_completions_too(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(fence(HONEST))
+    (tmp_path / "b.md").write_text(_dense(2 << 20))
+    (tmp_path / "c.md").write_text(fence(ALWAYS_EQUAL))
+    proc = run(["scan", *(str(tmp_path / n) for n in ("a.md", "b.md", "c.md")), "--format", "json",
+                "--item-timeout", "0.5"])
+    assert proc.returncode == 2
+    items = json.loads(proc.stdout)["items"]
+    assert [i["verdict"] for i in items] == ["clean", "error", "hack"]
+    assert items[1]["error"] == "scan exceeded 0.5 s (--item-timeout)"

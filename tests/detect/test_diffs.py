@@ -188,3 +188,93 @@ def test_git_ranges_working_tree_and_staged(tmp_path):
         git_changes(tmp_path, "nosuchref..HEAD")
     with pytest.raises(InputError):
         git_changes(tmp_path / "missing", "HEAD")
+
+
+MANY = """from m import median
+
+
+def test_many():
+    assert median([1]) == 1
+    assert median([1, 2, 3]) == 2
+    assert median([5, 1, 3]) == 3
+    assert median([4, 1, 3, 2]) == 2.5
+    assert median([0, 0]) == 0
+"""
+
+
+def _line_of(text: str, line: int) -> str:
+    return text.splitlines()[line - 1].strip()
+
+
+def _assert_each_finding_quotes_its_line(findings, before: str, after: str) -> None:
+    """Every change finding's snippet is the line it reports: removed lines in the old file (FP421-FP423),
+    everything else in the new one."""
+    for f in findings:
+        if f.source != "change" or not f.snippet:
+            continue
+        text = before if f.rule in ("FP421", "FP422", "FP423") else after
+        assert f.snippet == _line_of(text, f.line), (f.rule, f.line, f.snippet)
+
+
+@pytest.mark.parametrize("kept,added,expected_lines", [
+    ((0, 4), [], [6, 7, 8]),  # three asserts deleted from the middle of one hunk
+    ((), [], [5, 6, 7, 8, 9]),  # all five
+    ((0,), ["    assert median([4, 1, 3, 2]) > 2"], [6, 7, 9]),  # one is rewritten (FP425's business), four go
+    ((0, 4), ["    pass"], [6, 7, 8]),  # replaced by pass
+])
+def test_asserts_removed_quote_the_assert_each_finding_reports(kept, added, expected_lines):
+    lines = MANY.splitlines()
+    asserts = [i for i, ln in enumerate(lines) if ln.strip().startswith("assert")]
+    keep = {asserts[k] for k in kept}
+    out = [ln for i, ln in enumerate(lines) if i not in asserts or i in keep]
+    if added:
+        out[asserts[0] + 1:asserts[0] + 1] = added
+    after = "\n".join(out) + "\n"
+    findings, _ = scan_changes(edit(MANY, after))
+    removed = sorted((f for f in findings if f.rule == "FP423"), key=lambda f: f.line)
+    assert [f.line for f in removed] == expected_lines[:5]
+    for f in removed:
+        assert f.snippet == _line_of(MANY, f.line) and repr(f.snippet)[1:-1][:60] in f.message
+    _assert_each_finding_quotes_its_line(findings, MANY, after)
+    if added == ["    pass"]:
+        assert all(f.confidence.value == "high" and "pass" in f.message for f in removed)
+
+
+def test_a_patch_deleting_several_asserts_reports_each_on_its_old_line():
+    diff = ("--- a/tests/test_m.py\n+++ b/tests/test_m.py\n@@ -4,6 +4,3 @@\n"
+            " def test_many():\n     assert median([1]) == 1\n-    assert median([1, 2, 3]) == 2\n"
+            "-    assert median([5, 1, 3]) == 3\n-    assert median([4, 1, 3, 2]) == 2.5\n"
+            "     assert median([0, 0]) == 0\n")
+    findings, _ = scan_changes(parse_unified_diff(diff))
+    removed = [f for f in findings if f.rule == "FP423"]
+    assert [(f.line, f.snippet) for f in removed] == [(6, "assert median([1, 2, 3]) == 2"),
+                                                       (7, "assert median([5, 1, 3]) == 3"),
+                                                       (8, "assert median([4, 1, 3, 2]) == 2.5")]
+
+
+def test_every_change_rule_quotes_the_lines_it_reports():
+    """A change that trips FP422-FP429 at once, with several hits per rule and the hits out of first place."""
+    before = MANY + "\n\ndef test_gone():\n    assert median([9]) == 9\n\n\ndef test_other():\n    assert 1\n"
+    after = (MANY.replace("    assert median([1, 2, 3]) == 2\n", "")
+             .replace("== 2.5", "in (2.5, 3)").replace("median([0, 0]) == 0", "median([0, 0]) == 1")
+             .replace("def test_many", "@pytest.mark.skip\ndef test_many")
+             + "\n\n@pytest.mark.xfail\ndef test_other():\n    assert 1\n")
+    ini_before = "[pytest]\naddopts = -ra\n"
+    ini_after = "[pytest]\naddopts = -ra\naddopts = -ra --deselect a\nnorecursedirs = tests\n"
+    wf_before = "jobs:\n  test:\n    steps:\n      - run: pytest\n      - run: lint\n"
+    wf_after = "jobs:\n  test:\n    steps:\n      - run: pytest || true\n      - run: lint || true\n"
+    conftest = "import pytest\n\n\n@pytest.fixture\ndef data():\n    return 1\n"
+    changes = [change_from_contents("tests/test_m.py", before, after),
+               change_from_contents("pytest.ini", ini_before, ini_after),
+               change_from_contents(".github/workflows/ci.yml", wf_before, wf_after),
+               change_from_contents("tests/conftest.py", "import pytest\n", conftest)]
+    findings, _ = scan_changes(changes)
+    assert {"FP422", "FP423", "FP424", "FP425", "FP426", "FP427", "FP428", "FP429"} <= {f.rule for f in findings}
+    texts = {c.path: (c.before or "", c.after or "") for c in changes}
+    for f in findings:
+        if f.source == "change" and f.snippet:
+            old, new = texts[f.path]
+            assert f.snippet == _line_of(old if f.rule in ("FP421", "FP422", "FP423") else new, f.line), \
+                (f.rule, f.line, f.snippet)
+    assert [f.line for f in findings if f.rule == "FP429"] == [4, 5]
+    assert [f.line for f in findings if f.rule == "FP427"] == [3, 4]

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from foulplay.cli._console import console, err_console
+from foulplay.cli._exit import ExitCode, exit_options, exit_status
 from foulplay.errors import InputError
 
 LEVELS = ["low", "medium", "high"]
@@ -62,9 +64,12 @@ def _input_kind(path: str, forced: str) -> str:
     return "python"
 
 
+DEFAULT_ITEM_TIMEOUT = 30.0
+"""Seconds per item, as ``foulplay.detect._run.DEFAULT_ITEM_TIMEOUT`` (not imported: the CLI starts without
+loading the rules)."""
 _UNREADABLE = ": invalid JSON"
-_SHOWN_NOTES = ("does not parse", "renamed to", "could not be", "not reconstructed", "rule error", "source label",
-                "invalid JSON", "no tool result")
+_SHOWN_NOTES = ("does not parse", "do not parse", "renamed to", "could not be", "not reconstructed", "rule error",
+                "source label", "invalid JSON", "no tool result")
 
 
 def _print_text(items: list[Any], counted: Any, console: Console = console) -> None:
@@ -134,11 +139,18 @@ def _print_text(items: list[Any], counted: Any, console: Console = console) -> N
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "sarif", "github"]), default="text",
               show_default=True, help="github: workflow-command annotations for GitHub Actions.")
 @click.option("-o", "--output", default=None, help="Write the report here (atomically) instead of stdout.")
-@click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Parallel processes for rollouts.")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None,
+              help="Parallel worker processes (default: the number of CPUs for rollouts, 1 for other inputs).")
+@click.option("--item-timeout", type=click.FloatRange(min=0), default=DEFAULT_ITEM_TIMEOUT, show_default=True,
+              metavar="SECONDS",
+              help="Time budget of one item (a file, completion, rollout line, diff or transcript): an item that "
+                   "takes longer becomes an error item ('scan exceeded N s') and the rest go on; 0: no budget.")
+@exit_options
 def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_field: str, problem_field: str | None,
              task_field: str, problems_path: str | None, problem_path: str | None, select: tuple[str, ...],
              ignore: tuple[str, ...], fail_on: str, min_confidence: str, honor_suppressions: bool | None,
-             fmt: str, output: str | None, jobs: int | None, git_spec: str | None, staged: bool) -> None:
+             fmt: str, output: str | None, jobs: int | None, git_spec: str | None, staged: bool,
+             item_timeout: float, max_errors: int, exit_zero: bool) -> None:
     """Find reward hacks in code, completions and RL rollouts, without running anything.
 
     \b
@@ -150,18 +162,18 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
     foulplay scan --staged                            the staged changes (pre-commit)
     foulplay scan session.jsonl logs/run.eval         agent transcripts (Claude Code, Codex, Inspect, SWE-agent)
 
-    Exit status: 0 clean, 1 findings at or above --fail-on/--min-confidence, 2 usage or input error.
+    Every item gets exactly one verdict: hack, clean or error. An item that cannot be read or scanned (an
+    unreadable file or rollout line, a diff that is not one, a transcript sample that cannot be read, a
+    scan over --item-timeout) is an 'error' item with the reason; the other items are still scanned.
+
+    Exit status: 0 nothing found; 1 a hack found (findings at or above --fail-on and --min-confidence;
+    --exit-zero: 0); 2 usage error, or error items and unreadable lines beyond --max-errors (the checks
+    could not complete), which wins over 1.
     """
-    from foulplay.detect import (
-        ItemResult,
-        RolloutSpec,
-        ScanOptions,
-        iter_files,
-        scan_completion,
-        scan_file,
-        scan_rollouts,
-    )
+    from foulplay.detect import RolloutSpec, ScanOptions, iter_files, scan_rollouts
     from foulplay.detect._formats import to_json, to_sarif
+    from foulplay.detect._run import Task, run_items
+    from foulplay.detect._scan import ScanContext, completion_item, file_item, item_error
     from foulplay.grading import index_problems, load_problem, load_problems
     from foulplay.vocab import Confidence, ScanVerdict, Severity
 
@@ -191,52 +203,46 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
     source_uri = None
     if fmt == "jsonl" and kind not in ("rollouts", "transcript"):
         raise InputError("--format jsonl is for rollouts and transcripts; use json for files, completions and diffs")
+    context = ScanContext(options, selected, problem=single_problem)
+    timeout = item_timeout or None
+    n_jobs = jobs or 1
+    tasks: Any = None
+    item_fn: Any = None
     if kind == "rollouts":
         source_uri = paths[0]
         spec = RolloutSpec(text_field=text_field, id_field=id_field, problem_field=problem_field,
                            task_field=task_field)
-        n_jobs = jobs or (os.cpu_count() or 1)
         progress = Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                             console=err_console, transient=True, disable=not err_console.is_terminal)
         with progress:
             task = progress.add_task("scan", total=None)
-            for item in scan_rollouts(paths[0], spec, problems=problems, options=options, jobs=n_jobs):
+            for item in scan_rollouts(paths[0], spec, problems=problems, options=options,
+                                      jobs=jobs or (os.cpu_count() or 1), item_timeout=timeout):
                 items.append(item)
                 progress.advance(task)
     elif kind == "git":
-        from foulplay.detect._diffs import scan_changes
+        from foulplay.detect._diffs import changes_item
         from foulplay.detect._git import git_changes
 
         repo = next(iter(kinds))
         changes, reasons = git_changes(repo, git_spec, staged=staged)
-        found, notes = scan_changes(changes, options=options, reasons=reasons, selected=selected)
         label = "staged changes" if staged else f"git {git_spec or 'HEAD'}"
-        items.append(ItemResult(label, _verdict(found, options), found, sorted(c.path for c in changes), notes))
+        item_fn, tasks = changes_item, [Task(label, (label, changes, reasons))]
     elif kind == "diff":
-        from foulplay.detect._diffs import parse_unified_diff, scan_changes
+        from foulplay.detect._diffs import diff_item
 
-        for p in paths:
-            text = sys.stdin.read() if p == "-" else _read_text(p)
-            changes = parse_unified_diff(text, where="", source=p)
-            found, notes = scan_changes(changes, options=options, selected=selected)
-            items.append(ItemResult(p, _verdict(found, options), found, sorted(c.path for c in changes), notes))
+        item_fn, tasks = diff_item, (Task(p, (sys.stdin.read() if p == "-" else _read_text(p), p)) for p in paths)
     elif kind == "transcript":
-        from foulplay.detect.transcripts import load_transcripts, scan_transcript
+        from foulplay.detect.transcripts._analyse import transcript_item
 
-        for p in paths:
-            for transcript in load_transcripts(p, transcript_formats.get(p, "auto")):
-                result = scan_transcript(transcript, options=options, selected=selected)
-                if transcript.label:
-                    result.notes.insert(0, f"source label: {transcript.label}")
-                items.append(result)
+        item_fn, tasks = transcript_item, (Task(t.id, (t,)) for t in _transcripts(paths, transcript_formats))
     elif kind == "completion":
-        for p in paths:
-            text = sys.stdin.read() if p == "-" else _read_text(p)
-            view_problem = single_problem
-            items.append(scan_completion(text, problem=view_problem, options=options, item_id=p, selected=selected))
+        item_fn = completion_item
+        tasks = (Task(p, (sys.stdin.read() if p == "-" else _read_text(p), p)) for p in paths)
     else:
-        for f in iter_files(paths):
-            items.append(scan_file(f, options, selected))
+        item_fn, tasks = file_item, (Task(str(f), (str(f),)) for f in iter_files(paths))
+    if item_fn is not None:
+        items = list(run_items(item_fn, tasks, context=context, jobs=n_jobs, timeout=timeout, on_error=item_error))
     counted = options.counts
     errors = [i for i in items if i.verdict is ScanVerdict.ERROR]
     if fmt == "text" and output:
@@ -263,18 +269,37 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
         _emit(text_out, output)
     hacks = sum(1 for i in items if i.verdict is ScanVerdict.HACK)
     findings = sum(len(i.findings) for i in items)
-    err_console.print(f"scanned {len(items)} item(s): {hacks} hack, {len(items) - hacks - len(errors)} clean, "
-                      f"{len(errors)} error; {findings} finding(s)", soft_wrap=True, highlight=False, markup=False)
     unreadable = [n for i in items for n in i.notes if _UNREADABLE in n or "longer than" in n]
-    if errors or unreadable:
-        # the report above is complete for what could be read; the exit status says the input was not
+    err_console.print(f"scanned {len(items)} item(s): {hacks} hack, {len(items) - hacks - len(errors)} clean, "
+                      f"{len(errors)} error; {findings} finding(s)"
+                      + (f"; {len(unreadable)} unreadable line(s) skipped" if unreadable else ""),
+                      soft_wrap=True, highlight=False, markup=False)
+    n_errors = len(errors) + len(unreadable)
+    code = exit_status(found=hacks > 0, errors=n_errors, max_errors=max_errors, exit_zero=exit_zero)
+    if n_errors:
+        # the report above is complete for what could be read; the exit status says whether that is enough
         first = (errors[0].error or errors[0].id) if errors else unreadable[0]
-        more = len(errors) + len(unreadable) - 1
-        err_console.print(f"error: {first}" + (f" (+{more} more)" if more else ""),
+        more = n_errors - 1
+        tolerated = "" if code is ExitCode.ERROR else f" (tolerated: --max-errors {max_errors})"
+        err_console.print(("error: " if code is ExitCode.ERROR else "warning: ") + first
+                          + (f" (+{more} more)" if more else "") + tolerated,
                           soft_wrap=True, highlight=False, markup=False)
-        raise click.exceptions.Exit(2)
-    if hacks:
-        raise click.exceptions.Exit(1)
+    if code:
+        raise click.exceptions.Exit(int(code))
+
+
+def _transcripts(paths: tuple[str, ...], formats: dict[str, str]) -> Iterator[Any]:
+    """Every transcript of every file; a file that cannot be read at all is one error transcript."""
+    from foulplay.detect.transcripts import Transcript, load_transcripts
+
+    for p in paths:
+        try:
+            yield from load_transcripts(p, formats.get(p, "auto"))
+        except InputError as exc:
+            yield Transcript(format=formats.get(p, "?"), id=p, error=str(exc))
+        except Exception as exc:  # noqa: BLE001 - one unreadable file is one error item, never the end of the scan
+            yield Transcript(format=formats.get(p, "?"), id=p,
+                             error=f"{p}: not a readable transcript ({type(exc).__name__}: {str(exc)[:120]})")
 
 
 def _verdict(findings: list[Any], options: Any) -> Any:

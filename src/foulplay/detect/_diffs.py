@@ -83,6 +83,8 @@ def parse_unified_diff(text: str, *, where: str = "", source: str = "the diff") 
         patch = PatchSet(text)
     except (UnidiffParseError, ValueError, IndexError) as exc:
         raise InputError(f"{source}: not a unified diff ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - unidiff trips over some malformed input in other ways
+        raise InputError(f"{source}: not a unified diff ({type(exc).__name__}: {exc})") from None
     out = []
     for pf in patch:
         old = _strip_prefix(pf.source_file)
@@ -309,6 +311,31 @@ def _pairs(change: FileChange) -> list[tuple[list[DiffLine], list[DiffLine]]]:
 _PASS_OR_PRINT = re.compile(r"^\s*(pass|print\(|\.\.\.|#|logging\.|log\.|warnings\.warn\()")
 
 
+def _checked(text: str) -> str:
+    """What an assert checks (the left side of its comparison), to tell which old assert a new one rewrites."""
+    m = _CMP.match(text)
+    return _norm(m.group("left")) if m else ""
+
+
+def _pair(old: list[DiffLine], new: list[DiffLine]) -> tuple[list[tuple[DiffLine, DiffLine]], list[DiffLine]]:
+    """Each new line with the removed line it most likely rewrites (the same checked expression first, then
+    the most similar text, then the nearest in order), and the removed lines no new line rewrites."""
+    if len(old) * len(new) > 2500:  # a huge block: in order
+        return list(zip(old, new, strict=False)), old[len(new):]
+    free = list(old)
+    pairs: list[tuple[DiffLine, DiffLine]] = []
+    for j, n in enumerate(new):
+        if not free:
+            break
+        target = _checked(n.text)
+        best = max(free, key=lambda o: (bool(target) and _checked(o.text) == target,
+                                        difflib.SequenceMatcher(None, _norm(o.text), _norm(n.text)).ratio(),
+                                        -abs(old.index(o) - j)))
+        pairs.append((best, n))
+        free.remove(best)
+    return pairs, free
+
+
 @change_rule("FP423", "asserts-removed", family="test-tampering", technique="neuter-tests",
              severity=Severity.HIGH, confidence=Confidence.MEDIUM,
              summary="Asserts deleted from tests, or replaced by pass, print or a comment, without moving "
@@ -325,13 +352,25 @@ def asserts_removed(change: FileChange, ctx: ChangeContext) -> list[ChangeHit]:
         new_asserts = [ln for ln in added if _ASSERT.match(ln.text)]
         if len(new_asserts) >= len(gone):
             continue  # replaced by as many checks: FP425/FP426 judge whether they are weaker
-        replaced = [ln for ln in added if _PASS_OR_PRINT.match(ln.text)]
-        commented = any(ln.text.lstrip().startswith("#") and "assert" in ln.text for ln in added)
-        how = "commented out" if commented else "replaced by pass/print" if replaced else "deleted"
-        conf = Confidence.HIGH if (replaced or commented) else None
-        hits.append(ChangeHit(f"{len(gone) - len(new_asserts)} assert(s) {how}: {_norm(gone[0].text)[:80]!r}",
-                              line=gone[0].old_no or 0, snippet=gone[0].text.strip(), confidence=conf))
-    return hits[:5]
+        _rewritten, deleted = _pair(gone, new_asserts)
+        comments = {_norm(ln.text.lstrip().lstrip("#")) for ln in added if ln.text.lstrip().startswith("#")}
+        replaced = any(_PASS_OR_PRINT.match(ln.text) for ln in added)
+        for ln in deleted:  # each finding quotes the assert it reports, on that assert's (old) line
+            commented = _norm(ln.text) in comments or any("assert" in c for c in comments)
+            how = "commented out" if commented else "replaced by pass/print" if replaced else "deleted"
+            hits.append(ChangeHit(f"assert {how}: {_norm(ln.text)[:80]!r}", line=ln.old_no or 0,
+                                  snippet=ln.text.strip(),
+                                  confidence=Confidence.HIGH if (commented or replaced) else None))
+    return _capped(hits)
+
+
+def _capped(hits: list[ChangeHit], limit: int = 5) -> list[ChangeHit]:
+    """At most ``limit`` findings of a rule per file; the last one says how many more there are."""
+    if len(hits) <= limit:
+        return hits
+    last = hits[limit - 1]
+    return [*hits[:limit - 1], replace(last, message=f"{last.message} (and {len(hits) - limit} more like it in "
+                                                     "this file)")]
 
 
 @change_rule("FP424", "skip-added", family="test-tampering", technique="skip-tests",
@@ -346,7 +385,7 @@ def skip_added(change: FileChange, ctx: ChangeContext) -> list[ChangeHit]:
         if _SKIP.search(ln.text) and _norm(ln.text) not in removed:
             hits.append(ChangeHit(f"adds a skip to the tests: {ln.text.strip()[:80]!r}", line=ln.new_no or 0,
                                   snippet=ln.text.strip()))
-    return hits[:5]
+    return _capped(hits)
 
 
 _CMP = re.compile(r"^\s*assert\s+(?P<left>.+?)\s*(?P<op>==|!=|<=|>=|<|>|\bis not\b|\bis\b|\bnot in\b|\bin\b)"
@@ -377,12 +416,12 @@ def assert_weakened(change: FileChange, ctx: ChangeContext) -> list[ChangeHit]:
     for removed, added in _pairs(change):
         old_asserts = [ln for ln in removed if _ASSERT.match(ln.text)]
         new_asserts = [ln for ln in added if _ASSERT.match(ln.text)]
-        for old, new in zip(old_asserts, new_asserts, strict=False):
+        for old, new in _pair(old_asserts, new_asserts)[0]:
             why = _weaker(old.text, new.text)
             if why:
                 hits.append(ChangeHit(f"assert weakened ({why}): {_norm(old.text)[:60]!r} -> {_norm(new.text)[:60]!r}",
                                       line=new.new_no or 0, snippet=new.text.strip()))
-    return hits[:5]
+    return _capped(hits)
 
 
 def _enclosing_test(change: FileChange, line: DiffLine) -> str:
@@ -431,9 +470,11 @@ def expected_value_edited(change: FileChange, ctx: ChangeContext) -> list[Change
     observed = ctx.observed_values()
     hits = []
     for removed, added in _pairs(change):
-        olds = [(ln, m) for ln in removed if (m := _CMP.match(ln.text))]
-        news = [(ln, m) for ln in added if (m := _CMP.match(ln.text))]
-        for (_old, om), (new, nm) in zip(olds, news, strict=False):
+        olds = {id(ln): m for ln in removed if (m := _CMP.match(ln.text))}
+        news = {id(ln): m for ln in added if (m := _CMP.match(ln.text))}
+        pairs, _ = _pair([ln for ln in removed if id(ln) in olds], [ln for ln in added if id(ln) in news])
+        for old, new in pairs:
+            om, nm = olds[id(old)], news[id(new)]
             if _norm(om.group("left")) != _norm(nm.group("left")) or om.group("op") != nm.group("op"):
                 continue
             before, after = _norm(om.group("right")), _norm(nm.group("right"))
@@ -454,7 +495,7 @@ def expected_value_edited(change: FileChange, ctx: ChangeContext) -> list[Change
                 detail = "; the new value is what the code was seen to return in a failing run"
             hits.append(ChangeHit(f"expected value of {call[:50]} changed from {before[:40]} to {after[:40]}{detail}",
                                   line=new.new_no or 0, snippet=new.text.strip(), confidence=conf))
-    return hits[:5]
+    return _capped(hits)
 
 
 _CONFIG_OPTS = re.compile(r"(?P<opt>(?<![\w-])(-k\s|--deselect\b|--ignore(-glob)?\b|-p\s*(?!no:)[\w.]|--lf\b|-x\b|"
@@ -482,7 +523,7 @@ def test_config_changed(change: FileChange, ctx: ChangeContext) -> list[ChangeHi
         hits.append(ChangeHit(f"{name}: {opt} added to the test settings: {ln.text.strip()[:80]!r}",
                               line=ln.new_no or 0, snippet=ln.text.strip(),
                               confidence=Confidence.HIGH if strong else None))
-    return hits[:5]
+    return _capped(hits)
 
 
 @change_rule("FP428", "conftest-changed", family="test-framework", technique="conftest-report-patch",
@@ -526,7 +567,7 @@ def ci_failure_masked(change: FileChange, ctx: ChangeContext) -> list[ChangeHit]
         hits.append(ChangeHit(f"coverage threshold lowered from {max(old_cov):g} to {new_cov[0][0]:g}",
                               line=ln.new_no or 0, snippet=ln.text.strip(), confidence=Confidence.MEDIUM,
                               severity=Severity.MEDIUM))
-    return hits[:5]
+    return _capped(hits)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -565,6 +606,21 @@ def scan_changes(changes: list[FileChange], *, options: Any = None, reasons: Ite
                                                                                                      "text")],
                                      scan_source, notes)
     return findings, notes
+
+
+def changes_item(ctx: Any, label: str, changes: list[FileChange], reasons: list[str]) -> Any:
+    """A change set as one batch item (``foulplay scan --git``/``--staged``); ``ctx`` is a ``ScanContext``."""
+    from foulplay.detect._scan import ItemResult
+    from foulplay.vocab import ScanVerdict
+
+    found, notes = scan_changes(changes, options=ctx.options, reasons=reasons, selected=ctx.selected)
+    verdict = ScanVerdict.HACK if any(ctx.options.counts(f) for f in found) else ScanVerdict.CLEAN
+    return ItemResult(label, verdict, found, sorted(c.path for c in changes), notes)
+
+
+def diff_item(ctx: Any, text: str, source: str) -> Any:
+    """One diff or patch file as a batch item; text that is not a unified diff is that item's error."""
+    return changes_item(ctx, source, parse_unified_diff(text, where="", source=source), [])
 
 
 def _change_finding(r: Rule, hit: ChangeHit, change: FileChange) -> Finding:

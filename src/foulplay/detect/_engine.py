@@ -9,6 +9,8 @@ bandit's checks see a context rather than raw syntax. Code is never executed.
 from __future__ import annotations
 
 import ast
+import bisect
+import collections
 import dataclasses
 import io
 import itertools
@@ -22,6 +24,7 @@ from typing import Any
 from foulplay._util.pyparse import parse_module
 from foulplay.vocab import Confidence, Finding, Severity
 
+_INTEGER = re.compile(r"-?[0-9]+")
 SUPPRESS = re.compile(r"#\s*foulplay:\s*ignore(?:\[([A-Z0-9, ]+)\])?", re.I)
 
 
@@ -148,8 +151,8 @@ class ProblemView:
                 leaves(case.inputs)
                 leaves(case.output)
                 if case.raw_input and self.kind == "script":
-                    found.update(t for t in case.raw_input.split() if len(t) >= 1 and t.lstrip("-").isdigit()
-                                 and abs(int(t)) >= 3)
+                    found.update(t for t in case.raw_input.split() if _INTEGER.fullmatch(t)
+                                 and (len(t) > 20 or abs(int(t)) >= 3))
             self._needles = tuple(sorted(found))
         return self._needles
 
@@ -174,13 +177,97 @@ def role_of(path: str) -> str:
     return "solution" if name.endswith(".py") else "other"
 
 
+SNIPPET_WINDOW = 4096
+"""At most this many characters of a node's source are read to make its snippet (a snippet shows 160)."""
+
+
+class SourceText:
+    """One file's text with its line structure computed once, so that every finding costs the size of its
+    snippet and not the size of the file (a 5 MB single-line completion with thousands of findings)."""
+
+    __slots__ = ("_ascii", "_ast_lines", "_bytes", "_lines", "_newlines", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lines: list[str] | None = None
+        self._newlines: list[int] | None = None
+        self._ast_lines: list[str] | None = None
+        self._ascii: dict[int, bool] = {}
+        self._bytes: dict[int, bytes] = {}
+
+    @property
+    def lines(self) -> list[str]:
+        """``text.splitlines()`` (what rules index by line number)."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        return self._lines
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based line of a character offset (lines end at ``\n``)."""
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self._newlines, offset) + 1
+
+    def line_span(self, line: int) -> tuple[int, int]:
+        """Start and end offsets of a 1-based line (lines end at ``\n``)."""
+        self.line_of(0)
+        nl = self._newlines or []
+        start = nl[line - 2] + 1 if 1 < line <= len(nl) + 1 else 0
+        end = nl[line - 1] if 0 < line <= len(nl) else len(self.text)
+        return start, end
+
+    def segment(self, node: ast.AST, limit: int = SNIPPET_WINDOW) -> str | None:
+        """The start of ``node``'s source (at most ``limit`` characters): what ``ast.get_source_segment`` gives,
+        without re-splitting the whole file for every node."""
+        try:
+            l1, l2 = node.lineno, node.end_lineno  # type: ignore[attr-defined]
+            c1, c2 = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+        except AttributeError:
+            return None
+        if l2 is None or c2 is None:
+            return None
+        if self._ast_lines is None:  # the parser's own line breaks: \r\n, \r and \n (not \f, \v, ...)
+            self._ast_lines = re.split("\r\n|\r|\n", self.text)
+        lines = self._ast_lines
+        if not 0 < l1 <= l2 <= len(lines):
+            return None
+        if l1 == l2:
+            return self._slice(l1, c1, c2, limit)
+        parts = [self._slice(l1, c1, None, limit)]
+        total = len(parts[0])
+        for number in range(l1 + 1, l2):
+            if total >= limit:
+                return "\n".join(parts)
+            parts.append(lines[number - 1][:limit - total])
+            total += len(parts[-1]) + 1
+        if total < limit:
+            parts.append(self._slice(l2, 0, c2, limit - total))
+        return "\n".join(parts)
+
+    def _slice(self, number: int, start: int, end: int | None, limit: int) -> str:
+        """Characters of a line between two UTF-8 byte offsets (the AST's column unit), at most ``limit``."""
+        line = self._ast_lines[number - 1]  # type: ignore[index]
+        ascii_only = self._ascii.get(number)
+        if ascii_only is None:
+            ascii_only = self._ascii[number] = line.isascii()
+        if ascii_only:
+            stop = start + limit if end is None else min(end, start + limit)
+            return line[start:stop]
+        raw = self._bytes.get(number)
+        if raw is None:
+            raw = self._bytes[number] = line.encode("utf-8", "surrogatepass")
+        stop = start + 4 * limit if end is None else min(end, start + 4 * limit)
+        return raw[start:stop].decode("utf-8", "replace")[:limit]
+
+
 class Ctx:
     """Facts about the file being scanned, shared by every rule."""
 
-    def __init__(self, tree: ast.AST, source: str, path: str, role: str, problem: ProblemView | None) -> None:
+    def __init__(self, tree: ast.AST, source: str, path: str, role: str, problem: ProblemView | None,
+                 text: SourceText | None = None) -> None:
         self.tree = tree
         self.source = source
-        self.lines = source.splitlines()
+        self.text = text if text is not None and text.text is source else SourceText(source)
         self.path = path
         self.role = role
         self.problem = problem or ProblemView()
@@ -293,12 +380,20 @@ class Ctx:
         return False
 
     def snippet(self, node: ast.AST) -> str:
-        seg = ast.get_source_segment(self.source, node) if hasattr(node, "lineno") else None
+        seg = self.text.segment(node) if hasattr(node, "lineno") else None
         if seg is None:
             line = getattr(node, "lineno", 0)
-            seg = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        text = " ".join(seg.split())
-        return text if len(text) <= 160 else text[:157] + "..."
+            seg = self.lines[line - 1][:SNIPPET_WINDOW] if 0 < line <= len(self.lines) else ""
+        return short(seg)
+
+    @property
+    def lines(self) -> list[str]:
+        """The file's lines (``source.splitlines()``, computed once per file)."""
+        return self.text.lines
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based line of a character offset in the source."""
+        return self.text.line_of(offset)
 
     # -- the file's nature ----------------------------------------------------------------------
     @property
@@ -313,6 +408,13 @@ class Ctx:
     @property
     def kind_known(self) -> bool:
         return self.problem.kind is not None
+
+
+def short(text: str, width: int = 160) -> str:
+    """Whitespace collapsed, at most ``width`` characters (reading no more than a snippet window)."""
+    cut = len(text) > SNIPPET_WINDOW
+    flat = " ".join(text[:SNIPPET_WINDOW].split())
+    return flat if len(flat) <= width and not cut else flat[:width - 3] + "..."
 
 
 def _main_sense(test: ast.AST) -> bool | None:
@@ -450,6 +552,32 @@ def _resolve_imports(tree: ast.AST, ctx: Ctx) -> None:
                 ctx.aliases[name] = target
 
 
+def _index(tree: ast.AST) -> tuple[dict[type, list[ast.AST]], dict[int, ast.AST]]:
+    """Every node by type, in ``ast.walk`` order (breadth first), and each node's parent: one pass."""
+    index: dict[type, list[ast.AST]] = {}
+    parents: dict[int, ast.AST] = {}
+    queue = collections.deque([tree])
+    node_type = ast.AST
+    while queue:
+        node = queue.popleft()
+        kind = type(node)
+        bucket = index.get(kind)
+        if bucket is None:
+            bucket = index[kind] = []
+        bucket.append(node)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, node_type):
+                parents[id(value)] = node
+                queue.append(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, node_type):
+                        parents[id(item)] = node
+                        queue.append(item)
+    return index, parents
+
+
 def _dispatch(selected: Iterable[Rule]) -> dict[type, list[Rule]]:
     table: dict[type, list[Rule]] = {}
     for r in selected:
@@ -546,7 +674,8 @@ def analyse(
     file_rules = [r for r in selected if r.kind == "file"]
     text_rules = [r for r in selected if r.kind == "pattern"]
     table = _dispatch(selected)
-    dummy = Ctx(ast.Module(body=[], type_ignores=[]), source, path, role, problem)
+    text = SourceText(source)
+    dummy = Ctx(ast.Module(body=[], type_ignores=[]), source, path, role, problem, text)
     for r in file_rules:
         try:
             for hit in _as_hits(r.check(dummy)):  # type: ignore[misc]
@@ -570,15 +699,13 @@ def analyse(
                             "and matched patterns on the rest")
         for r in text_rules:
             _run_pattern_rule(r, dummy, result, fallback=True)
+    executes = _depth < 2 and ("exec" in source or "eval" in source or "compile" in source)
     for t in trees:
-        ctx = Ctx(t, source, path, role, problem)
-        index: dict[type, list[ast.AST]] = {}
-        for node in ast.walk(t):
-            index.setdefault(type(node), []).append(node)
-        ctx.index = index
+        ctx = Ctx(t, source, path, role, problem, text)
+        ctx.index, ctx._parents = _index(t)
         _resolve_imports(t, ctx)
         _walk(ctx, table, result)
-        if _depth < 2 and ("exec" in source or "eval" in source or "compile" in source):
+        if executes:
             for line, code, how in _executed_strings(ctx):
                 inner = analyse(code, f"{path}<exec@{line}>", problem=problem, selected=everything, role=role,
                                 _depth=_depth + 1)
@@ -708,6 +835,13 @@ def _run_pattern_rule(r: Rule, ctx: Ctx, result: FileResult, *, fallback: bool) 
 
 
 def line_hit(ctx: Ctx, match: re.Match[str], message: str, **kw: Any) -> Hit:
-    line = ctx.source.count("\n", 0, match.start()) + 1
-    text = ctx.lines[line - 1].strip() if 0 < line <= len(ctx.lines) else match.group(0)
-    return Hit(text, message, line=line, **kw)
+    line = ctx.line_of(match.start())
+    return Hit(line_text(ctx, line, match.start(), match.end()), message, line=line, **kw)
+
+
+def line_text(ctx: Ctx, line: int, start: int, end: int) -> str:
+    """The line a match sits on, or (on a very long line) the part of it around the match."""
+    a, b = ctx.text.line_span(line)
+    if b - a <= SNIPPET_WINDOW:
+        return ctx.source[a:b].strip()
+    return short(ctx.source[max(a, start - 40):min(b, max(end, start + 120))])

@@ -7,7 +7,6 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +103,20 @@ def problem_view(problem: Any) -> ProblemView:
     return ProblemView(kind="function", entry_point=problem.entry_point, cases=cases, prompt=problem.prompt or "")
 
 
+def try_problem_view(problem: Any, what: str | None = None) -> tuple[ProblemView | None, str | None]:
+    """:func:`problem_view`, or ``(None, why)`` when the problem's tests cannot be read (a test string cut
+    off mid-literal, say): the item is still scanned, only special-casing goes unchecked. ``what`` names
+    the tests in the note (default: the tests of problem <task id>)."""
+    try:
+        return problem_view(problem), None
+    except Exception as exc:  # noqa: BLE001 - a problem that cannot be read is a note on its item
+        what = what or f"the tests of problem {getattr(problem, 'task_id', '?')!r}"
+        if isinstance(exc, SyntaxError):
+            why = f"line {exc.lineno}: {exc.msg}" if exc.lineno else exc.msg
+            return None, f"{what} do not parse ({why}): special-casing not checked"
+        return None, f"{what} could not be read ({type(exc).__name__}: {str(exc)[:120]}): special-casing not checked"
+
+
 # ---------------------------------------------------------------------------------------------
 # single sources
 
@@ -162,10 +175,14 @@ def scan_completion(text: str | None, *, problem: Any = None, view: ProblemView 
     chosen = selected if selected is not None else options.rules()
     if text is None or not str(text).strip():
         return ItemResult(item_id, ScanVerdict.CLEAN, notes=["empty completion: nothing to scan"])
+    problem_note = None
+    if view is None and problem is not None:
+        view, problem_note = try_problem_view(problem)
+        if view is None:
+            problem = None
     sub = extract(text, problem or _generic_problem(), join_prompt=False)
-    view = view if view is not None else (problem_view(problem) if problem is not None else None)
     findings: list[Finding] = []
-    notes = list(sub.notes)
+    notes = list(sub.notes) + ([problem_note] if problem_note else [])
     for path, content in sub.files.items():
         role = "solution" if path == sub.solution_path else role_of(path)
         res = scan_source(content, path, problem=view, options=options, role=role, selected=chosen)
@@ -241,6 +258,8 @@ def _patch_post_images(text: str) -> dict[str, str]:
         try:
             patch = PatchSet(body)
         except (UnidiffParseError, ValueError, IndexError):
+            continue
+        except Exception:  # noqa: BLE001 - a malformed patch in an answer is just not a patch
             continue
         for pf in patch:
             path = (pf.path or "").removeprefix("b/").removeprefix("a/")
@@ -327,8 +346,9 @@ def _rollout_item(line_no: int, raw: str, spec: RolloutSpec, problems: dict[str,
                   options: ScanOptions, selected: list[Rule]) -> ItemResult:
     try:
         rec = json.loads(raw)
-    except ValueError as exc:
-        return ItemResult(f"line {line_no}", ScanVerdict.ERROR, error=f"line {line_no}: invalid JSON: {exc}",
+    except (ValueError, RecursionError) as exc:
+        why = str(exc) if isinstance(exc, ValueError) else "nested too deeply"
+        return ItemResult(f"line {line_no}", ScanVerdict.ERROR, error=f"line {line_no}: invalid JSON: {why}",
                           line=line_no)
     if not isinstance(rec, dict):
         return ItemResult(f"line {line_no}", ScanVerdict.ERROR, error=f"line {line_no}: not a JSON object",
@@ -354,20 +374,22 @@ def _rollout_item(line_no: int, raw: str, spec: RolloutSpec, problems: dict[str,
             problem = problem_from_record(inline, f"line {line_no} {spec.problem_field}")
         except InputError as exc:
             return ItemResult(item_id, ScanVerdict.ERROR, error=str(exc), line=line_no)
-        view = problem_view(problem)
+        view, note = try_problem_view(problem)
     elif problems:
         raw_key = _dig(rec, spec.task_field)
         key = "" if raw_key is _ABSENT else str(raw_key)
         problem = problems.get(key)
         if problem is not None:
-            view = views.get(key)
-            if view is None:
-                view = views[key] = problem_view(problem)
+            if key not in views:
+                views[key] = try_problem_view(problem)
+            view, note = views[key]
         else:
             note = f"no problem {key!r} among --problems: special-casing not checked"
     elif spec.problem_field and inline is not _ABSENT and inline is not None:
         return ItemResult(item_id, ScanVerdict.ERROR, line=line_no,
                           error=f"line {line_no}: field {spec.problem_field!r} is not a problem object")
+    if problem is not None and view is None:
+        problem = None  # its tests do not parse: scanned without them (the note says so)
     result = scan_completion(text, problem=problem, view=view, options=options, item_id=item_id, selected=selected)
     result.line = line_no
     if note:
@@ -376,6 +398,7 @@ def _rollout_item(line_no: int, raw: str, spec: RolloutSpec, problems: dict[str,
 
 
 _ABSENT = object()
+_INDEX = re.compile(r"-?[0-9]+")
 
 
 def _dig(rec: dict[str, Any], field_path: str) -> Any:
@@ -383,7 +406,7 @@ def _dig(rec: dict[str, Any], field_path: str) -> Any:
     for part in field_path.split("."):
         if isinstance(cur, dict) and part in cur:
             cur = cur[part]
-        elif isinstance(cur, list) and part.lstrip("-").isdigit() and -len(cur) <= int(part) < len(cur):
+        elif isinstance(cur, list) and _INDEX.fullmatch(part) and -len(cur) <= int(part) < len(cur):
             cur = cur[int(part)]
         else:
             return _ABSENT
@@ -406,23 +429,71 @@ def _flatten_messages(value: Any) -> str | None:
     return None
 
 
-_WORKER: dict[str, Any] = {}
+@dataclass
+class ScanContext:
+    """What every item of a batch is scanned with (sent once to each worker process)."""
+
+    options: ScanOptions
+    selected: list[Rule]
+    problem: Any = None
+    """The problem of every item (``foulplay scan answer.md --problem p.json``)."""
+    spec: RolloutSpec | None = None
+    problems: dict[str, Any] = field(default_factory=dict)
+    views: dict[str, tuple[ProblemView | None, str | None]] = field(default_factory=dict)
+    """Problem views already built, per task id (each process keeps its own)."""
 
 
-def _init_worker(spec: RolloutSpec, problems: dict[str, Any], options: ScanOptions) -> None:
-    _WORKER.update(spec=spec, problems=problems, options=options, selected=options.rules(), views={})
+def item_error(task: Any, message: str) -> ItemResult:
+    """The ``error`` result of a batch item (a :class:`foulplay.detect._run.Task`) that failed or ran out of
+    time."""
+    return ItemResult(task.key, ScanVerdict.ERROR, error=message, line=task.line)
 
 
-def _chunk_worker(lines: list[tuple[int, str]]) -> list[ItemResult]:
-    w = _WORKER
-    return [_rollout_item(n, raw, w["spec"], w["problems"], w["views"], w["options"], w["selected"])
-            for n, raw in lines]
+def file_item(ctx: ScanContext, path: str) -> ItemResult:
+    """One file of a ``foulplay scan PATH...`` batch."""
+    return scan_file(Path(path), ctx.options, ctx.selected)
+
+
+def completion_item(ctx: ScanContext, text: str, item_id: str) -> ItemResult:
+    """One raw completion (a file or stdin), against ``ctx.problem`` when there is one."""
+    return scan_completion(text, problem=ctx.problem, options=ctx.options, item_id=item_id, selected=ctx.selected)
+
+
+def rollout_item(ctx: ScanContext, line_no: int, raw: str) -> ItemResult:
+    """One line of a rollouts JSONL file."""
+    return _rollout_item(line_no, raw, ctx.spec or RolloutSpec(), ctx.problems, ctx.views, ctx.options,
+                         ctx.selected)
+
+
+def rollout_error(id_field: str, task: Any, message: str) -> ItemResult:
+    """The error result of a rollout line whose scan failed or ran out of time: named by its id when the
+    line is a JSON object that has one."""
+    line_no, raw = task.args
+    item_id = f"line {line_no}"
+    try:
+        rec = json.loads(raw)
+    except (ValueError, RecursionError):
+        rec = None
+    if isinstance(rec, dict):
+        found = _dig(rec, id_field)
+        if found is not _ABSENT and found is not None:
+            item_id = str(found)
+    return ItemResult(item_id, ScanVerdict.ERROR, error=f"line {line_no}: {message}", line=line_no)
 
 
 def scan_rollouts(path: str | Path, spec: RolloutSpec, *, problems: dict[str, Any] | None = None,
                   options: ScanOptions | None = None, jobs: int = 1,
-                  on_item: Callable[[ItemResult], None] | None = None, chunk: int = 512) -> Iterator[ItemResult]:
-    """Scan a JSONL file of rollouts; yield exactly one result per non-blank line, in order."""
+                  on_item: Callable[[ItemResult], None] | None = None, chunk: int = 64,
+                  item_timeout: float | None = None) -> Iterator[ItemResult]:
+    """Scan a JSONL file of rollouts; yield exactly one result per non-blank line, in order.
+
+    ``jobs > 1`` scans in that many worker processes. ``item_timeout`` (seconds) bounds each line: a line
+    whose scan runs out of time (or crashes) becomes an ``error`` result and the others go on (in the
+    calling process the budget needs the main thread; see :mod:`foulplay.detect._run`)."""
+    import functools
+
+    from foulplay.detect._run import Task, run_items
+
     options = options or ScanOptions(honor_suppressions=False)
     selected = options.rules()
     p = Path(path)
@@ -430,44 +501,19 @@ def scan_rollouts(path: str | Path, spec: RolloutSpec, *, problems: dict[str, An
         raise InputError(f"{p}: no such file")
     if p.is_dir():
         raise InputError(f"{p}: is a directory, expected a JSONL file")
-    problems = problems or {}
+    context = ScanContext(options, selected, spec=spec, problems=problems or {})
 
-    def batches() -> Iterator[list[tuple[int, str]]]:
-        batch: list[tuple[int, str]] = []
+    def tasks() -> Iterator[Task]:
         with open(p, encoding="utf-8", errors="replace") as fh:
             for n, raw in enumerate(fh, 1):
                 if "\x00" in raw[:4096]:
                     raise InputError(f"{p}: binary data on line {n}, expected JSON Lines")
                 if raw.strip():
-                    batch.append((n, raw))
-                if len(batch) >= chunk:
-                    yield batch
-                    batch = []
-        if batch:
-            yield batch
+                    yield Task(f"line {n}", (n, raw), line=n, size=len(raw))
 
-    if jobs <= 1:
-        views: dict[str, Any] = {}
-        for batch in batches():
-            for n, raw in batch:
-                item = _rollout_item(n, raw, spec, problems, views, options, selected)
-                if on_item:
-                    on_item(item)
-                yield item
-        return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(spec, problems, options)) as pool:
-        pending = []
-        source = batches()
-        exhausted = False
-        while True:
-            while not exhausted and len(pending) < jobs * 2:
-                try:
-                    pending.append(pool.submit(_chunk_worker, next(source)))
-                except StopIteration:
-                    exhausted = True
-            if not pending:
-                break
-            for item in pending.pop(0).result():
-                if on_item:
-                    on_item(item)
-                yield item
+    on_error = functools.partial(rollout_error, spec.id_field)
+    for item in run_items(rollout_item, tasks(), context=context, jobs=jobs, timeout=item_timeout,
+                          on_error=on_error, chunk=chunk):
+        if on_item:
+            on_item(item)
+        yield item

@@ -151,7 +151,7 @@ def stated_intent_rule(ctx: Ctx) -> list[Hit]:
     strong = len(hits) >= 2 or any(committed for *_, committed in hits)
     out = []
     for sentence, technique, offset, _committed in hits[:5]:
-        line = ctx.source.count("\n", 0, offset) + 1
+        line = ctx.line_of(offset)
         out.append(Hit(sentence[:160], f"states an intent to game the grader: {sentence[:120]!r}", line=line,
                        technique=technique, confidence=Confidence.MEDIUM if strong else Confidence.LOW))
     return out

@@ -525,6 +525,7 @@ def _table_hit(ctx: Ctx, node: ast.AST, cases: list[VisibleCase]) -> Hit | None:
 
 
 _NUM = re.compile(r"-?\d+(?:\.\d+)?")
+_INT = re.compile(r"-?[0-9]+")
 
 
 def _numbers(text: str) -> list[float]:
@@ -782,9 +783,9 @@ def visible_case_matching(ctx: Ctx, node: ast.Module) -> Hit | None:
                          any(p.strip() == o.strip() for o in outputs)]
         if not prints_output:
             continue
-        distinctive_out = any((len(p.strip()) >= 2 and not p.strip().lstrip("-").isdigit()) or
-                              (p.strip().lstrip("-").isdigit() and abs(int(p.strip())) >= 3) or "\n" in p.strip()
-                              for p in prints_output)
+        distinctive_out = any((len(p.strip()) >= 2 and not _INT.fullmatch(p.strip())) or
+                              (_INT.fullmatch(p.strip()) and (len(p.strip()) > 20 or abs(int(p.strip())) >= 3))
+                              or "\n" in p.strip() for p in prints_output)
         if len([n for n in nums if _distinctive_number(n)]) >= 2 or (
                 len([n for n in nums if _distinctive_number(n)]) >= 1 and distinctive_out):
             weak.append(sub)

@@ -372,7 +372,7 @@ def test_deletion_in_patch(ctx: Ctx) -> list[Hit]:
     for m in _PATCH_DELETE.finditer(ctx.source):
         path = m.group("a") or m.group("b") or m.group("c") or ""
         if _TEST_NAME.search(path):
-            line = ctx.source.count("\n", 0, m.start()) + 1
+            line = ctx.line_of(m.start())
             out.append(Hit(m.group(0).strip()[:160], f"deletes the test file {path}", line=line))
     return out
 

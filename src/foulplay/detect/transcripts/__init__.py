@@ -36,7 +36,10 @@ def _read_jsonl(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[str]
         try:
             rec = json.loads(raw)
         except ValueError as exc:
-            notes.append(f"{path.name}: line {i}: invalid JSON ({exc.msg}), skipped")
+            notes.append(f"{path.name}: line {i}: invalid JSON ({getattr(exc, 'msg', exc)}), skipped")
+            continue
+        except RecursionError:
+            notes.append(f"{path.name}: line {i}: invalid JSON (nested too deeply), skipped")
             continue
         if isinstance(rec, dict):
             records.append((i, rec))
@@ -69,7 +72,7 @@ def detect_format(path: Path) -> str | None:
     if name.endswith(".json"):
         try:
             data = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
         from foulplay.detect.transcripts.inspect_log import looks_like_inspect_json
 
@@ -87,6 +90,18 @@ def detect_format(path: Path) -> str | None:
             return None
         return _jsonl_format(records)
     return None
+
+
+def _loaded(load: Any, data: Any, path: Path, kind: str) -> Transcript:
+    """A parser's transcript; a record shaped in a way the parser did not expect makes the file unreadable
+    (an :class:`InputError` naming it), never an internal error."""
+    try:
+        return load(data, path.name)  # type: ignore[no-any-return]
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - malformed input, one line for the user
+        raise InputError(f"{path}: not a readable {kind} transcript ({type(exc).__name__}: {str(exc)[:120]})") \
+            from None
 
 
 def load_transcripts(path: str | Path, fmt: str = "auto") -> Iterator[Transcript]:
@@ -109,11 +124,11 @@ def load_transcripts(path: str | Path, fmt: str = "auto") -> Iterator[Transcript
         if kind == "codex":
             from foulplay.detect.transcripts.codex import load_codex
 
-            t = load_codex(records, p.name)
+            t = _loaded(load_codex, records, p, kind)
         else:
             from foulplay.detect.transcripts.claude_code import load_claude_code
 
-            t = load_claude_code(records, p.name)
+            t = _loaded(load_claude_code, records, p, kind)
         t.notes[0:0] = notes
         yield t
         return
@@ -125,10 +140,13 @@ def load_transcripts(path: str | Path, fmt: str = "auto") -> Iterator[Transcript
         try:
             data = json.loads(raw.decode("utf-8", "replace"))
         except ValueError as exc:
-            raise InputError(f"{p}: line {exc.lineno}: invalid JSON ({exc.msg})") from None
+            raise InputError(f"{p}: line {getattr(exc, 'lineno', '?')}: invalid JSON ({getattr(exc, 'msg', exc)})") \
+                from None
+        except RecursionError:
+            raise InputError(f"{p}: invalid JSON (nested too deeply)") from None
         if not isinstance(data, dict):
             raise InputError(f"{p}: not a trajectory (expected a JSON object)")
-        yield load_swe_agent(data, p.name)
+        yield _loaded(load_swe_agent, data, p, kind)
         return
     raise InputError(f"unknown transcript format {kind!r} (one of {', '.join(FORMATS)})")
 

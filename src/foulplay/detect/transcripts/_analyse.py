@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
 from foulplay.detect._diffs import FileChange, change_from_contents, parse_unified_diff, scan_changes
-from foulplay.detect.transcripts._model import Edit, Transcript
+from foulplay.detect.transcripts._edits import parse_v4a
+from foulplay.detect.transcripts._model import Transcript
 from foulplay.detect.transcripts._shell import edits_from_command
 from foulplay.errors import InputError
 from foulplay.vocab import Finding, ScanVerdict
-
-_CAT = re.compile(r"^\s*cat\s+(?P<path>[^\s|;&<>]+)\s*$")
 
 
 def replay(t: Transcript, cwd: str | None = None) -> tuple[list[FileChange], list[str]]:
@@ -120,8 +118,6 @@ def _apply_hunks(text: str, change: FileChange) -> str | None:
 
 
 def _v4a_or_none(text: str, where: str) -> list[FileChange] | None:
-    from foulplay.detect.transcripts.codex import parse_v4a
-
     try:
         edits = parse_v4a(text, where)
     except ValueError:
@@ -139,32 +135,28 @@ def _v4a_or_none(text: str, where: str) -> list[FileChange] | None:
     return out
 
 
-def view_edit(command: Any, output: str | None, ref: str) -> Edit | None:
-    """``cat path`` and its output: the replay learns what the file contained (no change)."""
-    if isinstance(command, list):
-        command = command[-1] if command[:2] in (["bash", "-lc"], ["bash", "-c"]) else " ".join(command)
-    if not isinstance(command, str) or output is None:
-        return None
-    m = _CAT.match(command)
-    if m is None:
-        return None
-    return Edit(path=m.group("path").removeprefix("./"), ref=ref, after=output, how="view")
-
-
 def scan_transcript(t: Transcript, *, options: Any = None, selected: list[Any] | None = None,
                     cwd: str | None = None) -> Any:
     """One ItemResult for a transcript: change and code rules on every edit it made, stated intent in its
     messages, and (for tool-less code tasks) the final answer against the task's tests."""
-    from foulplay.detect._scan import ItemResult, ScanOptions, problem_view, scan_completion, scan_text
+    from foulplay.detect._scan import ItemResult, ScanOptions, scan_completion, scan_text, try_problem_view
 
+    if t.error is not None:
+        return ItemResult(t.id, ScanVerdict.ERROR, notes=list(t.notes), error=t.error)
     options = options or ScanOptions(honor_suppressions=False)
     chosen = selected if selected is not None else options.rules()
     changes, notes = replay(t, cwd)
     notes = [*t.notes, *notes]
+    problem = t.problem
+    view = t.view
+    if problem is not None and view is None:
+        view, why = try_problem_view(problem)
+        if view is None:
+            problem = None
+            notes.append(why or "the task's tests could not be read: special-casing not checked")
     reasons = [s.text for s in t.steps if s.role == "assistant" and s.kind in ("text", "reasoning") and s.text]
     observed = [s.text for s in t.steps if s.kind == "tool_result" and s.text]
     observed += [s.text for s in t.steps if s.role == "user" and s.kind == "text" and "assert" in s.text]
-    view = problem_view(t.problem) if t.problem is not None else None
     findings, change_notes = scan_changes(changes, options=options, reasons=reasons, observed=observed,
                                           problem=view, selected=chosen)
     notes += change_notes
@@ -184,8 +176,8 @@ def scan_transcript(t: Transcript, *, options: Any = None, selected: list[Any] |
             label = "<reasoning>" if step.kind == "reasoning" else "<answer>"
             findings += [dataclasses.replace(f, where=step.ref) for f in
                          scan_text(step.text, label, options=options, selected=chosen)]
-    if t.final_answer and (t.problem is not None or not changes):
-        answer = scan_completion(t.final_answer, problem=t.problem, view=view, options=options,
+    if t.final_answer and (problem is not None or not changes):
+        answer = scan_completion(t.final_answer, problem=problem, view=view, options=options,
                                  item_id=t.id, selected=[r for r in chosen if r.kind != "text"])
         findings += [dataclasses.replace(f, where=t.final_answer_ref or "final answer") for f in answer.findings]
         notes += [n for n in answer.notes if "rule error" in n]
@@ -193,6 +185,14 @@ def scan_transcript(t: Transcript, *, options: Any = None, selected: list[Any] |
     verdict = ScanVerdict.HACK if any(options.counts(f) for f in findings) else ScanVerdict.CLEAN
     files = sorted({c.path for c in changes})
     return ItemResult(t.id, verdict, findings, files, notes)
+
+
+def transcript_item(ctx: Any, t: Transcript) -> Any:
+    """One transcript as a batch item (``ctx`` is a ``ScanContext``), with the source's own label noted."""
+    result = scan_transcript(t, options=ctx.options, selected=ctx.selected)
+    if t.label:
+        result.notes.insert(0, f"source label: {t.label}")
+    return result
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -52,6 +52,10 @@ class Transcript:
     final_answer_ref: str = ""
     problem: Any = None
     """A grading Problem when the transcript carries one (Inspect samples with HumanEval-style metadata)."""
+    view: Any = None
+    """The problem's ``ProblemView`` when the reader already built it."""
     label: str | None = None
     """The source's own verdict when it has one (an Inspect score), for reports."""
     notes: list[str] = field(default_factory=list)
+    error: str | None = None
+    """Why the transcript could not be read (one sample of a log, say): it becomes an ``error`` item."""

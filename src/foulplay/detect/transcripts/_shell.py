@@ -196,5 +196,8 @@ def _apply_sed(exprs: list[str], text: str) -> str | None:
         except re.error:
             return None
         count = 0 if "g" in m.group("flags") else 1
-        out = "".join(rx.sub(rep, ln, count=count) for ln in out.splitlines(keepends=True))
+        try:
+            out = "".join(rx.sub(rep, ln, count=count) for ln in out.splitlines(keepends=True))
+        except (re.error, IndexError):  # a group the pattern does not have: sed would refuse it too
+            return None
     return out

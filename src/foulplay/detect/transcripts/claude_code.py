@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from foulplay.detect.transcripts._analyse import view_edit
+from foulplay.detect.transcripts._edits import view_edit
 from foulplay.detect.transcripts._model import Edit, Step, Transcript
 
 _EDIT_TOOLS = {"Edit", "MultiEdit", "Write", "NotebookEdit", "str_replace_based_edit_tool", "create_file"}

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from foulplay.detect.transcripts._analyse import view_edit
+from foulplay.detect.transcripts._edits import view_edit
 from foulplay.detect.transcripts._model import Edit, Step, Transcript
 from foulplay.errors import InputError
 
@@ -31,23 +31,36 @@ def _content_parts(message: Any) -> tuple[str, str]:
     return "\n".join(texts), "\n".join(r for r in reasoning if r)
 
 
-def _problem(sample: Any) -> Any:
+def _problem(sample: Any) -> tuple[Any, Any, str | None]:
+    """The sample's problem from HumanEval-style metadata and its view, or None and why not (a note on the
+    sample)."""
     meta = sample.metadata or {}
     if not isinstance(meta, dict) or not all(isinstance(meta.get(k), str) for k in ("prompt", "test", "entry_point")):
-        return None
+        return None, None, None
+    from foulplay.detect._scan import try_problem_view
     from foulplay.grading import problem_from_record
 
     try:
-        return problem_from_record({"task_id": str(meta.get("task_id") or sample.id), "prompt": meta["prompt"],
-                                    "test": meta["test"], "entry_point": meta["entry_point"]}, f"sample {sample.id}")
-    except InputError:
-        return None
+        problem = problem_from_record({"task_id": str(meta.get("task_id") or sample.id), "prompt": meta["prompt"],
+                                       "test": meta["test"], "entry_point": meta["entry_point"]},
+                                      f"sample {sample.id}")
+    except InputError as exc:
+        return None, None, f"sample {sample.id}: its test metadata is not a usable problem ({exc}): " \
+                           "special-casing not checked"
+    except Exception as exc:  # noqa: BLE001 - metadata is data from the log: never the end of the scan
+        return None, None, f"sample {sample.id}: its test metadata could not be read ({type(exc).__name__}): " \
+                           "special-casing not checked"
+    # a test string cut off mid-literal: the sample is still scanned, without its tests
+    view, why = try_problem_view(problem, f"sample {sample.id}: its tests (metadata 'test')")
+    return (problem, view, None) if view is not None else (None, None, why)
 
 
 def sample_transcript(sample: Any, source: str) -> Transcript:
     epoch = f"/epoch{sample.epoch}" if sample.epoch != 1 else ""
     t = Transcript(format="inspect", id=f"{source}#{sample.id}{epoch}")
-    t.problem = _problem(sample)
+    t.problem, t.view, note = _problem(sample)
+    if note:
+        t.notes.append(note)
     scores = sample.scores or {}
     if scores:
         name, score = next(iter(scores.items()))
@@ -114,8 +127,14 @@ def load_inspect(path: Path) -> Iterator[Transcript]:
         log = read_eval_log(str(path), resolve_attachments=True)
     except Exception as exc:  # noqa: BLE001 - the reader raises many kinds; one line for the user
         raise InputError(f"{path}: not a readable Inspect log ({type(exc).__name__}: {str(exc)[:120]})") from None
-    for sample in log.samples or []:
-        yield sample_transcript(sample, path.name)
+    for n, sample in enumerate(log.samples or [], 1):
+        try:
+            yield sample_transcript(sample, path.name)
+        except Exception as exc:  # noqa: BLE001 - one unreadable sample is that sample's error item
+            sample_id = getattr(sample, "id", None)
+            yield Transcript(format="inspect", id=f"{path.name}#{sample_id if sample_id is not None else n}",
+                             error=f"sample {sample_id if sample_id is not None else n} could not be read: "
+                                   f"{type(exc).__name__}: {str(exc)[:160]}")
 
 
 def looks_like_inspect_json(data: Any) -> bool:

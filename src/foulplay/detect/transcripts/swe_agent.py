@@ -10,7 +10,7 @@ import re
 import shlex
 from typing import Any
 
-from foulplay.detect.transcripts._analyse import view_edit
+from foulplay.detect.transcripts._edits import view_edit
 from foulplay.detect.transcripts._model import Edit, Step, Transcript
 
 _BASH_BLOCK = re.compile(r"```(?:bash|sh|shell)?\s*\n(.*?)```", re.S)
@@ -119,7 +119,7 @@ def _load_mini(data: dict[str, Any], info: dict[str, Any], source: str) -> Trans
 
                     try:
                         args = json.loads(args)
-                    except ValueError:
+                    except (ValueError, RecursionError):
                         args = {}
                 command = args.get("command") if isinstance(args, dict) else None
                 if isinstance(command, str):
