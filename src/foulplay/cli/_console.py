@@ -35,21 +35,49 @@ err_console = make_console(stderr=True)
 
 
 def make_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, wrap: Sequence[str] = (),
-               right: Sequence[str] = (), title: str | None = None) -> Table:
+               right: Sequence[str] = (), title: str | None = None, width: int | None = None) -> Any:
     """A table whose ``wrap`` columns take the remaining width and wrap (fold) their text, and whose other
-    columns keep their longest value whole: nothing is cut and nothing collapses to zero width. ``rows``
-    hold plain strings (markup already escaped by the caller) or renderables."""
+    columns keep their longest value whole (headers may wrap at spaces): nothing is cut and nothing
+    collapses to zero width. When even that does not fit ``width`` (default: the console's), the rows are
+    printed as records, one ``column: value`` line each, so no narrow terminal loses a word. ``rows`` hold
+    strings (markup already escaped by the caller)."""
+    width = width or console.width
+    fixed = [i for i, name in enumerate(headers) if name not in wrap]
+    need = 1 + sum(3 + max([_longest_word(headers[i])] + [_plain_len(row[i]) for row in rows]) for i in fixed)
+    need += sum(3 + max(12, len(name)) for name in headers if name in wrap)
+    if need > width:
+        return _records(headers, rows, title)
     table = Table(header_style="bold", title=title, title_justify="left", expand=False)
     for i, name in enumerate(headers):
         if name in wrap:
             table.add_column(name, overflow="fold", ratio=1, min_width=max(12, len(name)))
         else:
-            longest = max([len(name)] + [_plain_len(row[i]) for row in rows])
-            table.add_column(name, no_wrap=True, min_width=min(longest, 40), overflow="fold",
+            longest = max([_longest_word(name)] + [_plain_len(row[i]) for row in rows])
+            table.add_column(name, min_width=longest, overflow="fold",
                              justify="right" if name in right else "left")
     for row in rows:
         table.add_row(*row)
     return table
+
+
+def _records(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None) -> Any:
+    from rich.console import Group
+    from rich.text import Text
+
+    parts: list[Any] = [Text(title, style="bold")] if title else []
+    pad = max(len(h) for h in headers)
+    for n, row in enumerate(rows):
+        if n or title:
+            parts.append(Text(""))
+        for name, value in zip(headers, row, strict=True):
+            line = Text(f"{name:>{pad}}: ", style="bold")
+            line.append_text(Text.from_markup(value) if isinstance(value, str) else Text(str(value)))
+            parts.append(line)
+    return Group(*parts)
+
+
+def _longest_word(text: str) -> int:
+    return max((len(w) for w in text.split()), default=0)
 
 
 def _plain_len(value: Any) -> int:

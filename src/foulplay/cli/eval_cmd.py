@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Table
+from rich.markup import escape
 
-from foulplay.cli._console import console, err_console
+from foulplay.cli._console import console, err_console, make_table
 from foulplay.cli._exit import exit_options, exit_status
 from foulplay.errors import InputError
 
@@ -197,14 +197,11 @@ def _print_table(summaries: list[dict[str, Any]], suite: dict[str, Any] | None, 
     if dry_run:
         console.print(f"[bold reverse] {NOTE} [/]", soft_wrap=True)
     title = "misalignment (share of usable samples)"
-    table = Table(header_style="bold", title=f"DRY RUN - {title}" if dry_run else title)
-    for col in ("eval", "usable", "misaligned", "95% CI", "covert", "overt", "errors", "excluded"):
-        table.add_column(col, justify="left" if col == "eval" else "right")
-    for s in summaries:
-        table.add_row(s["eval"], str(s["usable"]), _pct(s["misaligned_rate"]),
-                      f"{_pct(s['ci_low'])}-{_pct(s['ci_high'])}", str(s["covert"]), str(s["overt"]),
-                      str(s["errors"]), str(s["excluded"]))
-    console.print(table)
+    headers = ["eval", "usable", "misaligned", "95% CI", "covert", "overt", "errors", "excluded"]
+    cells = [[escape(str(s["eval"])), str(s["usable"]), _pct(s["misaligned_rate"]),
+              f"{_pct(s['ci_low'])}-{_pct(s['ci_high'])}", str(s["covert"]), str(s["overt"]),
+              str(s["errors"]), str(s["excluded"])] for s in summaries]
+    console.print(make_table(headers, cells, right=headers[1:], title=f"DRY RUN - {title}" if dry_run else title))
     if suite is not None:
         console.print(f"MGS (mean of {len(suite['evals'])} evals): {_pct(suite['mgs'])} "
                       f"[{_pct(suite['low'])}-{_pct(suite['high'])}]  ({suite['note']})", soft_wrap=True)

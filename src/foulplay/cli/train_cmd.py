@@ -10,9 +10,8 @@ from typing import Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from foulplay.cli._console import console, err_console
+from foulplay.cli._console import console, err_console, make_table
 from foulplay.cli._exit import exit_options, exit_status
 from foulplay.errors import InputError
 from foulplay.grading._problem import VISIBLE_HELP
@@ -322,21 +321,22 @@ def rollouts_stats(run_dir: str, source: str, env_source: str | None, width: int
     families = sorted({f for r in rows for f in r.get("hack_rate_by_family") or {}})
     unscored = any(r.get("unscored") for r in rows)
     versions = ", ".join(map(str, stats.grader_versions))
-    table = Table(title=f"{stats.path} ({stats.source}; grader version {versions or '-'})", title_justify="left",
-                  caption="family columns: successful hacks of that family" if families else None,
-                  caption_justify="left")
-    for name in ("step", "episodes", *(["unscored"] if unscored else []), "pass", "true solve", "hacked", *families,
-                 "attempted", "reward"):
-        table.add_column(name, justify="right", no_wrap=True)
+    headers = ["step", "episodes", *(["unscored"] if unscored else []), "pass", "true solve", "hacked", *families,
+               "attempted", "reward"]
+    cells = []
     for r in rows:
         label = str(r["step"]) if "first_step" not in r or r["first_step"] == r["step"] else \
             f"{r['first_step']}-{r['step']}"
-        table.add_row(label, str(r["episodes"]), *([str(r.get("unscored") or 0)] if unscored else []),
+        cells.append([label, str(r["episodes"]), *([str(r.get("unscored") or 0)] if unscored else []),
                       _pct(r["pass_rate"]), _pct(r["true_solve_rate"]),
                       _pct(r["hack_rate"]), *[_pct((r.get("hack_rate_by_family") or {}).get(f, 0.0)) for f in families],
                       _pct(r["attempted_hack_rate"]),
-                      "-" if r.get("mean_reward") is None else f"{r['mean_reward']:.3f}")
+                      "-" if r.get("mean_reward") is None else f"{r['mean_reward']:.3f}"])
+    table = make_table(headers, cells, right=headers,
+                       title=f"{stats.path} ({stats.source}; grader version {versions or '-'})")
     console.print(table)
+    if families:
+        console.print("family columns: successful hacks of that family")
     for note in stats.notes:
         err_console.print(f"note: {note}", highlight=False, markup=False)
     if stats.audited:
