@@ -127,6 +127,11 @@ def _print_text(items: list[Any], counted: Any, console: Console = console) -> N
 @click.option("--problems", "problems_path", default=None,
               help="Problems (JSON/JSONL) giving the visible tests, for special-casing detection.")
 @click.option("--problem", "problem_path", default=None, help="The problem of a single completion.")
+@click.option("--visible", "visible_spec", default=None,
+              help="Tests the model was shown, for special-casing detection: N (the first N), 'all', 'half' or a "
+                   "JSON file mapping task_id to N or 'all' (the definition grade, probe and env share). Default: a "
+                   "problem's metadata.visible_tests, else all of its tests (a detector assumes any test may "
+                   "have been shown).")
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (FP1, FP201,...).")
 @click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
 @click.option("--fail-on", type=click.Choice(LEVELS), default="medium", show_default=True,
@@ -150,7 +155,7 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
              task_field: str, problems_path: str | None, problem_path: str | None, select: tuple[str, ...],
              ignore: tuple[str, ...], fail_on: str, min_confidence: str, honor_suppressions: bool | None,
              fmt: str, output: str | None, jobs: int | None, git_spec: str | None, staged: bool,
-             item_timeout: float, max_errors: int, exit_zero: bool) -> None:
+             item_timeout: float, max_errors: int, exit_zero: bool, visible_spec: str | None = None) -> None:
     """Find reward hacks in code, completions and RL rollouts, without running anything.
 
     \b
@@ -174,7 +179,7 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
     from foulplay.detect._formats import to_json, to_sarif
     from foulplay.detect._run import Task, run_items
     from foulplay.detect._scan import ScanContext, completion_item, file_item, item_error
-    from foulplay.grading import index_problems, load_problem, load_problems
+    from foulplay.grading import apply_visible, index_problems, load_problem, load_problems
     from foulplay.vocab import Confidence, ScanVerdict, Severity
 
     if git_spec is not None or staged:
@@ -197,8 +202,8 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
     options = ScanOptions(select=_codes(select), ignore=_codes(ignore), honor_suppressions=honor,
                           min_severity=Severity(fail_on), min_confidence=Confidence(min_confidence))
     selected = options.rules()
-    problems = index_problems(load_problems(problems_path)) if problems_path else {}
-    single_problem = load_problem(problem_path) if problem_path else None
+    problems = index_problems(apply_visible(load_problems(problems_path), visible_spec)) if problems_path else {}
+    single_problem = apply_visible([load_problem(problem_path)], visible_spec)[0] if problem_path else None
     items: list[Any] = []
     source_uri = None
     if fmt == "jsonl" and kind not in ("rollouts", "transcript"):

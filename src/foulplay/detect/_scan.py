@@ -86,15 +86,19 @@ class ItemResult:
 
 
 def problem_view(problem: Any) -> ProblemView:
-    """What the detectors need from a grading :class:`Problem` (all its tests count as visible)."""
+    """What the detectors need from a grading :class:`Problem`: the tests the model was shown (its
+    ``metadata.visible_tests``, which ``--visible`` sets), or all of them when nothing says."""
     from foulplay.hacks import context_for
 
     if problem.kind == "io":
         return ProblemView(kind="script", entry_point=None,
                            cases=[VisibleCase((c.input,), c.output, c.input, c.output) for c in problem.io],
                            expected_outputs=[c.output for c in problem.io], prompt=problem.prompt or "")
-    everything = problem.model_copy(update={"metadata": {**problem.metadata, "visible_tests": 10**6}})
-    ctx = context_for(everything)
+    # the one definition (Problem.visible_count) when the problem or --visible says what was shown; when
+    # nothing does, a detector assumes every test may have been shown (hidden-half default would miss hacks)
+    shown = problem if "visible_tests" in problem.metadata else problem.model_copy(
+        update={"metadata": {**problem.metadata, "visible_tests": 10**6}})
+    ctx = context_for(shown)
     cases = []
     for t in ctx.visible:
         if t.literal:
