@@ -435,31 +435,12 @@ def _read_text(path: Path) -> str:
 
 
 def iter_json_records(path: str | Path) -> Iterator[tuple[str, Any]]:
-    """Yield ``(location, record)`` from a .json (object or list) or .jsonl file."""
-    p = Path(path)
-    text = _read_text(p)
-    stripped = text.lstrip()
-    is_jsonl = p.name.endswith((".jsonl", ".jsonl.gz", ".ndjson"))
-    if not is_jsonl and stripped.startswith(("[", "{")):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            if stripped.startswith("{") and "\n{" in stripped:
-                is_jsonl = True
-            else:
-                raise InputError(f"{p}: invalid JSON at line {exc.lineno}: {exc.msg}")
-        else:
-            items = data if isinstance(data, list) else [data]
-            for i, item in enumerate(items):
-                yield f"{p} item {i}", item
-            return
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            yield f"{p} line {lineno}", json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{p} line {lineno}: invalid JSON: {exc.msg}")
+    """Yield ``(location, record)`` from a .json (object or list) or .jsonl file; the first line that is not
+    valid JSON raises ``InputError`` (:func:`iter_json_records_lenient` carries on past it)."""
+    for where, rec, error in iter_json_records_lenient(path):
+        if error is not None:
+            raise InputError(error)
+        yield where, rec
 
 
 def iter_json_records_lenient(path: str | Path) -> Iterator[tuple[str, Any, str | None]]:

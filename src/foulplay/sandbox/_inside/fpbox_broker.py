@@ -360,22 +360,7 @@ def _warm_pytest(work_root: str) -> None:
 
 def _scrub(dirs: list[str], keep: tuple[str, ...]) -> None:
     """Empty directories a same-uid submission could have used to leave notes for the next run."""
-    for top in dirs:
-        try:
-            names = os.listdir(top)
-        except OSError:
-            continue
-        for name in names:
-            path = os.path.join(top, name)
-            if any(k and (k == path or k.startswith(path + os.sep)) for k in keep):
-                continue
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
+    osx.remove_entries(dirs, keep=keep)
 
 
 class Zygote:

@@ -266,6 +266,12 @@ def remove_owned(uid: int, dirs: tuple[str, ...] | list[str] = SHARED_TEMP_DIRS,
     they write there would outlive the run and could carry notes to the next one. Everything in those
     directories owned by the submission's uid is the submission's, so it goes after every run.
     """
+    return remove_entries(dirs, keep=keep, owner=uid)
+
+
+def remove_entries(dirs: tuple[str, ...] | list[str], keep: tuple[str, ...] = (), owner: int | None = None) -> int:
+    """Remove the entries of ``dirs`` (only those owned by ``owner``, when given), except ``keep`` and the
+    directories holding it."""
     import shutil
 
     removed = 0
@@ -279,12 +285,8 @@ def remove_owned(uid: int, dirs: tuple[str, ...] | list[str] = SHARED_TEMP_DIRS,
             if any(k and (k == path or k.startswith(path + os.sep)) for k in keep):
                 continue
             try:
-                st = os.lstat(path)
-            except OSError:
-                continue
-            if st.st_uid != uid:
-                continue
-            try:
+                if owner is not None and os.lstat(path).st_uid != owner:
+                    continue
                 if os.path.isdir(path) and not os.path.islink(path):
                     shutil.rmtree(path, ignore_errors=True)
                 else:

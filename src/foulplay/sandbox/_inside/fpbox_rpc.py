@@ -1062,19 +1062,7 @@ class Connection:
                                   f"builtin type defining {', '.join(lying[:8])}); compared as its genuine value"))
 
     def _run_callback_data(self, doc: dict[str, Any]) -> None:
-        cb_id = doc.get("id")
-        fn = self.callbacks.get(cb_id) if type(cb_id) is int else None
-        try:
-            args = self._build(doc.get("args"))
-            kwargs = self._build(doc.get("kwargs"))
-            if fn is None or type(args) is not tuple or type(kwargs) is not dict:
-                raise ProtocolViolation("invalid callback request")
-            reply: tuple[Any, ...] = ("cbr", fn(*args, **kwargs))
-        except ProtocolViolation:
-            raise
-        except Exception as exc:  # noqa: BLE001
-            reply = ("cbx", exception_info(exc))
-        wire.send_bytes(self.fd, self.dumps(reply))
+        self._run_callback(doc.get("id"), self._build(doc.get("args")), self._build(doc.get("kwargs")))
 
     def call(self, target: Handle, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         """Call a function of the solution with trusted arguments; the answer comes back as data. Calls
@@ -1133,7 +1121,7 @@ class Connection:
     def _run_callback(self, cb_id: Any, args: Any, kwargs: Any) -> None:
         fn = self.callbacks.get(cb_id) if type(cb_id) is int else None
         try:
-            if fn is None or not isinstance(args, tuple) or not isinstance(kwargs, dict):
+            if fn is None or type(args) is not tuple or type(kwargs) is not dict:
                 raise ProtocolViolation("invalid callback request")
             reply: tuple[Any, ...] = ("cbr", fn(*args, **kwargs))
         except ProtocolViolation:
