@@ -517,6 +517,14 @@ def test_sandbox_prints_isolation_level() -> None:
     assert "bwrap:" in proc.stdout
 
 
+def test_sandbox_check_as_json_probes_without_traffic() -> None:
+    proc = run(["sandbox", "--check", "--format", "json"])
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["isolation"] in LEVELS and isinstance(report["features"], list)
+    assert report["probe"].startswith("uid=") and "network=" in report["probe"]
+
+
 # -- the shipped examples -------------------------------------------------------------------------
 
 def _expected_verdict(item_id: str) -> str:
