@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from foulplay.errors import InputError
@@ -75,8 +76,14 @@ def atomic_write_text(path: str | Path, text: str) -> None:
 def read_jsonl_objects(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` for each non-blank line of a JSON Lines file; a line that is not a JSON
     object is an :class:`InputError` naming the file and line."""
+    return list(iter_jsonl_objects(path))
 
-    out = []
+
+def iter_jsonl_objects(path: str | Path, errors: list[str] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, object)`` for each non-blank line of a JSON Lines file. A line that is not a JSON
+    object is an :class:`InputError` naming the file and line, or, with ``errors``, one message appended
+    there (in file order, between the caller's own) while the other lines are still read. A file that cannot
+    be opened is always an ``InputError``."""
     try:
         fh = open(path, encoding="utf-8", errors="replace")
     except OSError as exc:
@@ -85,14 +92,20 @@ def read_jsonl_objects(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
         for i, line in enumerate(fh, 1):
             if not line.strip():
                 continue
+            problem = None
             try:
                 rec = json.loads(line)
-            except ValueError:
-                raise InputError(f"{path}: line {i}: invalid JSON") from None
-            if not isinstance(rec, dict):
-                raise InputError(f"{path}: line {i}: expected a JSON object")
-            out.append((i, rec))
-    return out
+            except (ValueError, RecursionError):
+                problem = f"{path}: line {i}: invalid JSON"
+            else:
+                if not isinstance(rec, dict):
+                    problem = f"{path}: line {i}: expected a JSON object"
+            if problem is None:
+                yield i, rec
+            elif errors is None:
+                raise InputError(problem)
+            else:
+                errors.append(problem)
 
 
 class ResumableJsonl:

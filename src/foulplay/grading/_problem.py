@@ -229,15 +229,26 @@ def _quiet_parse(source: str) -> ast.Module:
 
 
 def _called_names(asserts: list[str]) -> list[str]:
+    """Names the asserts call (``f(...)``), in order of first use."""
+    return _names(asserts, calls=True)
+
+
+def _names(sources: list[str], calls: bool) -> list[str]:
+    """Names read by ``sources`` (only those called, with ``calls``), in order of first use; code that
+    does not parse is passed over."""
     names: list[str] = []
-    for text in asserts:
+    for text in sources:
         try:
             tree = _quiet_parse(text)
         except SyntaxError:
             continue
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in names:
-                names.append(node.func.id)
+            if calls:
+                name = node.func.id if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) else None
+            else:
+                name = node.id if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) else None
+            if name is not None and name not in names:
+                names.append(name)
     return names
 
 
@@ -281,21 +292,8 @@ def _declared_api(rec: dict[str, Any], asserts: list[str], code: str | None, ent
         return []
     defined = set(_top_level_functions(code))
     bound = set(_top_level_functions(setup)) if setup else set()
-    used = _used_names([*asserts, setup] if setup else asserts)
+    used = _names([*asserts, setup] if setup else asserts, calls=False)
     return [n for n in used if n in defined and n != entry and n not in bound]
-
-
-def _used_names(asserts: list[str]) -> list[str]:
-    names: list[str] = []
-    for text in asserts:
-        try:
-            tree = _quiet_parse(text)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in names:
-                names.append(node.id)
-    return names
 
 
 PROBLEM_SCHEMA = "foulplay.problem/1"

@@ -279,23 +279,12 @@ def _families(value: Any) -> list[str]:
 def _lines(path: Path, errors: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` for each line of a JSON Lines file that is a JSON object; each other
     non-blank line is one error (in file order, between the caller's own)."""
+    from foulplay._util.files import iter_jsonl_objects
+
     try:
-        fh = open(path, encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise _FileError(f"{path}: {exc.strerror or exc}") from None
-    with fh:
-        for i, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except (ValueError, RecursionError):
-                errors.append(f"{path}: line {i}: invalid JSON")
-                continue
-            if not isinstance(rec, dict):
-                errors.append(f"{path}: line {i}: expected a JSON object")
-                continue
-            yield i, rec
+        yield from iter_jsonl_objects(path, errors)
+    except InputError as exc:  # the file cannot be opened
+        raise _FileError(str(exc)) from None
 
 
 def _read_steps(path: Path, errors: list[str]) -> list[dict[str, Any]]:
