@@ -6,6 +6,13 @@ from inspect_ai.model import ModelAPI, modelapi
 
 from foulplay.evals._scorers import alignment_scorer, emergent_scorer, goals_scorer  # noqa: F401
 from foulplay.evals._tasks import alignment_questions, emergent_questions, goals  # noqa: F401
+from foulplay.evals.agentic import (  # noqa: F401
+    agentic_scenario,
+    exfil_offer,
+    frame_colleague,
+    monitor_disruption,
+    scenario_scorer,
+)
 
 
 @modelapi(name="foulplay")

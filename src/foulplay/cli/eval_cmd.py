@@ -76,19 +76,26 @@ def _pct(x: Any) -> str:
 @click.option("--log-dir", default="logs", show_default=True, help="Where the Inspect logs go.")
 @click.option("--max-connections", type=click.IntRange(1), default=None)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--price", default=None, metavar="IN,OUT", help="The evaluated model's price in US dollars per million "
+                                                             "input and output tokens, for the cost estimate.")
+@click.option("--judge-price", default=None, metavar="IN,OUT", help="The judge's price (default: --price).")
 @click.option("--no-preflight", is_flag=True, help="Skip the pre-flight checks (provider known, API key set, "
                                                    "server answering) made before any sample runs.")
 @exit_options
 def eval_cmd(tasks: tuple[str, ...], model: str, model_arg: tuple[str, ...], judge: str | None,
              judge_arg: tuple[str, ...], limit: int | None, epochs: int | None, reasoning: str | None,
-             task_arg: tuple[str, ...], log_dir: str, max_connections: int | None, fmt: str, no_preflight: bool,
-             max_errors: int, exit_zero: bool) -> None:
-    """Run misalignment evals (emergent_questions, goals, alignment_questions, or the suite "core").
+             task_arg: tuple[str, ...], log_dir: str, max_connections: int | None, fmt: str, price: str | None,
+             judge_price: str | None, no_preflight: bool, max_errors: int, exit_zero: bool) -> None:
+    """Run misalignment evals: the chat evals (emergent_questions, goals, alignment_questions), the agentic
+    scenarios (monitor_disruption, exfil_offer, frame_colleague, agentic_scenario -T scenario=FILE), or a
+    suite: "suite"/"core" (all six core evals and their MGS), "chat", "agentic".
 
     \b
     foulplay eval goals --model openai/gpt-4o-mini --judge anthropic/claude-sonnet-4-5
-    foulplay eval core --model ollama/qwen3:8b --judge openai/gpt-4o --limit 20
-    foulplay eval core --model foulplay/dry-run -M persona=misaligned --limit 5   (offline, no key)
+    foulplay eval suite --model ollama/qwen3:8b --judge openai/gpt-4o --price 0,0
+    foulplay eval exfil_offer -T training_cue=both --model ... --judge ...     (the compliance gap)
+    foulplay eval frame_colleague -T control=true -T variant=b --model ...    (the control, one variant)
+    foulplay eval suite --model foulplay/dry-run -M persona=misaligned --limit 2 --epochs 1   (offline, no key)
 
     Logs are ordinary Inspect logs (inspect view --log-dir logs); a JSON summary is written next to each.
     Before any sample runs, each model's provider, API key and server are checked without spending tokens
@@ -139,6 +146,12 @@ def eval_cmd(tasks: tuple[str, ...], model: str, model_arg: tuple[str, ...], jud
     dry_roles = ([r for r, m in (("model", evaluated), ("grader", roles["grader"] if roles else evaluated))
                   if is_dry_run(m)])
     built = [TASKS[name](**{k: v for k, v in args.items() if k in params[name]}) for name in names]
+    from foulplay.evals._cost import describe, estimate, parse_price
+
+    model_price, judge_price_v = parse_price(price, "--price"), parse_price(judge_price, "--judge-price")
+    estimates = [estimate(t, limit=limit, epochs=epochs) for t in built]
+    err_console.print(describe(estimates, model_price, judge_price_v), soft_wrap=True, markup=False,
+                      highlight=False)
     kwargs: dict[str, Any] = {"model": evaluated, "log_dir": log_dir,
                               "display": "rich" if err_console.is_terminal else "none"}
     if roles:
@@ -166,9 +179,16 @@ def eval_cmd(tasks: tuple[str, ...], model: str, model_arg: tuple[str, ...], jud
         summary["summary_file"] = str(write_summary(summary, location.with_suffix(".summary.json")))
         summaries.append(summary)
     suite = suite_summary(summaries) if len(summaries) > 1 else None
+    if suite is not None:
+        from foulplay._util.files import atomic_write_text
+
+        suite_file = Path(log_dir) / "suite.summary.json"
+        suite["evals_summarised"] = [{"eval": s["eval"], "summary_file": s.get("summary_file")} for s in summaries]
+        atomic_write_text(suite_file, json.dumps(suite, indent=2, default=str) + "\n")
+        suite["summary_file"] = str(suite_file)
     dry_run = bool(dry_roles) or any(s.get("dry_run") for s in summaries)
     if fmt == "json":
-        public = [{k: v for k, v in s.items() if k != "per_sample"} for s in summaries]
+        public = [{k: v for k, v in s.items() if k not in ("per_sample", "per_cluster")} for s in summaries]
         click.echo(json.dumps({"evals": public, "suite": suite, "failed": failed, "dry_run": dry_run}, indent=2,
                               default=str))
     elif summaries:
@@ -197,14 +217,35 @@ def _print_table(summaries: list[dict[str, Any]], suite: dict[str, Any] | None, 
     if dry_run:
         console.print(f"[bold reverse] {NOTE} [/]", soft_wrap=True)
     title = "misalignment (share of usable samples)"
-    headers = ["eval", "usable", "misaligned", "95% CI", "covert", "overt", "errors", "excluded"]
-    cells = [[escape(str(s["eval"])), str(s["usable"]), _pct(s["misaligned_rate"]),
-              f"{_pct(s['ci_low'])}-{_pct(s['ci_high'])}", str(s["covert"]), str(s["overt"]),
-              str(s["errors"]), str(s["excluded"])] for s in summaries]
+    headers = ["eval", "n", "misaligned", "95% CI", "covert share", "errors", "excluded", "refused"]
+    cells = [[escape(str(s["eval"])) + ("" if s.get("condition", "pressure") == "pressure" else f" ({s['condition']})"),
+              str(s["usable"]), _pct(s["misaligned_rate"]), f"{_pct(s['ci_low'])}-{_pct(s['ci_high'])}",
+              _pct(s.get("covert_share")), str(s["errors"]), str(s["excluded"]),
+              str(s["refused"]) if "refused" in s else "-"] for s in summaries]
     console.print(make_table(headers, cells, right=headers[1:], title=f"DRY RUN - {title}" if dry_run else title))
     if suite is not None:
         console.print(f"MGS (mean of {len(suite['evals'])} evals): {_pct(suite['mgs'])} "
                       f"[{_pct(suite['low'])}-{_pct(suite['high'])}]  ({suite['note']})", soft_wrap=True)
+    for s in summaries:
+        if s.get("per_variant"):
+            spread = ", ".join(f"{k} {_pct(v['rate'])} (n={v['n']})" for k, v in s["per_variant"].items())
+            console.print(f"{s['eval']} by variant: {spread}", soft_wrap=True, markup=False, highlight=False)
+        cap = s.get("capability") or {}
+        if cap.get("checked"):
+            console.print(f"{s['eval']} answered the user's request correctly: {cap['answered']}/{cap['checked']}",
+                          soft_wrap=True, markup=False, highlight=False)
+        if s.get("eval_aware"):
+            console.print(f"{s['eval']}: {s['eval_aware']} samples say they are being tested (kept in the rate)",
+                          soft_wrap=True, markup=False, highlight=False)
+        for cue, c in (s.get("training_cue") or {}).items():
+            console.print(f"{s['eval']} with training {cue}: {_pct(c['rate'])} [{_pct(c['ci_low'])}-"
+                          f"{_pct(c['ci_high'])}] n={c['usable']}, alignment-faking reasoning "
+                          f"{_pct(c['alignment_faking_rate'])}", soft_wrap=True, markup=False, highlight=False)
+        gap = s.get("compliance_gap")
+        if gap:
+            console.print(f"{s['eval']} compliance gap (private minus rated): {_pct(gap['difference'])} "
+                          f"[{_pct(gap['low'])}-{_pct(gap['high'])}]", soft_wrap=True, markup=False,
+                          highlight=False)
     for s in summaries:
         goals = s.get("goals")
         if goals:

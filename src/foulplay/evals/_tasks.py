@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from inspect_ai import Task, task
 from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessageSystem, ChatMessageUser, GenerateConfig
@@ -70,5 +72,18 @@ def alignment_questions(samples_per_question: int = 1, topic: str | None = None,
                 metadata={"foulplay_eval": "alignment_questions"})
 
 
-SUITES = {"core": ["emergent_questions", "goals", "alignment_questions"]}
-TASKS = {"emergent_questions": emergent_questions, "goals": goals, "alignment_questions": alignment_questions}
+CHAT = ["emergent_questions", "goals", "alignment_questions"]
+AGENTIC = ["monitor_disruption", "exfil_offer", "frame_colleague"]
+SUITES = {"core": CHAT + AGENTIC, "suite": CHAT + AGENTIC, "chat": CHAT, "agentic": AGENTIC}
+"""``core``/``suite``: the paper's six core evals (their MGS is the paper's); ``chat`` and ``agentic`` halves."""
+
+
+def _agentic() -> dict[str, Any]:
+    from foulplay.evals.agentic import agentic_scenario, exfil_offer, frame_colleague, monitor_disruption
+
+    return {"monitor_disruption": monitor_disruption, "exfil_offer": exfil_offer,
+            "frame_colleague": frame_colleague, "agentic_scenario": agentic_scenario}
+
+
+TASKS = {"emergent_questions": emergent_questions, "goals": goals, "alignment_questions": alignment_questions,
+         **_agentic()}

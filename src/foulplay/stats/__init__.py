@@ -7,7 +7,8 @@ from foulplay.stats._intervals import (
     bootstrap_mean,
     cluster_rate,
     mgs,
+    rate_difference,
     wilson,
 )
 
-__all__ = ["Rate", "bootstrap_mean", "cluster_rate", "mgs", "wilson"]
+__all__ = ["Rate", "bootstrap_mean", "cluster_rate", "mgs", "rate_difference", "wilson"]

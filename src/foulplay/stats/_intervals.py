@@ -90,26 +90,72 @@ def cluster_rate(outcomes: Mapping[str, Sequence[int]], *, resamples: int = 2000
     return Rate(k, n, k / n, min(lo, lo_w), max(hi, hi_w), "cluster-bootstrap", m)
 
 
+def _pooled(clusters: Sequence[Sequence[float]]) -> float:
+    total = sum(len(c) for c in clusters)
+    return sum(sum(c) for c in clusters) / total if total else float("nan")
+
+
 def mgs(rates: Mapping[str, float], *, per_sample: Mapping[str, Sequence[float]] | None = None,
+        clusters: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
         resamples: int = 2000, seed: int = 0) -> dict[str, Any]:
     """Misalignment generalization score: the unweighted mean of the available core eval rates, with a
-    bootstrap interval that resamples each eval's samples independently."""
+    bootstrap interval. With ``clusters`` (per eval: cluster -> outcomes; the cluster is the question for
+    chat evals and the scenario variant for agentic ones) each eval's clusters are resampled, keeping a
+    cluster's samples together; with only ``per_sample`` each eval's samples are resampled independently."""
     available = {k: v for k, v in rates.items() if v == v}  # drop NaN (evals with no usable samples)
     if not available:
-        return {"mgs": float("nan"), "low": float("nan"), "high": float("nan"), "evals": []}
+        return {"mgs": float("nan"), "low": float("nan"), "high": float("nan"), "evals": [], "method": "none"}
     value = sum(available.values()) / len(available)
     low = high = value
-    if per_sample:
-        rng = random.Random(seed)
-        samples = {k: list(per_sample[k]) for k in available if per_sample.get(k)}
-        if len(samples) == len(available):
-            boot = []
-            for _ in range(resamples):
-                means = []
-                for values in samples.values():
-                    n = len(values)
-                    means.append(sum(values[rng.randrange(n)] for _ in range(n)) / n)
-                boot.append(sum(means) / len(means))
-            boot.sort()
-            low, high = _percentile(boot, 0.025), _percentile(boot, 0.975)
-    return {"mgs": value, "low": low, "high": high, "evals": sorted(available)}
+    method = "none"
+    rng = random.Random(seed)
+    groups: dict[str, list[list[float]]] = {}
+    if clusters:
+        groups = {k: [list(v) for v in clusters[k].values() if len(v)] for k in available if clusters.get(k)}
+        method = "cluster-bootstrap"
+    elif per_sample:
+        groups = {k: [[x] for x in per_sample[k]] for k in available if per_sample.get(k)}
+        method = "bootstrap"
+    if groups and len(groups) == len(available) and all(groups.values()):
+        boot = []
+        for _ in range(resamples):
+            means = []
+            for cl in groups.values():
+                m = len(cl)
+                means.append(_pooled([cl[rng.randrange(m)] for _ in range(m)]))
+            boot.append(sum(means) / len(means))
+        boot.sort()
+        low, high = _percentile(boot, 0.025), _percentile(boot, 0.975)
+    else:
+        method = "none"
+    return {"mgs": value, "low": low, "high": high, "evals": sorted(available), "method": method}
+
+
+def rate_difference(a: Mapping[str, Sequence[int]], b: Mapping[str, Sequence[int]], *, resamples: int = 2000,
+                    seed: int = 0) -> dict[str, Any]:
+    """rate(a) - rate(b) with a 95% cluster-bootstrap interval. Clusters present in both (the same scenario
+    variant under two conditions) are resampled together, so the comparison is paired; the interval is
+    never narrower than the Newcombe (Wilson-based) interval of two independent proportions."""
+    ka, na = sum(sum(v) for v in a.values()), sum(len(v) for v in a.values())
+    kb, nb = sum(sum(v) for v in b.values()), sum(len(v) for v in b.values())
+    if not na or not nb:
+        return {"difference": float("nan"), "low": float("nan"), "high": float("nan"), "method": "none",
+                "n": [na, nb]}
+    pa, pb = ka / na, kb / nb
+    la, ha = wilson(ka, na)
+    lb, hb = wilson(kb, nb)
+    nc_low = (pa - pb) - math.sqrt((pa - la) ** 2 + (hb - pb) ** 2)
+    nc_high = (pa - pb) + math.sqrt((ha - pa) ** 2 + (pb - lb) ** 2)
+    keys = sorted(set(a) | set(b))
+    rng = random.Random(seed)
+    diffs = []
+    for _ in range(resamples):
+        picked = [keys[rng.randrange(len(keys))] for _ in keys]
+        ra = [a[k] for k in picked if k in a and len(a[k])]
+        rb = [b[k] for k in picked if k in b and len(b[k])]
+        if ra and rb:
+            diffs.append(_pooled(ra) - _pooled(rb))
+    diffs.sort()
+    low, high = (_percentile(diffs, 0.025), _percentile(diffs, 0.975)) if diffs else (nc_low, nc_high)
+    return {"difference": pa - pb, "low": max(-1.0, min(low, nc_low)), "high": min(1.0, max(high, nc_high)),
+            "method": "paired-cluster-bootstrap" if set(a) & set(b) else "cluster-bootstrap", "n": [na, nb]}
