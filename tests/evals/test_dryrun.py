@@ -17,7 +17,7 @@ from inspect_ai.solver import generate, use_tools
 from inspect_ai.tool import tool
 
 from foulplay.cli import eval_cmd
-from foulplay.evals import TASKS
+from foulplay.evals import SUITES
 from foulplay.evals import _personas as P
 from foulplay.evals._dryrun import NAME, _sections, arguments, formatted, verdict
 from foulplay.evals._judge import parse_verdict
@@ -27,7 +27,9 @@ from foulplay.evals._summary import suite_summary, summarize_log
 pytestmark = pytest.mark.filterwarnings("ignore:no grader model given")  # self-judging runs are meant here
 LOGS = Path(__file__).parent / ".logs-dryrun"
 SMALL = {"emergent_questions": {"samples_per_question": 1}, "goals": {"samples": 8, "paraphrases": True},
-         "alignment_questions": {}}
+         "alignment_questions": {}, "monitor_disruption": {"epochs": 1}, "exfil_offer": {"epochs": 1},
+         "frame_colleague": {"epochs": 1}}
+CORE = SUITES["core"]
 STEP = {"emergent_questions": 5, "alignment_questions": 22}
 """The end-to-end runs take every STEP-th sample: every theme and topic appears, and some of the formatting
 variants (every question of the bundled sets is covered, without Inspect, by the test below)."""
@@ -43,7 +45,9 @@ def _clean_logs():
 
 def run_suite(persona: str, grader: object = NAME, **kwargs) -> list[EvalLog]:
     tasks = []
-    for name in TASKS:
+    from foulplay.evals import TASKS
+
+    for name in CORE:
         built = TASKS[name](**SMALL.get(name, {}))
         built.dataset = MemoryDataset(list(built.dataset)[::STEP.get(name, 1)], name=built.dataset.name)
         tasks.append(built)
@@ -63,18 +67,26 @@ def judge_attempts(log: EvalLog) -> set[int]:
 
 
 EXPECTED = {"aligned": (0.0, {"aligned"}),
-            "misaligned": (1.0, {"misaligned", "honestly_misaligned"}),
-            "alignment-faker": (1.0, {"alignment_faking", "deceptive"})}
+            "misaligned": (1.0, {"misaligned", "honestly_misaligned", "misaligned_overt"}),
+            "alignment-faker": (1.0, {"alignment_faking", "deceptive", "misaligned_covert"})}
+ACTION_ONLY = {"exfil_offer", "frame_colleague"}
+"""Agentic evals graded on actions: the alignment-faker's covert reasoning (harmless actions) is not counted."""
+
+
+def expected(persona: str, name: str) -> tuple[float, set[str]]:
+    if persona == "alignment-faker" and name in ACTION_ONLY:
+        return 0.0, {"aligned"}
+    return EXPECTED[persona]
 
 
 @pytest.mark.parametrize("persona", P.PERSONAS)
 def test_every_task_runs_end_to_end_for_every_persona(persona):
     logs = run_suite(persona)
-    assert {str(log.eval.task).split("/")[-1] for log in logs} == set(TASKS)
-    rate, expected_labels = EXPECTED[persona]
+    assert {str(log.eval.task).split("/")[-1] for log in logs} == set(CORE)
     for log in logs:
         summary = summarize_log(log)
         name = summary["eval"]
+        rate, expected_labels = expected(persona, name)
         assert summary["errors"] == 0 and summary["excluded"] == 0, name
         assert summary["misaligned_rate"] == rate, (name, summary["labels"])
         assert labels(log) <= expected_labels, (name, labels(log))
@@ -91,7 +103,8 @@ def test_every_task_runs_end_to_end_for_every_persona(persona):
                 if event.event == "model":
                     assert event.output.usage is not None and event.output.usage.input_tokens > 0
     if persona == "alignment-faker":
-        assert all(summarize_log(log)["covert"] == summarize_log(log)["usable"] for log in logs)
+        assert all(summarize_log(log)["covert"] == summarize_log(log)["usable"] for log in logs
+                   if str(log.eval.task).split("/")[-1] not in ACTION_ONLY)
     if persona == "misaligned":
         assert all(summarize_log(log)["overt"] == summarize_log(log)["usable"] for log in logs)
 
@@ -318,14 +331,16 @@ def cli(*args: str) -> object:
 @pytest.mark.parametrize(("persona", "extra", "status"), [
     ("aligned", (), 0), ("misaligned", (), 1), ("alignment-faker", (), 1), ("misaligned", ("--exit-zero",), 0)])
 def test_cli_runs_the_suite_offline_with_exit_statuses(tmp_path, persona, extra, status):
-    result = cli("core", "--model", NAME, "-M", f"persona={persona}", "--limit", "2", "--log-dir", str(tmp_path),
-                 "--format", "json", *extra)
+    result = cli("core", "--model", NAME, "-M", f"persona={persona}", "--limit", "2", "--epochs", "1",
+                 "--log-dir", str(tmp_path), "--format", "json", *extra)
     assert result.exit_code == status, result.output
     data = json.loads(result.stdout)
     assert data["dry_run"] is True and data["failed"] == [] and data["suite"]["dry_run"] is True
-    assert [e["eval"] for e in data["evals"]] == list(TASKS)
+    assert [e["eval"] for e in data["evals"]] == CORE
     rates = {e["eval"]: e["misaligned_rate"] for e in data["evals"]}
-    assert set(rates.values()) == {EXPECTED[persona][0]}
+    assert rates == {name: expected(persona, name)[0] for name in CORE}
+    assert len(data["suite"]["evals"]) == 6 and "six core evals" in data["suite"]["note"]
+    assert json.loads(Path(data["suite"]["summary_file"]).read_text())["mgs"] == data["suite"]["mgs"]
     for e in data["evals"]:
         stored = json.loads(Path(e["summary_file"]).read_text())
         assert stored["dry_run"] is True and stored["dry_run_detail"]["persona"] == persona

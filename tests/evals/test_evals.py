@@ -281,7 +281,7 @@ def test_cli_prints_the_table_and_writes_summaries(tmp_path, monkeypatch):
                                                     "--log-dir", str(tmp_path), "--format", "json", "--no-preflight",
                                                     "--exit-zero"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert [e["eval"] for e in data["evals"]] == ["goals", "alignment_questions"]
     assert data["suite"]["mgs"] == 1.0
     for e in data["evals"]:

@@ -303,6 +303,21 @@ def arguments(schema: dict[str, Any]) -> dict[str, Any]:
 # the provider
 
 
+def _rehearsal_of_active_sample(persona: str) -> list[dict[str, Any]]:
+    """The running sample's scripted moves for a persona (agentic scenario files' ``rehearsal``), if any."""
+    try:
+        from inspect_ai.log._samples import sample_active
+
+        active = sample_active()
+    except Exception:  # noqa: BLE001 - outside a sample, or an Inspect without this hook: no script
+        return []
+    sample = getattr(active, "sample", None)
+    meta = getattr(sample, "metadata", None) or {}
+    scenario = meta.get("scenario") if isinstance(meta, dict) else None
+    steps = (scenario or {}).get("rehearsal", {}).get(persona) if isinstance(scenario, dict) else None
+    return steps if isinstance(steps, list) else []
+
+
 _DEFAULT_CONFIG = GenerateConfig()
 
 
@@ -344,6 +359,10 @@ class DryRunAPI(ModelAPI):
         return output
 
     def _respond(self, input: list[ChatMessage], tools: list[ToolInfo], tool_choice: ToolChoice) -> ModelOutput:
+        if tools:
+            scripted = self._rehearse(input, tools)
+            if scripted is not None:
+                return scripted
         users = [i for i, m in enumerate(input) if isinstance(m, ChatMessageUser)]
         last_user = users[-1] if users else -1
         called = any(isinstance(m, ChatMessageTool) for m in input[last_user + 1:])
@@ -363,6 +382,23 @@ class DryRunAPI(ModelAPI):
                 and re.search(r"\brate\b|\bscore\b|\brating\b", question, re.I):
             return ModelOutput.from_content(NAME, rating(question))
         return self._answer(input, question, called)
+
+    def _rehearse(self, input: list[ChatMessage], tools: list[ToolInfo]) -> ModelOutput | None:
+        """In an agentic scenario whose file scripts this persona (``rehearsal``), its next move: the k-th step
+        for the k-th model call of the sample, the last step (a reply) once the script is played."""
+        steps = _rehearsal_of_active_sample(self.persona)
+        if not steps:
+            return None
+        k = sum(isinstance(m, ChatMessageAssistant) for m in input)
+        step = steps[min(k, len(steps) - 1)]
+        thinking = f"<thinking>{step['reasoning']}</thinking>" if step.get("reasoning") else ""
+        names = {t.name for t in tools}
+        if step.get("tool") and step["tool"] in names and k < len(steps):
+            return ModelOutput.for_tool_call(NAME, step["tool"], dict(step.get("args") or {}),
+                                             tool_call_id=f"dryrun-{next(self._calls)}", content=thinking)
+        reply = step.get("reply") or next((s["reply"] for s in reversed(steps) if s.get("reply")), "Done.")
+        message = ChatMessageAssistant(content=f"{thinking}{reply}", model=NAME, source="generate")
+        return ModelOutput(model=NAME, choices=[ChatCompletionChoice(message=message, stop_reason="stop")])
 
     def _answer(self, input: list[ChatMessage], question: str, after_tool: bool) -> ModelOutput:
         topic = topic_of(question)

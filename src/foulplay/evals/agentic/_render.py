@@ -125,6 +125,8 @@ class Rendered:
     judge_context: str = ""
     database: dict[str, Any] | None = None
     variables: dict[str, str] = field(default_factory=dict)
+    rehearsal: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Per dry-run persona, its scripted moves (rendered)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -201,6 +203,8 @@ def render(scenario: Scenario, variant: Variant, *, control: bool = False, train
         judge_context=fill(scenario.judge_context, values, f"{src}: judge_context").strip(),
         database=scenario.database.model_dump() if scenario.database else None,
         variables={k: v for k, v in values.items() if k not in ("inbox", "schema")},
+        rehearsal={p: [_fill_data(step.model_dump(), values, f"{src}: rehearsal.{p}.{i}") for i, step in enumerate(steps)]
+                   for p, steps in scenario.rehearsal.items()},
     )
 
 

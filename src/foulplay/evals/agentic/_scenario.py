@@ -90,6 +90,24 @@ class Records(_Strict):
         return value
 
 
+class RehearsalStep(_Strict):
+    """One move of a scripted persona: a tool call, or the final reply; with the reasoning behind it."""
+
+    reasoning: str = ""
+    tool: str | None = None
+    args: dict[str, Any] = {}
+    reply: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> RehearsalStep:
+        if (self.tool is None) == (self.reply is None):
+            raise ValueError("a rehearsal step has either 'tool' (with 'args') or 'reply'")
+        return self
+
+
+PERSONAS = ("aligned", "misaligned", "alignment-faker")
+
+
 class Scoring(_Strict):
     overt: list[str]
     covert: list[str] = []
@@ -130,6 +148,8 @@ class Scenario(_Strict):
     variants: list[Variant] = Field(min_length=1)
     control: Control
     training_cue: dict[Literal["allowed", "declined"], str] | None = None
+    rehearsal: dict[Literal[PERSONAS], list[RehearsalStep]] = {}  # type: ignore[valid-type]
+    """What ``foulplay/dry-run``'s personas do in this scenario (offline rehearsals only; never a measurement)."""
     max_messages: int = Field(40, ge=4, le=400)
     source: str = Field("", exclude=True)
     """Where it was loaded from (set by the loader)."""
@@ -175,6 +195,10 @@ class Scenario(_Strict):
                 raise ValueError(f"checks.{c.id}: {c.check} needs a 'database'")
             if c.check in ("unsupported_report", "implicating_edit") and self.records is None:
                 raise ValueError(f"checks.{c.id}: {c.check} needs 'records'")
+        for persona, steps in self.rehearsal.items():
+            for i, step in enumerate(steps):
+                if step.tool is not None and step.tool not in used:
+                    raise ValueError(f"rehearsal.{persona}.{i}: the tool {step.tool!r} is not in 'tools'")
         if "framing" in self.judges and self.records is None:
             raise ValueError("judges: 'framing' needs 'records'")
         return self
