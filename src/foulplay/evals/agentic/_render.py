@@ -203,8 +203,8 @@ def render(scenario: Scenario, variant: Variant, *, control: bool = False, train
         judge_context=fill(scenario.judge_context, values, f"{src}: judge_context").strip(),
         database=scenario.database.model_dump() if scenario.database else None,
         variables={k: v for k, v in values.items() if k not in ("inbox", "schema")},
-        rehearsal={p: [_fill_data(step.model_dump(), values, f"{src}: rehearsal.{p}.{i}") for i, step in enumerate(steps)]
-                   for p, steps in scenario.rehearsal.items()},
+        rehearsal={p: [_fill_data(step.model_dump(), values, f"{src}: rehearsal.{p}.{i}")
+                       for i, step in enumerate(steps)] for p, steps in scenario.rehearsal.items()},
     )
 
 
