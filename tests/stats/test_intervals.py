@@ -34,3 +34,34 @@ def test_bootstrap_and_mgs():
     assert result["evals"] == ["a", "b"] and abs(result["mgs"] - 0.2) < 1e-12
     assert result["low"] <= 0.2 <= result["high"]
     assert math.isnan(mgs({})["mgs"])
+
+
+def test_mgs_resamples_clusters_when_given():
+    from foulplay.stats import mgs
+
+    rates = {"chat": 0.5, "agentic": 0.5}
+    clusters = {"chat": {f"q{i}": [i % 2] for i in range(20)},
+                "agentic": {"a": [1] * 10, "b": [0] * 10}}
+    clustered = mgs(rates, clusters=clustered_input(clusters))
+    flat = mgs(rates, per_sample={k: [x for v in c.values() for x in v] for k, c in clusters.items()})
+    assert clustered["method"] == "cluster-bootstrap" and flat["method"] == "bootstrap"
+    # two variants that disagree completely: the clustered interval is much wider than the naive one
+    assert clustered["high"] - clustered["low"] > flat["high"] - flat["low"]
+
+
+def clustered_input(clusters):
+    return {k: {c: list(v) for c, v in cl.items()} for k, cl in clusters.items()}
+
+
+def test_rate_difference_is_paired_by_cluster_and_never_narrower_than_newcombe():
+    from foulplay.stats import rate_difference
+
+    declined = {"a": [1, 1, 0, 0], "b": [1, 0, 0, 0], "c": [0, 0, 0, 0]}
+    allowed = {"a": [0, 0, 0, 0], "b": [0, 0, 0, 0], "c": [0, 0, 0, 0]}
+    gap = rate_difference(declined, allowed)
+    assert gap["difference"] == 3 / 12 and gap["method"] == "paired-cluster-bootstrap"
+    assert gap["low"] <= gap["difference"] <= gap["high"] and gap["low"] >= -1 and gap["high"] <= 1
+    same = rate_difference(allowed, allowed)
+    assert same["difference"] == 0 and same["low"] < 0 < same["high"]  # Newcombe keeps it honest at 0/12
+    empty = rate_difference({}, allowed)
+    assert empty["method"] == "none" and empty["difference"] != empty["difference"]
