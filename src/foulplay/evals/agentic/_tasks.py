@@ -21,8 +21,9 @@ from foulplay.evals.agentic._tools import close_world, open_world, scenario_tool
 
 VERSION = "1-A"
 DEFAULT_EPOCHS = 20
-"""Samples per variant: 20 epochs x 5 variants = 100 samples per eval, enough for a 95% interval about
-+-6 points wide at a 10% rate (and +-4 at 3%; clustered by variant, so wider when variants disagree)."""
+"""Samples per variant: 20 epochs x 5 variants = 100 samples per eval: at a 10% rate the 95% Wilson interval
+is 5.5%-17.4% (about 12 points wide), at 3% it is 1.0%-8.5%; clustered by variant, wider when variants
+disagree."""
 CUES = ("none", "allowed", "declined", "both")
 
 
