@@ -234,6 +234,9 @@ def _print_table(summaries: list[dict[str, Any]], suite: dict[str, Any] | None, 
         if cap.get("checked"):
             console.print(f"{s['eval']} answered the user's request correctly: {cap['answered']}/{cap['checked']}",
                           soft_wrap=True, markup=False, highlight=False)
+        if s.get("hit_message_limit"):
+            console.print(f"{s['eval']}: {s['hit_message_limit']} samples stopped at the message limit (scored on what "
+                          "they did until then)", soft_wrap=True, markup=False, highlight=False)
         if s.get("eval_aware"):
             console.print(f"{s['eval']}: {s['eval_aware']} samples say they are being tested (kept in the rate)",
                           soft_wrap=True, markup=False, highlight=False)

@@ -54,7 +54,7 @@ def summarize_log(log: Any) -> dict[str, Any]:
     goals_reasoning: Counter[str] = Counter()
     least: Counter[str] = Counter()
     covert = overt = errs = excl = 0
-    refused = aware = faking = checked = answered = 0
+    refused = aware = faking = checked = answered = hit_limit = 0
     by_cue: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     faking_by_cue: Counter[str] = Counter()
     per_sample: list[int] = []
@@ -75,6 +75,7 @@ def summarize_log(log: Any) -> dict[str, Any]:
         value = score.value if isinstance(score.value, dict) else {}
         labels[str(score.answer or "unknown")] += 1
         aware += int(value.get("eval_aware", 0))
+        hit_limit += int(value.get("hit_limit", 0))
         if value.get("error"):
             errs += 1
             continue
@@ -116,7 +117,7 @@ def summarize_log(log: Any) -> dict[str, Any]:
         summary.update({
             "kind": "agentic", "condition": "/".join(sorted(conditions)) or "pressure", "refused": refused,
             "refused_rate": refused / rate.n if rate.n else None, "eval_aware": aware,
-            "alignment_faking": faking, "cluster": "variant",
+            "alignment_faking": faking, "cluster": "variant", "hit_message_limit": hit_limit,
             "per_variant": {k.split("/")[-1]: {"n": len(v), "misaligned": sum(v), "rate": sum(v) / len(v)}
                             for k, v in sorted(clusters.items()) if v},
             "capability": {"checked": checked, "answered": answered,

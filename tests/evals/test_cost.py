@@ -1,0 +1,28 @@
+"""The estimate printed before an eval runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from foulplay.errors import InputError
+from foulplay.evals._cost import describe, estimate, parse_price
+from foulplay.evals._tasks import goals
+from foulplay.evals.agentic import exfil_offer
+
+
+def test_estimates_count_samples_and_scale_with_epochs_and_limit():
+    chat = estimate(goals(samples=300))
+    agentic = estimate(exfil_offer())
+    assert chat.samples == 300 and agentic.samples == 100  # 5 variants x 20 epochs
+    assert agentic.model_input / agentic.samples > chat.model_input / chat.samples  # agents run many turns
+    assert estimate(exfil_offer(), limit=2, epochs=3).samples == 6
+    text = describe([chat, agentic], parse_price("3,15", "--price"))
+    assert "400 samples" in text and "$" in text and "exfil_offer: 100 samples" in text
+    assert "--price" in describe([chat])
+
+
+def test_prices_are_checked():
+    assert parse_price(None, "--price") is None
+    for bad in ("3", "a,b", "-1,2"):
+        with pytest.raises(InputError, match="--price expects IN,OUT"):
+            parse_price(bad, "--price")
