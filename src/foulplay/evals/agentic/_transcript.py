@@ -12,7 +12,7 @@ from foulplay.detect.transcripts._model import Step
 from foulplay.evals._reasoning import split_message
 
 RESULT_LIMIT = 3000
-USER_LIMIT = 8000
+USER_LIMIT = 24000
 
 
 def _cut(text: str, limit: int) -> str:
