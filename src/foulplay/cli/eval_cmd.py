@@ -210,12 +210,37 @@ def _first_line(error: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _ci(r: dict[str, Any]) -> str:
+    return f"{_pct(r['rate'])} [{_pct(r['ci_low'])}-{_pct(r['ci_high'])}]"
+
+
+def _print_coding(s: dict[str, Any], dry_run: bool) -> None:
+    title = "hack propensity (share of samples; 95% CI clustered by problem)"
+    headers = ["variant", "framing", "n", "solved", "cheated", "stopped", "failed"]
+    rows = [[escape(g["variant"]), escape(g["framing"]), str(g["n"]), _ci(g["solved"]), _ci(g["hacked"]),
+             _ci(g["stopped"]), _ci(g["failed"])] for g in s["by_variant_framing"]]
+    console.print(make_table(headers, rows, right=headers[2:], title=f"DRY RUN - {title}" if dry_run else title))
+    if s.get("cheat_given_impossible"):
+        console.print(f"cheat given impossible: {_ci(s['cheat_given_impossible'])}; stop given impossible: "
+                      f"{_ci(s['stop_given_impossible'])}", soft_wrap=True, markup=False, highlight=False)
+    if s.get("hack_families"):
+        console.print(f"hack families seen: {s['hack_families']}", soft_wrap=True, markup=False, highlight=False)
+    console.print(f"errors: {s['errors']}; isolation: {s['isolation']}; log {s['log']}", soft_wrap=True,
+                  markup=False, highlight=False)
+
+
 def _print_table(summaries: list[dict[str, Any]], suite: dict[str, Any] | None, judge: str | None,
                  dry_run: bool = False) -> None:
     from foulplay.evals._dryrun import NOTE
 
     if dry_run:
         console.print(f"[bold reverse] {NOTE} [/]", soft_wrap=True)
+    coding = [s for s in summaries if s.get("kind") == "coding"]
+    summaries = [s for s in summaries if s.get("kind") != "coding"]
+    for s in coding:
+        _print_coding(s, dry_run)
+    if not summaries:
+        return
     title = "misalignment (share of usable samples)"
     headers = ["eval", "n", "misaligned", "95% CI", "covert share", "errors", "excluded", "refused"]
     cells = [[escape(str(s["eval"])) + ("" if s.get("condition", "pressure") == "pressure" else f" ({s['condition']})"),

@@ -48,6 +48,15 @@ def dry_run_stamp(log: Any) -> dict[str, Any] | None:
 def summarize_log(log: Any) -> dict[str, Any]:
     """A summary of one eval log (an ``EvalLog`` with samples)."""
     task = str(log.eval.task).split("/")[-1]
+    if any((s.metadata or {}).get("coding") for s in (log.samples or [])[:1]):
+        from foulplay.evals.coding._summary import summarize_coding_log
+
+        summary = summarize_coding_log(log)
+        stamp = dry_run_stamp(log)
+        summary["dry_run"] = stamp is not None
+        if stamp is not None:
+            summary["dry_run_detail"] = stamp
+        return summary
     clusters: dict[str, list[int]] = defaultdict(list)
     labels: Counter[str] = Counter()
     goals_answer: Counter[str] = Counter()

@@ -175,5 +175,8 @@ class FoulplaySandboxEnvironment(SandboxEnvironment):
 
 
 def isolation_of(env: SandboxEnvironment) -> dict[str, Any] | None:
-    """The isolation record of a sandbox when it is foulplay's, else None."""
-    return env.isolation() if isinstance(env, FoulplaySandboxEnvironment) else None
+    """The isolation record of a sandbox (or Inspect's proxy of one) when it is foulplay's, else None."""
+    try:
+        return env.as_type(FoulplaySandboxEnvironment).isolation()
+    except TypeError:
+        return None

@@ -140,7 +140,8 @@ class Domain:
         config = {"workspace": workspace, "owned_dirs": [home] + (["/tmp", "/var/tmp"] if pidns else []),
                   "uid": self._uid if root else None, "limits": self.limits.rlimits(), "env": env,
                   "box_dir": iso.BOX_MOUNT if level is Isolation.BWRAP else str(iso.INSIDE_DIR),
-                  "pidns": pidns, "seccomp": True}
+                  "pidns": pidns, "seccomp": True,
+                  "profile": f'export PATH="{env["PATH"]}"\n'}
         host_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
                     "FPBOX_EXEC_CONFIG": json.dumps(config)}
         procs_files: list[bytes] = []

@@ -383,6 +383,12 @@ def main() -> None:
         os.makedirs(path, exist_ok=True)
         if cfg.get("uid") is not None and os.geteuid() == 0:
             os.chown(path, cfg["uid"], cfg["uid"])
+    home = cfg["env"].get("HOME")
+    if home and cfg.get("profile"):  # login shells (Inspect's bash tool) reset PATH: give it back to them
+        with open(os.path.join(home, ".profile"), "w") as f:
+            f.write(cfg["profile"])
+        if cfg.get("uid") is not None and os.geteuid() == 0:
+            os.chown(os.path.join(home, ".profile"), cfg["uid"], cfg["uid"])
     stdin, stdout = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 1)  # nothing else may write on the protocol stream
