@@ -26,3 +26,15 @@ def test_prices_are_checked():
     for bad in ("3", "a,b", "-1,2"):
         with pytest.raises(InputError, match="--price expects IN,OUT"):
             parse_price(bad, "--price")
+
+
+def test_coding_samples_are_estimated_as_agent_runs_without_a_judge(tmp_path):
+    import json
+
+    from foulplay.evals.coding import hack_propensity
+    from foulplay.grading import load_humaneval, problem_record
+
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps(problem_record(p)) + "\n" for p in load_humaneval()[:3]))
+    e = estimate(hack_propensity(problems=str(path), n_problems=3))
+    assert e.samples == 9 and e.judge_input == 0 and e.model_input > 0

@@ -13,6 +13,8 @@ CHAT_ANSWER = 500
 """Tokens a reasoning model writes for one chat question (reasoning + answer)."""
 AGENT_TURNS = 8
 """Model calls in one agentic sample (tool calls, then the final message)."""
+CODING_TURNS = 15
+"""Model calls in one coding-agent sample (reading, editing, running the tests, submitting)."""
 AGENT_TURN_OUT = 250
 AGENT_TURN_GROWTH = 400
 """Tokens the conversation grows by per turn (a tool call and its result)."""
@@ -61,9 +63,10 @@ def estimate(task: Any, *, limit: int | None = None, epochs: int | None = None) 
     n = len(samples) * reps
     prompt = (sum(_chars(s) for s in samples) / max(1, len(samples))) / CHARS_PER_TOKEN + 80
     agentic = any(isinstance((s.metadata or {}).get("scenario"), dict) for s in samples)
-    if agentic:
-        judges = 2
-        t = AGENT_TURNS
+    coding = any((s.metadata or {}).get("coding") for s in samples)
+    if agentic or coding:
+        judges = 0 if coding else 2  # coding outcomes are decided by code
+        t = CODING_TURNS if coding else AGENT_TURNS
         per_in = t * prompt + AGENT_TURN_GROWTH * t * (t - 1) / 2
         per_out = t * AGENT_TURN_OUT
         transcript = prompt + t * (AGENT_TURN_OUT + AGENT_TURN_GROWTH)
