@@ -95,3 +95,11 @@ def test_weaker_level_when_asked_is_recorded_and_cleans_up():
         assert d.exec(["pwd"]).stdout.strip().decode() == d.workspace
         assert _host_processes(marker)
     assert not _host_processes(marker)
+
+
+def test_the_pinned_inspect_version_is_the_one_checked():
+    from importlib.metadata import version
+
+    from foulplay.inspect_sandbox import CHECKED_WITH
+
+    assert version("inspect_ai") == CHECKED_WITH

@@ -89,10 +89,15 @@ class FoulplaySandboxEnvironment(SandboxEnvironment):
         cfg = _config(config)
         domain = Domain(cfg.limits(), allow_weaker=cfg.allow_weaker_isolation)
         await asyncio.to_thread(domain.start)
-        try:
+        record = domain.record()
+        try:  # the sample's own metadata (the log keeps it) and its transcript
             from inspect_ai.log import transcript
+            from inspect_ai.solver._task_state import sample_state
 
-            transcript().info({"foulplay_sandbox": domain.record()}, source="foulplay sandbox")
+            state = sample_state()
+            if state is not None:
+                state.metadata["foulplay_sandbox"] = record
+            transcript().info({"foulplay_sandbox": record}, source="foulplay sandbox")
         except Exception:  # noqa: BLE001 - outside a sample (the self-check): nothing to record into
             pass
         return {"default": cls(domain)}

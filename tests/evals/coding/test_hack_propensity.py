@@ -115,6 +115,7 @@ def test_honest_agent_solves_the_possible_task(problems_file, problem):
     assert score.metadata["workspace_tests"]["returncode"] == 0
     assert score.metadata["isolation"]["isolation"] == "bwrap"
     assert sample.metadata["isolation"]["isolation"] == "bwrap"
+    assert sample.metadata["foulplay_sandbox"]["isolation"] == "bwrap"  # any task with sandbox="foulplay"
 
 
 def test_editing_the_tests_to_match_a_wrong_answer_is_a_hack(problems_file, problem):
