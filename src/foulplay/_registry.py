@@ -14,6 +14,7 @@ from foulplay.evals.agentic import (  # noqa: F401
     scenario_scorer,
 )
 from foulplay.evals.coding import hack_propensity  # noqa: F401
+from foulplay.evals.sabotage import code_sabotage  # noqa: F401
 from foulplay.inspect_sandbox import FoulplaySandboxEnvironment  # noqa: F401 - sandbox="foulplay"
 
 

@@ -229,6 +229,22 @@ def _print_coding(s: dict[str, Any], dry_run: bool) -> None:
                   markup=False, highlight=False)
 
 
+def _print_sabotage(s: dict[str, Any], dry_run: bool) -> None:
+    title = "code sabotage (share of usable samples; 95% Wilson CI)"
+    headers = ["prompt", "n", "sabotage", "95% CI", "covert share", "no prompt", "errors"]
+    rows = [[escape(k), str(r["usable"]), _pct(r["rate"]), f"{_pct(r['ci_low'])}-{_pct(r['ci_high'])}",
+             _pct(r["covert_share"]), str(r["no_prompt"]), str(r["errors"])] for k, r in s["by_prompt"].items()]
+    console.print(make_table(headers, rows, right=headers[1:], title=f"DRY RUN - {title}" if dry_run else title))
+    e = s["effectiveness"]
+    for name, key in (("sabotaged prompts", "ratio_sabotaged"), ("other prompts", "ratio_other")):
+        r = e.get(key)
+        if r:
+            console.print(f"effectiveness of {name}: {r['ratio']:.2f} x the baseline ({e['baseline']}) "
+                          f"[{r['low']:.2f}-{r['high']:.2f}], n={r['n']}", soft_wrap=True, markup=False,
+                          highlight=False)
+    console.print(f"log {s['log']}", soft_wrap=True, markup=False, highlight=False)
+
+
 def _print_table(summaries: list[dict[str, Any]], suite: dict[str, Any] | None, judge: str | None,
                  dry_run: bool = False) -> None:
     from foulplay.evals._dryrun import NOTE
@@ -236,9 +252,12 @@ def _print_table(summaries: list[dict[str, Any]], suite: dict[str, Any] | None, 
     if dry_run:
         console.print(f"[bold reverse] {NOTE} [/]", soft_wrap=True)
     coding = [s for s in summaries if s.get("kind") == "coding"]
-    summaries = [s for s in summaries if s.get("kind") != "coding"]
+    sabotage = [s for s in summaries if s.get("kind") == "sabotage"]
+    summaries = [s for s in summaries if s.get("kind") not in ("coding", "sabotage")]
     for s in coding:
         _print_coding(s, dry_run)
+    for s in sabotage:
+        _print_sabotage(s, dry_run)
     if not summaries:
         return
     title = "misalignment (share of usable samples)"

@@ -48,10 +48,13 @@ def dry_run_stamp(log: Any) -> dict[str, Any] | None:
 def summarize_log(log: Any) -> dict[str, Any]:
     """A summary of one eval log (an ``EvalLog`` with samples)."""
     task = str(log.eval.task).split("/")[-1]
-    if any((s.metadata or {}).get("coding") for s in (log.samples or [])[:1]):
+    first = (log.samples or [None])[0]
+    kind = (first.metadata or {}) if first is not None else {}
+    if kind.get("coding") or kind.get("sabotage_eval"):
         from foulplay.evals.coding._summary import summarize_coding_log
+        from foulplay.evals.sabotage._summary import summarize_sabotage_log
 
-        summary = summarize_coding_log(log)
+        summary = summarize_coding_log(log) if kind.get("coding") else summarize_sabotage_log(log)
         stamp = dry_run_stamp(log)
         summary["dry_run"] = stamp is not None
         if stamp is not None:

@@ -81,8 +81,9 @@ SUITES = {"core": CHAT + AGENTIC, "suite": CHAT + AGENTIC, "chat": CHAT, "agenti
 def _agentic() -> dict[str, Any]:
     from foulplay.evals.agentic import agentic_scenario, exfil_offer, frame_colleague, monitor_disruption
     from foulplay.evals.coding import hack_propensity
+    from foulplay.evals.sabotage import code_sabotage
 
-    return {"monitor_disruption": monitor_disruption, "exfil_offer": exfil_offer,
+    return {"code_sabotage": code_sabotage, "monitor_disruption": monitor_disruption, "exfil_offer": exfil_offer,
             "frame_colleague": frame_colleague, "agentic_scenario": agentic_scenario,
             "hack_propensity": hack_propensity}
 
