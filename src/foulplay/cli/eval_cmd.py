@@ -28,6 +28,10 @@ def _task_args(values: tuple[str, ...], flag: str = "-T") -> dict[str, Any]:
     return out
 
 
+NO_JUDGE = {"hack_propensity"}
+"""Evals whose outcomes are decided by code alone."""
+
+
 def _mock_outputs(input: Any, tools: Any, tool_choice: Any, config: Any) -> Any:
     """mockllm's fixed reply, with usage set: without usage, Inspect's mock counts tokens with a tokenizer it
     downloads (tiktoken's o200k_base), which fails offline; foulplay never triggers that download."""
@@ -132,7 +136,7 @@ def eval_cmd(tasks: tuple[str, ...], model: str, model_arg: tuple[str, ...], jud
         from foulplay.evals._preflight import preflight
 
         preflight([("--model", model, model_args)] + ([("--judge", judge, judge_args)] if judge else []))
-    if judge is None:
+    if judge is None and any(n not in NO_JUDGE for n in names):
         err_console.print("warning: no --judge given: the evaluated model grades its own answers, which can bias "
                           "the results", style="yellow", soft_wrap=True)
     try:

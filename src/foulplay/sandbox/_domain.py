@@ -219,19 +219,20 @@ class Domain:
         else:
             args += ["--unshare-user"]
             features.append("userns")
+        # the tmpfs first: a Python environment under /home or /tmp is bound on top of them, not hidden
+        lim = self.limits
+        for path, size in ((WORKSPACE, lim.workspace_mb), ("/tmp", lim.tmp_mb), ("/var/tmp", lim.tmp_mb),
+                           ("/home", lim.tmp_mb)):
+            args += ["--size", str(size << 20), "--perms", "0755", "--tmpfs", path]
         args += iso._system_binds()
         if os.path.isdir("/etc"):
             args += ["--ro-bind", "/etc", "/etc"]
         for name in ("passwd", "group", "hosts", "hostname"):
             args += ["--ro-bind", os.path.join(etc, name), f"/etc/{name}"]
-        made: set[str] = set()
+        made: set[str] = {"/tmp", "/var/tmp", "/home", WORKSPACE}
         for root_dir in iso._python_roots():
             args += iso._parent_dirs(root_dir, made)
             args += ["--ro-bind", root_dir, root_dir]
-        lim = self.limits
-        for path, size in ((WORKSPACE, lim.workspace_mb), ("/tmp", lim.tmp_mb), ("/var/tmp", lim.tmp_mb),
-                           ("/home", lim.tmp_mb)):
-            args += ["--size", str(size << 20), "--perms", "0755", "--tmpfs", path]
         args += ["--ro-bind", str(iso.INSIDE_DIR), iso.BOX_MOUNT]
         args += ["--proc", "/proc", "--dev", "/dev", "--mqueue", "/dev/mqueue", "--chdir", WORKSPACE,
                  "--", sys.executable, "-I", "-c", _bootstrap(iso.BOX_MOUNT)]

@@ -93,6 +93,13 @@ async def collect_workspace(test_command: list[str], paths: list[str], timeout: 
                                           "-not -path '*/__pycache__/*' -not -path './.pytest_cache/*' | head -500"],
                              timeout=60)
     files: dict[str, str | None] = {}
+    links = await box.exec(["sh", "-c", "find . -type l -not -path './.git/*' | head -200 | "
+                                        "while read -r f; do printf '%s\\t%s\\n' \"$f\" \"$(readlink \"$f\")\"; done"],
+                           timeout=60)
+    for line in links.stdout.splitlines():  # a link is recorded as what it points to, never followed
+        path, _, target = line.partition("\t")
+        if path.strip():
+            files[path.strip().removeprefix("./")] = f"<symbolic link to {target}>"
     for line in listing.stdout.splitlines():
         path = line.strip().removeprefix("./")
         if not path:
