@@ -46,7 +46,7 @@ def repo_files(name: str) -> dict[str, str]:
     root = FIXTURES / name
     out = {}
     for path in sorted(root.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and ".pytest_cache" not in path.parts:
+        if path.is_file() and not {"__pycache__", ".pytest_cache", ".ruff_cache"} & set(path.parts):
             out[str(path.relative_to(root))] = path.read_text(encoding="utf-8")
     return out
 
