@@ -17,8 +17,8 @@ from inspect_ai.model import ChatMessageAssistant, ModelOutput, ModelUsage, get_
 from foulplay.errors import InputError
 from foulplay.evals.sabotage import extract_template
 from foulplay.evals.sabotage._effectiveness import parse, score
-from foulplay.evals.sabotage._task import eval_items
 from foulplay.evals.sabotage._summary import summarize_sabotage_log
+from foulplay.evals.sabotage._task import eval_items
 from foulplay.sandbox import bwrap_works
 
 pytestmark = pytest.mark.skipif(not bwrap_works()[0], reason="the agent sandbox needs bubblewrap")
