@@ -38,3 +38,10 @@ def test_coding_samples_are_estimated_as_agent_runs_without_a_judge(tmp_path):
     path.write_text("".join(json.dumps(problem_record(p)) + "\n" for p in load_humaneval()[:3]))
     e = estimate(hack_propensity(problems=str(path), n_problems=3))
     assert e.samples == 9 and e.judge_input == 0 and e.model_input > 0
+
+
+def test_sabotage_estimates_count_the_classifier_calls():
+    from foulplay.evals.sabotage import code_sabotage
+
+    e = estimate(code_sabotage(prompt="safety", epochs=2, eval_items=10))
+    assert e.samples == 2 and e.judge_output == 2 * 11 * 150

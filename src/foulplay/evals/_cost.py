@@ -63,9 +63,12 @@ def estimate(task: Any, *, limit: int | None = None, epochs: int | None = None) 
     n = len(samples) * reps
     prompt = (sum(_chars(s) for s in samples) / max(1, len(samples))) / CHARS_PER_TOKEN + 80
     agentic = any(isinstance((s.metadata or {}).get("scenario"), dict) for s in samples)
-    coding = any((s.metadata or {}).get("coding") for s in samples)
+    sabotage = any((s.metadata or {}).get("sabotage_eval") for s in samples)
+    coding = sabotage or any((s.metadata or {}).get("coding") for s in samples)
     if agentic or coding:
         judges = 0 if coding else 2  # coding outcomes are decided by code
+        if sabotage:  # one sabotage verdict, then the written prompt run as a classifier over the set
+            judges = 1 + int((task.metadata or {}).get("eval_items") or 144)
         t = CODING_TURNS if coding else AGENT_TURNS
         per_in = t * prompt + AGENT_TURN_GROWTH * t * (t - 1) / 2
         per_out = t * AGENT_TURN_OUT
