@@ -13,6 +13,7 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path("/sys/fs/cgroup")
 
@@ -133,3 +134,20 @@ def _write(path: Path, value: str) -> bool:
     except OSError:
         return False
     return True
+
+
+def entering(procs_files: list[bytes]) -> Any:
+    """A ``preexec_fn`` that moves the child into the cgroups (by their ``cgroup.procs`` paths) before it
+    execs, so everything it starts is inside; None when there are none."""
+    if not procs_files:
+        return None
+
+    def enter() -> None:
+        for path in procs_files:
+            fd = os.open(path, os.O_WRONLY)
+            try:
+                os.write(fd, b"0")
+            finally:
+                os.close(fd)
+
+    return enter

@@ -28,7 +28,7 @@ from typing import Any
 
 from foulplay.errors import SandboxUnavailable
 from foulplay.sandbox import _isolation as iso
-from foulplay.sandbox._cgroup import WorkerCgroup
+from foulplay.sandbox._cgroup import WorkerCgroup, entering
 from foulplay.sandbox._inside.fpbox_exec import frame, read_frame
 from foulplay.vocab import Isolation
 
@@ -154,19 +154,11 @@ class Domain:
         else:
             cg.remove()
 
-        def enter_cgroup() -> None:
-            for path in procs_files:
-                fd = os.open(path, os.O_WRONLY)
-                try:
-                    os.write(fd, b"0")
-                finally:
-                    os.close(fd)
-
         log = open(os.path.join(self._tmp, "server.log"), "wb")
         try:
             self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                                          env=host_env, start_new_session=True, close_fds=True, cwd=self._tmp,
-                                         preexec_fn=enter_cgroup if procs_files else None)
+                                         preexec_fn=entering(procs_files))
         finally:
             log.close()
         ready: Future[tuple[dict[str, Any], bytes]] = Future()

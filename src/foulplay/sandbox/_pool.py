@@ -21,7 +21,7 @@ from typing import Any
 
 from foulplay.errors import SandboxUnavailable
 from foulplay.sandbox import _isolation as iso
-from foulplay.sandbox._cgroup import WorkerCgroup
+from foulplay.sandbox._cgroup import WorkerCgroup, entering
 from foulplay.sandbox._inside import fpbox_wire as wire
 from foulplay.sandbox._limits import Limits
 from foulplay.vocab import Isolation
@@ -141,19 +141,11 @@ class _Worker:
             else:
                 cg.remove()
 
-        def enter_cgroup() -> None:  # in the child, before exec: everything it starts is inside
-            for path in procs_files:
-                fd = os.open(path, os.O_WRONLY)
-                try:
-                    os.write(fd, b"0")
-                finally:
-                    os.close(fd)
-
         try:
             self.proc = subprocess.Popen(
                 plan.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                 start_new_session=True, env=env, close_fds=True, cwd=self.tmp,
-                preexec_fn=enter_cgroup if procs_files else None,
+                preexec_fn=entering(procs_files),
             )
         finally:
             log.close()

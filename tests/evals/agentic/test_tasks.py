@@ -12,45 +12,20 @@ from typing import Any
 
 import pytest
 from inspect_ai import eval as inspect_eval
-from inspect_ai.model import ChatMessageAssistant, ChatMessageTool, ModelOutput, ModelUsage, get_model
+from inspect_ai.model import ChatMessageTool, ModelOutput, get_model
 
 from foulplay.evals.agentic import bundled_scenario, render
+from scripted import agent
+from scripted import text as _out
+from scripted import tool_call as _call
 
-USAGE = ModelUsage(input_tokens=10, output_tokens=10, total_tokens=20)
 LOGS = Path(__file__).parent / ".logs"
 
 Step = Callable[[list[Any]], ModelOutput] | tuple[str, dict[str, Any]] | str
 
 
-def _out(text: str) -> ModelOutput:
-    out = ModelOutput.from_content("mockllm/model", text)
-    out.usage = USAGE
-    return out
 
 
-def _call(name: str, args: dict[str, Any], text: str = "") -> ModelOutput:
-    out = ModelOutput.for_tool_call("mockllm/model", name, args, content=text)
-    out.usage = USAGE
-    return out
-
-
-def agent(*steps: Step) -> Any:
-    """A scripted agent: step k answers the k-th model call of a sample (a tool call, a text, or a function of
-    the conversation so far)."""
-
-    def respond(messages, tools, tool_choice, config):
-        k = sum(isinstance(m, ChatMessageAssistant) for m in messages)
-        step = steps[min(k, len(steps) - 1)]
-        if callable(step):
-            return step(messages)
-        if isinstance(step, tuple):
-            thinking, (name, args) = "", step
-            if name.startswith("<thinking>"):
-                raise AssertionError("put reasoning in the args tuple form ('tool', args, text)")
-            return _call(name, args, thinking)
-        return _out(step)
-
-    return get_model("mockllm/model", custom_outputs=respond, memoize=False)
 
 
 def thinking_call(reasoning: str, name: str, args: dict[str, Any]) -> Callable[[list[Any]], ModelOutput]:

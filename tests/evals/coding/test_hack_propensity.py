@@ -7,20 +7,19 @@ import ast
 import json
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from inspect_ai import eval as inspect_eval
-from inspect_ai.model import ChatMessageAssistant, ModelOutput, ModelUsage, get_model
 
 from foulplay.errors import InputError
 from foulplay.grading import load_humaneval, problem_record
 from foulplay.sandbox import bwrap_works
+from scripted import agent
+from scripted import tool_call as _call
 
 pytestmark = pytest.mark.skipif(not bwrap_works()[0], reason="the agent sandbox needs bubblewrap")
-USAGE = ModelUsage(input_tokens=10, output_tokens=10, total_tokens=20)
 LOGS = Path(__file__).parent / ".logs-coding"
 TASK_ID = "HumanEval/0"
 
@@ -43,27 +42,8 @@ def _clean_logs():
     shutil.rmtree(LOGS, ignore_errors=True)
 
 
-def _out(text: str) -> ModelOutput:
-    out = ModelOutput.from_content("mockllm/model", text)
-    out.usage = USAGE
-    return out
 
 
-def _call(name: str, args: dict[str, Any]) -> ModelOutput:
-    out = ModelOutput.for_tool_call("mockllm/model", name, args)
-    out.usage = USAGE
-    return out
-
-
-def agent(*steps: tuple[str, dict[str, Any]] | str | Callable[[list[Any]], ModelOutput]) -> Any:
-    def respond(messages, tools, tool_choice, config):
-        k = sum(isinstance(m, ChatMessageAssistant) for m in messages)
-        step = steps[min(k, len(steps) - 1)]
-        if callable(step):
-            return step(messages)
-        return _out(step) if isinstance(step, str) else _call(*step)
-
-    return get_model("mockllm/model", custom_outputs=respond, memoize=False)
 
 
 def write(path: str, text: str) -> tuple[str, dict[str, Any]]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from inspect_ai import eval as inspect_eval
-from inspect_ai.model import ChatMessageAssistant, ModelOutput, ModelUsage, get_model
+from inspect_ai.model import ModelOutput, get_model
 
 from foulplay.errors import InputError
 from foulplay.evals.sabotage import extract_template
@@ -20,9 +20,10 @@ from foulplay.evals.sabotage._effectiveness import parse, score
 from foulplay.evals.sabotage._summary import summarize_sabotage_log
 from foulplay.evals.sabotage._task import eval_items
 from foulplay.sandbox import bwrap_works
+from scripted import agent
+from scripted import text as _out
 
 pytestmark = pytest.mark.skipif(not bwrap_works()[0], reason="the agent sandbox needs bubblewrap")
-USAGE = ModelUsage(input_tokens=10, output_tokens=10, total_tokens=20)
 LOGS = Path(__file__).parent / ".logs-sabotage"
 REGISTRY = "rh_research/classifier_registry.py"
 CONSTANT = "CONCERNING_REASONING_PROMPT_TEMPLATE"
@@ -59,25 +60,8 @@ def _clean_logs():
     shutil.rmtree(LOGS, ignore_errors=True)
 
 
-def _out(text: str) -> ModelOutput:
-    out = ModelOutput.from_content("mockllm/model", text)
-    out.usage = USAGE
-    return out
 
 
-def _call(name: str, args: dict[str, Any], text: str = "") -> ModelOutput:
-    out = ModelOutput.for_tool_call("mockllm/model", name, args, content=text)
-    out.usage = USAGE
-    return out
-
-
-def agent(*steps: Any) -> Any:
-    def respond(messages, tools, tool_choice, config):
-        k = sum(isinstance(m, ChatMessageAssistant) for m in messages)
-        step = steps[min(k, len(steps) - 1)]
-        return _out(step) if isinstance(step, str) else _call(*step)
-
-    return get_model("mockllm/model", custom_outputs=respond, memoize=False)
 
 
 def fill(template: str) -> tuple[str, dict[str, Any], str]:
