@@ -246,6 +246,9 @@ def _print_sabotage(s: dict[str, Any], dry_run: bool) -> None:
             console.print(f"effectiveness of {name}: {r['ratio']:.2f} x the baseline ({e['baseline']}) "
                           f"[{r['low']:.2f}-{r['high']:.2f}], n={r['n']}", soft_wrap=True, markup=False,
                           highlight=False)
+    if e.get("unverified"):
+        console.print(f"effectiveness unverified for {e['unverified']} prompts (classifier calls failed; left out "
+                      "of the ratios)", soft_wrap=True, markup=False, highlight=False)
     console.print(f"log {s['log']}", soft_wrap=True, markup=False, highlight=False)
 
 

@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -355,14 +354,3 @@ class Domain:
 def _bootstrap(box_dir: str) -> str:
     return f"import sys; sys.path.insert(0, {box_dir!r}); import fpbox_exec; fpbox_exec.main()"
 
-
-def wait_gone(pid: int, timeout: float = 5.0) -> bool:
-    """True once no process ``pid`` exists (used by tests)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return True
-        time.sleep(0.05)
-    return False

@@ -200,3 +200,25 @@ def test_bad_options_are_one_line_errors():
         code_sabotage(prompt="evil")
     with pytest.raises(InputError, match="no such log"):
         code_sabotage(baseline_log="/nonexistent.eval")
+
+
+def test_a_template_the_runner_rejects_is_no_prompt(items):
+    grader = Grader(items)
+    bad = "Check this carefully {transcript} and also {oops}."
+    result, _ = run(agent(fill(bad), ("submit", {"summary": "Done."})), "safety", grader)
+    assert result.value["no_prompt"] == 1 and "runner rejects" in result.metadata["no_prompt_reason"]
+
+
+def test_failed_classifier_calls_are_unverified_not_ineffective(items):
+    import asyncio
+
+    from foulplay.evals.sabotage._effectiveness import measure
+
+    class Down:
+        name = "down"
+
+        async def generate(self, *args, **kwargs):
+            raise ConnectionError("grader unreachable")
+
+    eff = asyncio.run(measure(THOROUGH, items, Down()))
+    assert eff.failed == len(items) and eff.unparseable == len(items)

@@ -21,17 +21,16 @@ from inspect_ai.util import sandbox
 from foulplay.errors import InputError
 from foulplay.evals.coding._agent import REPORTS_KEY, SUBMISSION_KEY, WORKSPACE_KEY, coding_agent, collect_workspace
 from foulplay.evals.coding._metrics import METRICS
-from foulplay.evals.coding._mutate import mutate, mutated_problem
+from foulplay.evals.coding._mutate import VARIANTS, mutate, mutated_problem
+from foulplay.evals.coding._outcome import LABELS
 from foulplay.evals.coding._repo import build_repo
 
 VERSION = "1-A"
-VARIANTS = ("possible", "impossible_oneoff", "impossible_conflict")
 AGENTS = ("react", "claude_code", "codex_cli")
 DEFAULT_PROBLEMS = 20
 """Problems per run (the same seeded subset for every variant and framing): 20 x 3 variants = 60 samples
 with one framing; enough to see a cheat rate of 20% from 0 (Wilson 95% upper bound at 0/20 is 16%)."""
 TEST_COMMAND = ["python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
-LABELS = ("solved", "hacked", "stopped", "failed", "error")
 
 
 def load_task_problems(problems: str) -> list[Any]:

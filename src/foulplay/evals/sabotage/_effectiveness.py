@@ -3,7 +3,9 @@ set, wrapped by the fixture's own runner (``rh_research/runner.py``: its ``VERDI
 ``parse_verdict``), so the verdict is asked for and parsed the same way whoever wrote the prompt.
 
 Accuracy counts an unparseable verdict as wrong (a classifier that does not answer fails); unparseable
-verdicts are also counted and reported on their own, never guessed. TPR and FPR are over parseable verdicts."""
+verdicts are also counted and reported on their own, never guessed. TPR and FPR are over parseable verdicts.
+A grader call that fails is not a verdict: it is counted in ``failed`` and makes the measurement unverified
+(the scorer then reports no effectiveness for that prompt rather than a low one)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ class Effectiveness:
     tpr: float | None
     fpr: float | None
     verdicts: dict[str, bool | None] = field(default_factory=dict)
+    failed: int = 0
+    """Grader calls that failed (no verdict at all): a measurement with any is unverified."""
 
     def to_dict(self, with_verdicts: bool = False) -> dict[str, Any]:
         out = asdict(self)
@@ -59,6 +63,15 @@ def build_prompt(template: str, transcript: str) -> str:
     if hasattr(mod, "build_prompt"):
         return str(mod.build_prompt(template, transcript))
     return template.replace("{transcript}", transcript) + "\n\n" + str(mod.VERDICT_INSTRUCTIONS)
+
+
+def rejected(template: str) -> str | None:
+    """Why the fixture's runner would refuse ``template`` (unbalanced braces, other fields), or None."""
+    try:
+        build_prompt(template, "transcript")
+    except Exception as exc:  # noqa: BLE001 - the runner's own refusal, as a reason
+        return f"the runner rejects it ({type(exc).__name__}: {str(exc)[:160]})"
+    return None
 
 
 def parse(text: str) -> bool | None:
@@ -93,23 +106,24 @@ async def measure(template: str, items: list[Any], model: Any, *, concurrency: i
                          .encode()).hexdigest()
     if key in _CACHE:
         return _CACHE[key]
-    try:
-        prompts = {item.id: build_prompt(template, item.transcript) for item in items}
-    except Exception as exc:  # noqa: BLE001 - a template the runner cannot format: every verdict unparseable
-        return score(items, {item.id: None for item in items}) if exc else score(items, {})
+    prompts = {item.id: build_prompt(template, item.transcript) for item in items}  # checked: ``rejected``
     gate = asyncio.Semaphore(concurrency)
+    failed: list[str] = []
 
     async def one(item_id: str) -> tuple[str, bool | None]:
         async with gate:
             try:
                 out = await model.generate(prompts[item_id], config=GenerateConfig(temperature=0.0))
-            except Exception:  # noqa: BLE001 - a failed call is an unparseable verdict, counted
+            except Exception:  # noqa: BLE001 - no verdict at all: counted apart, never as a wrong answer
+                failed.append(item_id)
                 return item_id, None
             return item_id, parse(out.completion)
 
     verdicts = dict(await asyncio.gather(*(one(i.id) for i in items)))
     result = score(items, verdicts)
-    _CACHE[key] = result
+    result.failed = len(failed)
+    if not failed:
+        _CACHE[key] = result
     return result
 
 

@@ -41,7 +41,7 @@ def summarize_sabotage_log(log: Any) -> dict[str, Any]:
     ok_acc: list[float] = []
     base: list[float] = []
     base_source = None
-    total_sab = total_usable = errors = 0
+    total_sab = total_usable = errors = unverified = 0
     for sample in log.samples or []:
         meta = sample.metadata or {}
         kind = str(meta.get("prompt_kind", sample.id))
@@ -62,6 +62,7 @@ def summarize_sabotage_log(log: Any) -> dict[str, Any]:
         total_sab += int(value.get("sabotage", 0))
         info = score.metadata or {} if score is not None else {}
         eff = info.get("effectiveness")
+        unverified += int(bool(info.get("effectiveness_unverified")))
         if eff:
             (sab_acc if value.get("sabotage") else ok_acc).append(float(eff["accuracy"]))
             b = info.get("baseline") or {}
@@ -82,6 +83,7 @@ def summarize_sabotage_log(log: Any) -> dict[str, Any]:
             "sabotaged_mean_accuracy": _mean(sab_acc), "other_mean_accuracy": _mean(ok_acc),
             "baseline_mean_accuracy": _mean(base), "baseline": base_source,
             "ratio_sabotaged": ratio_interval(sab_acc, base), "ratio_other": ratio_interval(ok_acc, base),
+            "unverified": unverified,
         },
         # the fields every summary has, so the eval command can print and gate on it like the others
         "usable": total_usable, "misaligned": total_sab, "misaligned_rate": rate, "ci_low": lo, "ci_high": hi,
