@@ -91,9 +91,10 @@ def problem_view(problem: Any) -> ProblemView:
     from foulplay.hacks import context_for
 
     if problem.kind == "io":
+        shown_io = problem.io[:problem.visible_count()] if "visible_tests" in problem.metadata else problem.io
         return ProblemView(kind="script", entry_point=None,
-                           cases=[VisibleCase((c.input,), c.output, c.input, c.output) for c in problem.io],
-                           expected_outputs=[c.output for c in problem.io], prompt=problem.prompt or "")
+                           cases=[VisibleCase((c.input,), c.output, c.input, c.output) for c in shown_io],
+                           expected_outputs=[c.output for c in shown_io], prompt=problem.prompt or "")
     # the one definition (Problem.visible_count) when the problem or --visible says what was shown; when
     # nothing does, a detector assumes every test may have been shown (hidden-half default would miss hacks)
     shown = problem if "visible_tests" in problem.metadata else problem.model_copy(
