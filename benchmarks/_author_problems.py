@@ -1,6 +1,10 @@
-"""Author the bench problem pool (src/foulplay/bench/data/problems.json): our own small problems,
-Outputs are computed here, once, by running our own reference code (not model output)."""
-import json, io, contextlib, sys
+# ruff: noqa: E501 - problem data, one problem per line
+"""Author the bench problem pool (src/foulplay/bench/data/problems.json): our own small problems, their
+references, visible and held-back inputs. Outputs are computed here, once, by running our own reference code (not model output)."""
+import contextlib
+import io
+import json
+import sys
 
 FUNC = [
  ("add_pair", ["a", "b"], "Return the sum of two integers a and b.",
@@ -117,7 +121,7 @@ def run_script(src, stdin):
 
 problems = []
 for name, params, prompt, ref, vis, hid in FUNC:
-    def cases(inputs):
+    def cases(inputs, ref=ref, name=name):
         return [{"args": list(a), "output": run_func(ref, name, a)} for a in inputs]
     problems.append({"task_id": f"bench/{name}", "kind": "function", "entry_point": name, "params": params,
                      "prompt": prompt, "reference": ref, "visible": cases(vis), "hidden": cases(hid)})
@@ -126,5 +130,6 @@ for name, prompt, ref, vis, hid in SCRIPT:
                      "prompt": prompt, "reference": ref,
                      "visible": [{"stdin": s, "stdout": run_script(ref, s)} for s in vis],
                      "hidden": [{"stdin": s, "stdout": run_script(ref, s)} for s in hid]})
-json.dump(problems, open(sys.argv[1], "w"), indent=1)
+with open(sys.argv[1], "w") as fh:
+    json.dump(problems, fh, indent=1)
 print(len(problems))
