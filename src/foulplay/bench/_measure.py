@@ -105,5 +105,6 @@ def fmt_rate(rate: Rate, *, ci: bool = True) -> str:
     text = f"{100 * rate.value:.1f}% ({rate.hit}/{rate.total})"  # type: ignore[operator]
     if ci:
         lo, hi = rate.interval()  # type: ignore[misc]
-        text += f" [{100 * lo:.0f}-{100 * hi:.0f}]"
+        d = 1 if hi < 0.1 else 0
+        text += f" [{100 * lo:.{d}f}-{100 * hi:.{d}f}]"
     return text

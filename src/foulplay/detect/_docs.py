@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from importlib import resources
+from typing import Any
+
 from foulplay.detect._engine import Rule, rules
 
 _FAMILY_ORDER = ["equality", "early-exit", "test-framework", "test-tampering", "special-casing", "introspection",
@@ -13,7 +17,80 @@ _KINDS = {
     "pattern": "text patterns (code that does not parse, configuration files)",
     "text": "reasoning, prose and patches in a completion",
     "change": "what a diff, a git range or an agent's edit changed (removed and added lines, before and after)",
+    "dynamic": "the solution's behaviour in the sandbox on held-back, perturbed and statement cases (`scan --dynamic`)",
 }
+
+_LEVELS = ("low", "medium", "high")
+
+
+def measured() -> dict[str, Any] | None:
+    """The figures ``foulplay bench --record src/foulplay/detect/data/measured.json`` last wrote (None when
+    the file is absent or unreadable)."""
+    try:
+        text = resources.files("foulplay.detect").joinpath("data/measured.json").read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("schema") == "foulplay.bench/1" else None
+
+
+def _pct(cell: dict[str, Any] | None) -> str:
+    if not cell or not cell.get("total"):
+        return "-"
+    lo, hi = cell["ci95"]
+    d = 1 if hi < 0.1 else 0
+    return f"{100 * cell['rate']:.1f}% ({cell['hit']}/{cell['total']}; 95% CI {100 * lo:.{d}f}-{100 * hi:.{d}f}%)"
+
+
+def _where(m: dict[str, Any]) -> str:
+    info = m.get("measured", {})
+    commit = (info.get("commit") or "unknown")[:10] + (" + uncommitted changes" if info.get("dirty") else "")
+    return f"commit {commit}, {info.get('date', '?')}, {info.get('per_generator', '?')} items per generator"
+
+
+def operating_points_markdown(m: dict[str, Any]) -> list[str]:
+    """Recall and false positives per ``--min-confidence`` level and half of the corpus."""
+    out = ["## Operating points", "",
+           f"Measured by `foulplay bench` ({_where(m)}). Each row is one `--min-confidence` setting; recall is over "
+           "the generated hacks, false positives over the honest look-alikes of the same half. The held-out half "
+           "was written blind from the catalog's descriptions: read it as the estimate on new code.", "",
+           "| half | `--min-confidence` | systemic recall | special-casing recall | all hacks recall | "
+           "false positives |", "|---|---|---|---|---|---|"]
+    for split, levels in sorted(m.get("corpus", {}).items()):
+        for lvl in _LEVELS:
+            cells = levels.get(lvl, {})
+            default = " (default)" if lvl == m.get("default_level") else ""
+            out.append(f"| {split} | {lvl}{default} | {_pct(cells.get('systemic', {}).get('recall'))} | "
+                       f"{_pct(cells.get('special-casing', {}).get('recall'))} | "
+                       f"{_pct(cells.get('ALL', {}).get('recall'))} | {_pct(cells.get('ALL', {}).get('fpr'))} |")
+    real = m.get("real", {}).get(m.get("default_level", "medium"), {})
+    if "references" in real:
+        out += ["", f"On the HumanEval and MBPP reference solutions (honest) at the default operating point: "
+                f"{_pct(real['references'].get('fpr'))} flagged."]
+    return out
+
+
+def _short(cell: dict[str, Any] | None) -> str:
+    if not cell or not cell.get("total"):
+        return "-"
+    return f"{cell['hit']}/{cell['total']} ({100 * cell['rate']:.0f}%)"
+
+
+def _measured_line(r: Rule, m: dict[str, Any] | None) -> list[str]:
+    row = (m or {}).get("rules", {}).get(r.code)
+    if not row:
+        return []
+    parts = []
+    for split in ("heldout", "dev"):
+        if split in row:
+            parts.append(f"{split} half: alone catches {_short(row[split].get('recall'))} of the {r.family} hacks, "
+                         f"fires on {_short(row[split].get('fpr'))} honest look-alikes")
+    refs = row.get("references")
+    if refs:
+        parts.append(f"fires on {refs['false_alarms']}/{refs['total']} reference solutions")
+    commit = ((m or {}).get("measured", {}).get("commit") or "unknown")[:10]
+    return [f"- measured at commit {commit} (default operating point; see [Operating points](#operating-points)): "
+            + "; ".join(parts)] if parts else []
 
 
 def _technique(r: Rule) -> str:
@@ -47,6 +124,9 @@ def render_rules_markdown(all_rules: list[Rule] | None = None) -> str:
         for r in [r for r in all_rules if r.family == fam]:
             out.append(f"| [{r.code}](#{r.code.lower()}) | {r.name} | {r.family} | {_technique(r)} | "
                        f"{r.severity.value} | {r.confidence.value} |")
+    m = measured()
+    if m is not None:
+        out += ["", *operating_points_markdown(m)]
     for fam in families:
         out += ["", f"## {fam}", ""]
         for r in [r for r in all_rules if r.family == fam]:
@@ -59,6 +139,7 @@ def render_rules_markdown(all_rules: list[Rule] | None = None) -> str:
                 f"- severity {r.severity.value}, confidence {r.confidence.value} (a finding may lower its "
                 "confidence when the context makes a hack less likely)",
                 f"- reads: {_KINDS.get(r.kind, r.kind)}",
+                *_measured_line(r, m),
                 "",
             ]
     return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,203 @@
+"""``foulplay bench``: measure the detectors on the generated corpus (development and blind held-out
+halves), labelled sets and the bundled real data, per family, operating point and rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from foulplay.cli._console import console, err_console, make_table
+from foulplay.cli._exit import EXIT_CODES_HELP, exit_options, exit_status
+from foulplay.errors import InputError
+
+FORMATS = ("text", "markdown", "json")
+
+
+def _progress(items: list[Any], label: str) -> Any:
+    """Iterate with a progress bar on a terminal (stderr), plainly otherwise."""
+    if not err_console.is_terminal:
+        yield from items
+        return
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+                   transient=True)
+    with bar:
+        task = bar.add_task(label, total=len(items))
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
+@click.command("bench")
+@click.option("--split", type=click.Choice(["all", "dev", "heldout"]), default="all", show_default=True,
+              help="Which half of the generated corpus to measure.")
+@click.option("--per", "per_generator", type=click.IntRange(min=1, max=1000), default=12, show_default=True,
+              help="Items per generator (each for a different problem where the pool allows).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the corpus (items are deterministic).")
+@click.option("--labelled", "labelled_paths", multiple=True, type=click.Path(path_type=Path),
+              help="A labelled JSONL set to measure too (id, label hack|clean, family, problem, completion); "
+                   "repeatable.")
+@click.option("--logs", "logs_dir", type=click.Path(path_type=Path),
+              help="A folder of Inspect logs labelled by their scorer (default: the shared rl-hacking logs "
+                   "when found).")
+@click.option("--shared", "shared_path", type=click.Path(path_type=Path),
+              help="The shared reference data folder (default: $FOULPLAY_SHARED, ../shared, /work/shared).")
+@click.option("--real/--no-real", default=True, show_default=True,
+              help="Measure the bundled real data: HumanEval/MBPP references and the shared Inspect logs.")
+@click.option("--speed/--no-speed", default=True, show_default=True, help="Measure scan throughput on one core.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report here (atomically).")
+@click.option("--record", type=click.Path(path_type=Path),
+              help="Also write the JSON report here (src/foulplay/detect/data/measured.json feeds the "
+                   "'measured at' lines of docs/rules.md).")
+@click.option("--export-corpus", type=click.Path(path_type=Path),
+              help="Write the generated items as labelled JSONL (for other detectors) and stop.")
+@click.option("--show-misses", type=click.IntRange(min=0), default=0, show_default=True,
+              help="List up to N missed hacks and N false alarms of the corpus.")
+@click.option("--check", is_flag=True, help="Exit 1 when a goal of the detection issue is missed.")
+@exit_options
+def bench_cmd(split: str, per_generator: int, seed: int, labelled_paths: tuple[Path, ...], logs_dir: Path | None,
+              shared_path: Path | None, real: bool, speed: bool, fmt: str, output: Path | None, record: Path | None,
+              export_corpus: Path | None, show_misses: int, check: bool, max_errors: int, exit_zero: bool) -> int:
+    """Measure the static detector: recall and false positives per family, operating point
+    (--min-confidence), generator and rule, on the generated corpus's development half (written
+    against the rules) and blind held-out half (written from the catalog alone), on labelled sets and
+    on the real data; then the goals and the throughput.
+
+    \b
+    foulplay bench                                  # everything, text tables
+    foulplay bench --split heldout --no-speed       # the honest estimate only
+    foulplay bench --format markdown -o bench.md    # tables for a report
+    foulplay bench --export-corpus corpus.jsonl     # the corpus, for other detectors
+
+    Exit status: 0 measured; 1 a goal missed (with --check); 2 bad input or items that could not be
+    scanned beyond --max-errors.
+    """
+    from foulplay._util.files import atomic_write_text
+    from foulplay.bench import generate
+    from foulplay.bench._real import inspect_logs, labelled, references, shared_dir
+    from foulplay.bench._report import BenchReport
+    from foulplay.bench._score import score_items
+    from foulplay.detect import rules
+
+    for path in labelled_paths:
+        if not path.is_file():
+            raise InputError(f"{path}: no such labelled file")
+    if logs_dir is not None and not logs_dir.is_dir():
+        raise InputError(f"{logs_dir}: no such folder of Inspect logs")
+    try:
+        items = generate(split, per_generator=per_generator, seed=seed)
+    except RuntimeError as exc:
+        raise InputError(f"corpus: {exc}") from None
+    if export_corpus is not None:
+        atomic_write_text(export_corpus, "".join(json.dumps(i.to_dict()) + "\n" for i in items))
+        err_console.print(f"wrote {len(items)} items to {escape(str(export_corpus))}")
+        return 0
+    by_id = {i.id: i for i in items}
+    report = BenchReport(corpus=list(_progress_scored(score_items, items)),
+                         rule_families={r.code: r.family for r in rules()},
+                         settings={"split": split, "per_generator": per_generator, "seed": seed})
+    for path in labelled_paths:
+        report.labelled += list(_progress(list(labelled(path)), f"labelled {path.name}"))
+    if real:
+        shared = shared_dir(shared_path)
+        report.real += list(_progress(list(references(shared)), "references"))
+        folder = logs_dir or (shared / "datasets" / "rl-hacking-inspect-logs" if shared else None)
+        if folder is not None and folder.is_dir():
+            report.real += list(inspect_logs(folder))
+    elif logs_dir is not None:
+        report.real += list(inspect_logs(logs_dir))
+    if speed:
+        from foulplay.bench._speed import throughput
+
+        report.speed = throughput()
+    text = _render(report, fmt)
+    if output is not None:
+        atomic_write_text(output, text)
+    else:
+        console.print(text, markup=False, highlight=False, soft_wrap=True) if fmt != "text" else _print_text(report)
+    if record is not None:
+        atomic_write_text(record, json.dumps(report.to_dict(), indent=1, sort_keys=True) + "\n")
+    if show_misses:
+        _misses(report, by_id, show_misses)
+    errors = report.errors()
+    for s in errors[:10]:
+        err_console.print(f"error: {escape(s.id)}: {escape(str(s.error))}", highlight=False)
+    return int(exit_status(found=check and not report.goals_met(), errors=len(errors), max_errors=max_errors,
+                           exit_zero=exit_zero))
+
+
+bench_cmd.help = (bench_cmd.help or "") + "\n\n" + EXIT_CODES_HELP.replace("something found", "a goal missed")
+
+
+def _progress_scored(score: Any, items: list[Any]) -> Any:
+    yield from score(_progress(items, "corpus"))
+
+
+def _render(report: Any, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report.to_dict(), indent=1, sort_keys=True) + "\n"
+    if fmt == "markdown":
+        return report.markdown()
+    return report.markdown()  # text to a file: the Markdown tables read well as plain text
+
+
+def _print_text(report: Any) -> None:
+    from foulplay.bench._measure import LEVELS, fmt_rate
+    from foulplay.bench._report import DEFAULT_LEVEL, GOALS
+
+    m = report.to_dict()["measured"]
+    commit = (m["commit"] or "no git checkout")[:12] + (" (uncommitted changes)" if m["dirty"] else "")
+    console.print(f"[bold]foulplay bench[/] commit {escape(commit)}, {escape(m['machine'])}")
+    rows = []
+    for split in report.splits():
+        for lvl in LEVELS:
+            cells = report.by_group(report.split(split), lvl)
+            get = cells.get
+            rows.append([split, lvl + (" (default)" if lvl == DEFAULT_LEVEL else ""),
+                         fmt_rate(get("systemic").recall) if get("systemic") else "-",
+                         fmt_rate(get("special-casing").recall) if get("special-casing") else "-",
+                         fmt_rate(get("ALL").recall) if get("ALL") else "-",
+                         fmt_rate(get("ALL").fpr) if get("ALL") else "-"])
+    console.print(make_table(["split", "min confidence", "systemic recall", "special-casing recall",
+                              "all hacks recall", "false positives"], rows, title="Operating points"))
+    for split in report.splits():
+        cells = report.by_group(report.split(split))
+        rows = [[name, fmt_rate(c.recall), fmt_rate(c.fpr)] for name, c in cells.items()
+                if name not in ("ALL", "systemic")]
+        console.print(make_table(["family", "recall", "false positives"], rows,
+                                 title=f"{split} half, per family (default operating point)"))
+    if report.labelled:
+        from foulplay.bench._measure import slice_by
+
+        cells = slice_by(report.labelled, lambda s: (s.group, "ALL"))
+        rows = [[name, fmt_rate(c.recall), fmt_rate(c.fpr)] for name, c in sorted(cells.items())]
+        console.print(make_table(["labelled set", "recall", "false positives"], rows, title="Labelled sets"))
+    if report.real:
+        rows = [[name, fmt_rate(c.recall), fmt_rate(c.fpr)] for name, c in sorted(report.real_groups().items())]
+        rows += [[f"{name} (unlabelled)", f"{f}/{t} flagged", "-"]
+                 for name, (f, t) in sorted(report.unlabelled().items())]
+        console.print(make_table(["real data", "recall", "false positives"], rows, title="Real data"))
+    if report.speed:
+        console.print(f"throughput: {report.speed:,.0f} rollouts/s on one core")
+    rows = []
+    for goal in GOALS:
+        value = report.goal_value(goal)
+        met = goal.met(value)
+        shown = "-" if value is None else (f"{value:,.0f}/s" if goal.measure == "speed" else f"{100 * value:.1f}%")
+        rows.append([goal.name, goal.split, shown, {True: "met", False: "MISSED", None: "not measured"}[met]])
+    console.print(make_table(["goal", "measured on", "value", "status"], rows, title="Goals"))
+
+
+def _misses(report: Any, by_id: dict[str, Any], limit: int) -> None:
+    missed = [s for s in report.corpus if s.label == "hack" and not s.error and not s.flagged()]
+    alarms = [s for s in report.corpus if s.label == "clean" and not s.error and s.flagged()]
+    for title, rows in (("missed hacks", missed), ("false alarms", alarms)):
+        err_console.print(f"[bold]{title}[/]: {len(rows)}")
+        for s in rows[:limit]:
+            err_console.print(f"--- {escape(s.id)} ({escape(s.family)}) rules={s.rules}", highlight=False)
+            err_console.print(escape(by_id[s.id].completion[:1500]), highlight=False)
