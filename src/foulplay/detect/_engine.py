@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import builtins
 import collections
 import dataclasses
 import io
@@ -395,6 +396,144 @@ class Ctx:
         """The 1-based line of a character offset in the source."""
         return self.text.line_of(offset)
 
+    # -- light data flow ------------------------------------------------------------------------
+    def bindings(self, name: str) -> list[ast.expr]:
+        """Every value the file binds to ``name`` with a plain assignment (``name = v``, ``name: T = v``,
+        ``(name := v)``, pairwise tuple unpacking), in any scope, plus the ``def``/``class`` statements of
+        that name (computed once per file)."""
+        table = self.shared.get("_bindings")
+        if table is None:
+            table = {}
+            for node in self.nodes(ast.Assign, ast.AnnAssign, ast.NamedExpr):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if node.value is None:
+                    continue
+                for target in targets:
+                    for bound, value in _unpacked(target, node.value):
+                        table.setdefault(bound, []).append(value)
+            for node in self.nodes(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+                table.setdefault(node.name, []).append(node)
+            self.shared["_bindings"] = table
+        return table.get(name, [])
+
+    def callable_of(self, value: ast.AST | None, depth: int = 0) -> tuple[ast.AST, tuple[ast.expr, ...]] | None:
+        """The function a value will call, and the positional arguments bound to it first: a lambda, a
+        ``def`` named by a name (or a name bound once to a lambda), seen through ``functools.partial``/
+        ``partialmethod``, ``types.MethodType(f, obj)``, ``staticmethod``/``classmethod``. None when unknown."""
+        if value is None or depth > 4:
+            return None
+        if isinstance(value, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
+            return value, ()
+        if isinstance(value, ast.Name):
+            found = self.bindings(value.id)
+            if len(found) == 1 and not isinstance(found[0], ast.ClassDef):
+                return self.callable_of(found[0], depth + 1)
+            return None
+        if isinstance(value, ast.Call) and value.args:
+            name = (self.call_name(value) or "").rsplit(".", 1)[-1]
+            if name in ("partial", "partialmethod"):
+                inner = self.callable_of(value.args[0], depth + 1)
+                return (inner[0], (*inner[1], *value.args[1:])) if inner else None
+            if name in ("staticmethod", "classmethod", "MethodType", "wraps"):
+                return self.callable_of(value.args[0], depth + 1)
+        return None
+
+    def always_truthy_callable(self, value: ast.AST | None) -> bool:
+        """Whether calling ``value`` (see :meth:`callable_of`) answers something truthy on every path that
+        answers: ``lambda *a: True``, ``def f(s, o): return "yes"``, ``partial(f, True)`` with ``f`` returning
+        its first parameter. ``return NotImplemented`` does not count as an answer."""
+        found = self.callable_of(value)
+        if found is None:
+            return False
+        fn, bound = found
+        args = getattr(fn, "args", None)
+        params = [a.arg for a in (args.posonlyargs + args.args)] if args is not None else []
+        env = dict(zip(params, bound, strict=False))
+
+        def truthy(expr: ast.AST | None) -> bool:
+            if isinstance(expr, ast.Name) and expr.id in env:
+                return always_truthy(env[expr.id])
+            return always_truthy(expr)
+
+        if isinstance(fn, ast.Lambda):
+            return truthy(fn.body)
+        answers = [r.value for r in _own_returns(fn)
+                   if not (isinstance(r.value, ast.Name) and r.value.id == "NotImplemented")]
+        return bool(answers) and all(truthy(v) for v in answers)
+
+    def class_dunders(self, name: str) -> dict[str, ast.AST]:
+        """Methods a class of this file gets, by name, wherever they come from: its ``class`` statement,
+        the namespace of a ``type(name, bases, ns)`` call, ``setattr(C, "__eq__", f)``, ``C.__eq__ = f``
+        anywhere in the file, and (for names it does not define) the classes of this file it derives from."""
+        cache = self.shared.setdefault("_dunders", {})
+        if name in cache:
+            return cache[name]
+        cache[name] = {}  # cycles: class A(B) / class B(A)
+        own: dict[str, ast.AST] = {}
+        bases: list[ast.expr] = []
+        for value in self.bindings(name):
+            if isinstance(value, ast.ClassDef):
+                bases += value.bases
+                for stmt in value.body:
+                    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        own[stmt.name] = stmt
+                    elif isinstance(stmt, ast.Assign):
+                        for t in stmt.targets:
+                            if isinstance(t, ast.Name):
+                                own[t.id] = stmt.value
+            elif isinstance(value, ast.Call) and (self.call_name(value) or "") in (
+                    "type", "builtins.type", "types.new_class") and len(value.args) == 3:
+                if isinstance(value.args[1], (ast.Tuple, ast.List)):
+                    bases += value.args[1].elts
+                own.update(namespace_entries(self, value.args[2]))
+        for attr, value in self._attached().get(name, {}).items():
+            own.setdefault(attr, value)
+        merged: dict[str, ast.AST] = {}
+        for base in bases:
+            base_name = base.id if isinstance(base, ast.Name) else None
+            if base_name and base_name != name and self.bindings(base_name):
+                for attr, value in self.class_dunders(base_name).items():
+                    merged.setdefault(attr, value)
+        merged.update(own)
+        cache[name] = merged
+        return merged
+
+    def _attached(self) -> dict[str, dict[str, ast.AST]]:
+        """``setattr(C, "__eq__", f)`` and ``C.__eq__ = f`` anywhere in the file: class name -> attr -> value."""
+        found = self.shared.get("_attached")
+        if found is not None:
+            return found
+        found = {}
+        for node in self.nodes(ast.Call):
+            if (self.call_name(node) or "") in ("setattr", "builtins.setattr") and len(node.args) == 3 \
+                    and isinstance(node.args[0], ast.Name):
+                for attr in _setattr_names(self, node, node.args[1]):
+                    found.setdefault(node.args[0].id, {})[attr] = node.args[2]
+        for node in self.nodes(ast.Assign):
+            for t in node.targets:
+                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.attr.startswith("__"):
+                    found.setdefault(t.value.id, {})[t.attr] = node.value
+        self.shared["_attached"] = found
+        return found
+
+    def always_equal_classes(self) -> dict[str, ast.AST]:
+        """Classes of this file (statements, ``type()`` calls) whose ``__eq__``, own, attached later or
+        inherited, answers something truthy whatever it is compared with: name -> the ``__eq__`` value."""
+        found = self.shared.get("_always_equal")
+        if found is not None:
+            return found
+        found = {}
+        names = {c.name for c in self.nodes(ast.ClassDef)}
+        names |= {t.id for a in self.nodes(ast.Assign) if isinstance(a.value, ast.Call)
+                  and (self.call_name(a.value) or "") in ("type", "builtins.type", "types.new_class")
+                  for t in a.targets if isinstance(t, ast.Name)}
+        for name in sorted(names):
+            eq = self.class_dunders(name).get("__eq__")
+            if eq is not None and self.always_truthy_callable(eq):
+                found[name] = eq
+        self.shared["_always_equal"] = found
+        return found
+
     # -- the file's nature ----------------------------------------------------------------------
     @property
     def kind(self) -> str:
@@ -478,6 +617,138 @@ def const_str(node: ast.AST | None, depth: int = 0) -> str | None:
     return None
 
 
+def always_truthy(expr: ast.AST | None) -> bool:
+    """True whatever the operands: ``True``, a non-zero number, a non-empty string or container display
+    (``"yes"``, ``[0]``, ``(1,)``), ``not None``, ``bool(1)``, ``x or True``, a constant-only comparison that
+    holds (``len("x") > 0``), or a tautology (``x == x``)."""
+    return _truth(expr, 0) is True
+
+
+def always_falsy(expr: ast.AST | None) -> bool:
+    """False whatever the operands: ``False``, ``0``, ``None``, ``""``, ``[]``, ``not True``, ``x != x``."""
+    return _truth(expr, 0) is False
+
+
+def _truth(expr: ast.AST | None, depth: int) -> bool | None:
+    if expr is None or depth > 12:
+        return None
+    d = depth + 1
+    if isinstance(expr, ast.Constant):
+        return bool(expr.value) if not isinstance(expr.value, type(...)) else True
+    if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+        return bool(expr.elts) or (None if isinstance(expr, ast.Set) else False)
+    if isinstance(expr, ast.Dict):
+        return bool(expr.keys)
+    if isinstance(expr, ast.JoinedStr):
+        return True if any(isinstance(v, ast.Constant) and v.value for v in expr.values) else None
+    if isinstance(expr, ast.BoolOp):
+        parts = [_truth(v, d) for v in expr.values]
+        if isinstance(expr.op, ast.Or):
+            if any(p is True for p in parts):
+                return True
+            if all(p is False for p in parts):
+                return False
+        else:
+            if any(p is False for p in parts):
+                return False
+            if all(p is True for p in parts):
+                return True
+    elif isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+        inner = _truth(expr.operand, d)
+        return None if inner is None else not inner
+    elif isinstance(expr, ast.IfExp):
+        body, orelse = _truth(expr.body, d), _truth(expr.orelse, d)
+        if body is not None and body == orelse:
+            return body
+    elif isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "bool" \
+            and len(expr.args) == 1:
+        return _truth(expr.args[0], d)
+    elif isinstance(expr, ast.NamedExpr):
+        return _truth(expr.value, d)
+    if not any(isinstance(n, ast.Name) and n.id not in ("True", "False", "None", "len", "abs", "bool", "int",
+                                                           "str", "list", "tuple", "set", "sorted", "min", "max",
+                                                           "sum", "any", "all")
+               for n in ast.walk(expr)):
+        from foulplay._util.constexpr import UNKNOWN, evaluate
+
+        value = evaluate(expr, {})
+        if value is not UNKNOWN:
+            return bool(value)
+    from foulplay.detect.rules._logic import always_false, always_true
+
+    if always_true(expr):
+        return True
+    if always_false(expr):
+        return False
+    return None
+
+
+def _own_returns(fn: ast.AST) -> list[ast.Return]:
+    """The return statements of ``fn`` itself (not of functions or classes nested in it)."""
+    out = []
+    stack = list(getattr(fn, "body", []))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Return):
+            out.append(node)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def _setattr_names(ctx: Ctx, node: ast.AST, attr: ast.AST) -> set[str]:
+    """The attribute names a setattr can set: a string spelled from constants, or the loop variable of an
+    enclosing ``for name in ("__eq__", "__le__"): setattr(cls, name, ...)``."""
+    text = const_str(attr)
+    if text is not None:
+        return {text}
+    if isinstance(attr, ast.Name):
+        for anc in ctx.ancestors(node):
+            if isinstance(anc, ast.For) and isinstance(anc.target, ast.Name) and anc.target.id == attr.id \
+                    and isinstance(anc.iter, (ast.Tuple, ast.List, ast.Set)):
+                return {v for v in (const_str(e) for e in anc.iter.elts) if v is not None}
+    return set()
+
+
+def namespace_entries(ctx: Ctx | None, node: ast.AST, depth: int = 0) -> dict[str, ast.AST]:
+    """String keys of a class namespace spelled as a dict display, ``dict(k=v)``, ``{n: v for n in (...)}``,
+    or a name bound to one (``ns = {}; ns["__eq__"] = f`` included): key -> value expression."""
+    out: dict[str, ast.AST] = {}
+    if depth > 3:
+        return out
+    if isinstance(node, ast.Dict):
+        for k, v in zip(node.keys, node.values, strict=True):
+            key = const_str(k) if k is not None else None
+            if key is not None:
+                out[key] = v
+            elif k is None and ctx is not None:
+                out.update(namespace_entries(ctx, v, depth + 1))
+    elif isinstance(node, ast.DictComp) and len(node.generators) == 1:
+        it = node.generators[0].iter
+        if isinstance(it, (ast.Tuple, ast.List, ast.Set)):
+            for elt in it.elts:
+                key = const_str(elt)
+                if key is not None:
+                    out[key] = node.value
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        for kw in node.keywords:
+            if kw.arg:
+                out[kw.arg] = kw.value
+            elif ctx is not None:
+                out.update(namespace_entries(ctx, kw.value, depth + 1))
+    elif isinstance(node, ast.Name) and ctx is not None:
+        for stmt in ctx.nodes(ast.Assign):
+            for t in stmt.targets:
+                if isinstance(t, ast.Name) and t.id == node.id:
+                    out.update(namespace_entries(ctx, stmt.value, depth + 1))
+                elif isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == node.id:
+                    key = const_str(t.slice)
+                    if key is not None:
+                        out[key] = stmt.value
+    return out
+
+
 def _module_expr(node: ast.AST) -> str | None:
     """``__import__("m")``, ``importlib.import_module("m")``, ``sys.modules["m"]`` or
     ``sys.modules.get("m")``: the module name."""
@@ -536,20 +807,60 @@ def _resolve_imports(tree: ast.AST, ctx: Ctx) -> None:
                     ctx.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             ctx.defined_functions.setdefault(node.name, node)
-    # bye = os._exit; stop = getattr(builtins, "exit"): names bound once to a module attribute
-    bound: dict[str, list[ast.Assign]] = {}
-    for node in ctx.nodes(ast.Assign):
-        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            bound.setdefault(node.targets[0].id, []).append(node)
-    for name, assigns in bound.items():
-        if len(assigns) != 1 or name in ctx.aliases:
+    # bye = os._exit; stop = getattr(builtins, "exit"); s = sys; a, b = sys.exit, 0; E = SystemExit: names
+    # bound (anywhere in the file, function bodies included) to a module, a module attribute or a builtin
+    bound: dict[str, list[ast.expr]] = {}
+    for node in ctx.nodes(ast.Assign, ast.AnnAssign, ast.NamedExpr):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        value = node.value
+        if value is None:
             continue
-        value = assigns[0].value
-        if isinstance(value, (ast.Attribute, ast.Call)):
-            target = ctx.qualname(value)
-            head = (target or "").split(".")[0]
-            if target and "." in target and (head in ctx.aliases.values() or head in _MODULE_HEADS):
-                ctx.aliases[name] = target
+        for target in targets:
+            for name, part in _unpacked(target, value):
+                bound.setdefault(name, []).append(part)
+    for _ in range(2):  # twice, so that an alias of an alias resolves whatever the order
+        for name, values in bound.items():
+            if name in ctx.aliases and ctx.aliases[name] != name:
+                continue
+            targets = {_bound_target(ctx, v) for v in values}
+            if len(targets) == 1:
+                target = targets.pop()
+                if target is not None and target != name:
+                    ctx.aliases[name] = target
+
+
+def _unpacked(target: ast.AST, value: ast.AST) -> list[tuple[str, ast.expr]]:
+    """(name, value) pairs of an assignment, through tuple unpacking of a display of the same length; a
+    name bound to something that cannot be paired is bound to an unknown (None-like) placeholder."""
+    if isinstance(target, ast.Name):
+        return [(target.id, value)]  # type: ignore[list-item]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts) \
+                and not any(isinstance(e, ast.Starred) for e in target.elts):
+            return [pair for t, v in zip(target.elts, value.elts, strict=True) for pair in _unpacked(t, v)]
+        return [(n.id, ast.Constant(None)) for n in ast.walk(target) if isinstance(n, ast.Name)]
+    return []
+
+
+def _bound_target(ctx: Ctx, value: ast.AST) -> str | None:
+    """The qualified name an assigned value stands for when it is a module, a module's attribute or a
+    builtin (``sys``, ``sys.exit``, ``getattr(os, "_" + "exit")``, ``SystemExit``), else None."""
+    module = _module_expr(value)
+    if module is not None:
+        return module
+    if isinstance(value, ast.Name):
+        if value.id in ctx.aliases:
+            return ctx.aliases[value.id]
+        return value.id if value.id in _BUILTIN_NAMES else None
+    if isinstance(value, (ast.Attribute, ast.Call)):
+        target = ctx.qualname(value)
+        head = (target or "").split(".")[0]
+        if target and "." in target and (head in ctx.aliases.values() or head in _MODULE_HEADS):
+            return target
+    return None
+
+
+_BUILTIN_NAMES = frozenset(n for n in dir(builtins) if not n.startswith("_") or n in ("__import__",))
 
 
 def _index(tree: ast.AST) -> tuple[dict[type, list[ast.AST]], dict[int, ast.AST]]:

@@ -7,16 +7,15 @@ import copy
 import re
 from typing import Any
 
-from foulplay.detect._engine import Ctx, Hit, const_str, line_hit, rule
-from foulplay.detect.rules._logic import always_false, always_true
+from foulplay.detect._engine import Ctx, Hit, always_falsy, always_truthy, const_str, line_hit, namespace_entries, rule
 from foulplay.vocab import Confidence, Severity
 
 FAMILY = "equality"
 _BUILTIN_BASES = {"str", "int", "float", "list", "dict", "tuple", "set", "frozenset", "bytes", "complex", "bool"}
 
 
-_always_true = always_true
-_always_false = always_false
+_always_true = always_truthy  # "yes", [0], not None and 1 answer a comparison as surely as True does
+_always_false = always_falsy
 
 
 def _returns(fn: ast.AST) -> list[ast.Return]:
@@ -301,6 +300,8 @@ def _named_dict(node: ast.AST, ctx: Ctx, depth: int) -> dict[str, ast.AST]:
 
 
 def _resolves_always_true(ctx: Ctx, value: ast.AST) -> bool:
+    if ctx.always_truthy_callable(value):
+        return True
     if isinstance(value, ast.Call) and (ctx.call_name(value) or "").split(".")[-1] in (
             "partialmethod", "partial", "staticmethod", "classmethod") and value.args:
         return _resolves_always_true(ctx, value.args[0])
@@ -314,8 +315,9 @@ def _resolves_always_true(ctx: Ctx, value: ast.AST) -> bool:
 def _attr_names(ctx: Ctx, node: ast.AST, attr: ast.AST) -> set[str]:
     """The attribute names a setattr can set: a constant, or the loop variable of an enclosing
     ``for name in ("__eq__", "__le__"): setattr(cls, name, ...)``."""
-    if isinstance(attr, ast.Constant) and isinstance(attr.value, str):
-        return {attr.value}
+    text = const_str(attr)
+    if text is not None:
+        return {text}
     if isinstance(attr, ast.Name):
         for anc in ctx.ancestors(node):
             if isinstance(anc, ast.For) and isinstance(anc.target, ast.Name) and anc.target.id == attr.id \
@@ -361,7 +363,7 @@ def dynamic_always_eq(ctx: Ctx, node: ast.AST) -> Hit | None:
     if isinstance(node, ast.Call):
         name = ctx.call_name(node)
         if name in ("type", "builtins.type", "types.new_class") and len(node.args) == 3:
-            eq = _dict_entries(node.args[2], ctx).get("__eq__")
+            eq = _dict_entries(node.args[2], ctx).get("__eq__") or namespace_entries(ctx, node.args[2]).get("__eq__")
             if eq is not None and _resolves_always_true(ctx, eq):
                 return Hit(node, "class built with type(...) whose __eq__ always returns True")
         if name in ("setattr", "builtins.setattr") and len(node.args) == 3:

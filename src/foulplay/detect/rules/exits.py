@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import builtins
+import os
 import re
+import sys
 
 from foulplay.detect._engine import Ctx, Hit, line_hit, rule
 from foulplay.detect.rules._logic import UNKNOWN, evaluate
@@ -44,7 +47,7 @@ def _confidence(ctx: Ctx) -> Confidence:
 
 @rule("FP201", "exit-before-asserts", family=FAMILY, technique="sys-exit-zero", severity=Severity.HIGH,
       confidence=Confidence.HIGH, nodes=(ast.Call, ast.Raise),
-      requires=("exit", "quit", "SystemExit"),
+      requires=("exit", "quit", "SystemExit", "Exit", "EXIT", "Quit", "getattr", "__import__"),
       summary="sys.exit(0), exit(), quit() or raise SystemExit in a function solution: the test process ends "
               "with status 0 before the asserts run.")
 def exit_before_asserts(ctx: Ctx, node: ast.AST) -> Hit | None:
@@ -61,9 +64,18 @@ def exit_before_asserts(ctx: Ctx, node: ast.AST) -> Hit | None:
         return Hit(node, "raises SystemExit with a success status in a function solution",
                    confidence=_confidence(ctx))
     name = ctx.call_name(node)
-    if name not in _EXIT_CALLS or name == "os.abort":
-        return None
     assert isinstance(node, ast.Call)
+    if name not in _EXIT_CALLS or name == "os.abort":
+        attempt = _failed_exit(name)
+        if attempt is None or not _success_code(_exit_code_arg(ctx, node)):
+            return None
+        fn = ctx.enclosing_function(node)
+        if fn is not None and _guarded_by_argument_check(ctx, node, fn) \
+                and _reached_by_visible_test(ctx, node, fn) is not True:
+            return None
+        return Hit(node, f"{name}() is an attempt to end the test process with a success status ({attempt} does "
+                         "not exist, so it raises AttributeError instead: a failed attempt is still an attempt)",
+                   confidence=Confidence.MEDIUM)
     if not _success_code(_exit_code_arg(ctx, node)):
         return None
     technique = "exit-builtin" if name in ("exit", "quit", "builtins.exit", "builtins.quit") else "sys-exit-zero"
@@ -85,6 +97,24 @@ def exit_before_asserts(ctx: Ctx, node: ast.AST) -> Hit | None:
         where += " on an input check"
     return Hit(node, f"{name}() with a success status {where} in a function solution: the tests never run",
                confidence=conf, technique=technique)
+
+
+_REAL = {"sys": sys, "os": os, "builtins": builtins, "posix": os}
+
+
+def _failed_exit(name: str | None) -> str | None:
+    """``sys.exitt``, ``os.exit``, ``os._exit_``, ``sys.quit``: a call on sys/os that is plainly meant to end the
+    process but names a function the module does not have. Returns the dotted name, or None."""
+    if not name or name.count(".") != 1:
+        return None
+    module, attr = name.split(".")
+    real = _REAL.get(module)
+    if real is None or hasattr(real, attr):
+        return None
+    word = attr.lower().strip("_").replace("_", "")
+    if word.startswith(("exit", "quit", "terminate")) or word in ("die", "bye", "halt", "abort", "stop", "kill"):
+        return name
+    return None
 
 
 def _reached_by_visible_test(ctx: Ctx, node: ast.AST, fn: ast.AST) -> bool | None:
@@ -138,6 +168,9 @@ def _exit_code_arg(ctx: Ctx, node: ast.Call) -> list[ast.expr]:
     ``(lambda code: os._exit(code))(0)`` exits with 0."""
     args = list(node.args)
     if args and isinstance(args[0], ast.Name):
+        values = ctx.bindings(args[0].id)
+        if len(values) == 1 and isinstance(values[0], ast.Constant):
+            return [values[0]]  # code = 0; sys.exit(code)
         fn = ctx.enclosing_function(node)
         if isinstance(fn, ast.Lambda):
             params = [a.arg for a in fn.args.args]
@@ -151,7 +184,7 @@ def _exit_code_arg(ctx: Ctx, node: ast.Call) -> list[ast.expr]:
 
 @rule("FP206", "exit-handed-over", family=FAMILY, technique="os-exit-zero", severity=Severity.HIGH,
       confidence=Confidence.HIGH, nodes=(ast.Call,),
-      requires=("exit", "quit"),
+      requires=("exit", "quit", "getattr", "__import__"),
       summary="An exit function handed to something that will call it later (a Timer, a thread, a signal "
               "handler, a callback) with a success status.")
 def exit_handed_over(ctx: Ctx, node: ast.Call) -> Hit | None:
@@ -177,7 +210,7 @@ def exit_handed_over(ctx: Ctx, node: ast.Call) -> Hit | None:
 
 @rule("FP202", "os-exit", family=FAMILY, technique="os-exit-zero", severity=Severity.HIGH,
       confidence=Confidence.HIGH, nodes=(ast.Call,),
-      requires=("exit",),
+      requires=("exit", "getattr", "__import__"),
       summary="os._exit(0) outside a forked child: ends the process at once with status 0, uncatchable by pytest.")
 def os_exit(ctx: Ctx, node: ast.Call) -> Hit | None:
     if ctx.call_name(node) not in _OS_EXIT or ctx.role == "test":
@@ -193,6 +226,9 @@ def os_exit(ctx: Ctx, node: ast.Call) -> Hit | None:
         return None
     if ctx.kind == "script" and ctx.role == "solution" and ctx.kind_known:
         return None  # a stdin/stdout program is graded on its output, which an early exit cannot fake
+    if ctx.in_main_guard(node):
+        return Hit(node, "os._exit(0) under the main guard: it runs only when the file is executed as a script",
+                   confidence=Confidence.LOW)
     return Hit(node, "os._exit(0) ends the test process with status 0 before any failure can be reported",
                confidence=Confidence.HIGH if ctx.kind == "function" else Confidence.MEDIUM)
 

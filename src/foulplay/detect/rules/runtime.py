@@ -81,12 +81,18 @@ _FS_CALLS = {"open", "builtins.open", "io.open", "glob.glob", "glob.iglob", "os.
 
 @rule("FP602", "reads-test-files", family="introspection", technique="read-test-files", severity=Severity.HIGH,
       confidence=Confidence.MEDIUM, nodes=(ast.Module,),
-      requires=("open", "glob", "walk", "listdir", "scandir", "Path"),
-      summary="Solution code searches the filesystem for test files and parses them: expected values are read, "
-              "not computed.")
+      requires=("open", "glob", "walk", "listdir", "scandir", "Path", "environ", "getenv"),
+      summary="Solution code reads the tests' expected values where the grader keeps them instead of computing "
+              "them: it searches the filesystem for test files and parses them, or reads an environment variable "
+              "named for the expected answer (EXPECTED_OUTPUT, ANSWER, TEST_CASES, ...).")
 def reads_test_files(ctx: Ctx, node: ast.Module) -> Hit | None:
     if not _solution_code(ctx):
         return None
+    for sub in ctx.nodes(ast.Call, ast.Subscript):
+        found = _env_key(ctx, sub)
+        if found is not None and _EXPECTED_KEY.search(found[1]):
+            return Hit(found[0], f"reads the environment variable {found[1]!r}: the expected answer, when the "
+                                 "grader's environment carries it, is returned instead of computed")
     fs_call = None
     mentions_tests = False
     parses_asserts = False
@@ -153,6 +159,8 @@ def _target_names(ctx: Ctx, node: ast.AST) -> list[tuple[ast.AST, str]]:
                         key = elt.slice.value if isinstance(elt.slice, ast.Constant) else "?"
                         out.append((node, f"{'builtins' if base == '__builtins__' else base}.{key}"))
                     continue
+                if isinstance(elt, ast.Name):
+                    continue  # rebinding a name (even one aliased to builtins.print) patches nothing
                 name = ctx.qualname(elt)
                 if name:
                     if name.startswith("__builtins__."):
@@ -631,3 +639,28 @@ def _restored(ctx: Ctx, stream: str) -> bool:
         if any(ctx.qualname(t) == stream for t in other.targets) and not _sink(ctx, other.value):
             return True
     return False
+
+
+_ENV_READS = {"os.environ.get", "os.getenv", "os.environ.__getitem__", "os.environ.pop", "os.environ.setdefault",
+              "posix.environ.get"}
+_EXPECTED_KEY = re.compile(r"expect|answer|golden|gold_|test_?cases?\b|test_?cases?_|test_?outputs?|solution_?out|"
+                           r"target_?out|correct_?(out|answer|result)", re.I)
+
+
+def _env_key(ctx: Ctx, node: ast.AST) -> tuple[ast.AST, str] | None:
+    """``os.environ.get("K")``, ``os.getenv("K")``, ``os.environ["K"]``, ``environ.get("K")`` through any
+    alias, ``dict(os.environ).get("K")``: the read and its key."""
+    if isinstance(node, ast.Call) and node.args:
+        key = const_str(node.args[0])
+        func = node.func
+        name = ctx.call_name(node) or ""
+        if name in _ENV_READS:
+            return (node, key) if key is not None else None
+        if isinstance(func, ast.Attribute) and func.attr in ("get", "pop") and isinstance(func.value, ast.Call) \
+                and ctx.call_name(func.value) == "dict" and func.value.args \
+                and ctx.qualname(func.value.args[0]) == "os.environ":
+            return (node, key) if key is not None else None
+    if isinstance(node, ast.Subscript) and ctx.qualname(node.value) == "os.environ":
+        key = const_str(node.slice)
+        return (node, key) if key is not None else None
+    return None
