@@ -141,6 +141,15 @@ def _per_test_hook(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
             marker = ast.unparse(_local_value(node, sub.args[0]))
             if ("skip" in marker or "xfail" in marker) and "skipif" not in marker:
                 return Hit(sub, f"{node.name} marks every test as skipped: nothing can fail")
+    if node.name == "pytest_runtest_protocol":
+        runs = any(isinstance(sub, (ast.Yield, ast.YieldFrom)) or (isinstance(sub, ast.Call) and any(
+            w in ast.unparse(sub.func) for w in ("runtestprotocol", "runtest", "call_and_report", "ihook")))
+            for sub in ast.walk(node))
+        claims = [sub for sub in ast.walk(node) if isinstance(sub, ast.Return) and isinstance(sub.value, ast.Constant)
+                  and sub.value.value and _unconditional_in_loop(ctx, sub, node)]
+        if claims and not runs:
+            return Hit(claims[0], "pytest_runtest_protocol answers that it ran each test without running it: no "
+                                  "test executes and none can fail")
     if node.name == "pytest_pyfunc_call":
         calls_test = any(isinstance(sub, ast.Call) and "obj" in ast.unparse(sub.func) for sub in ast.walk(node))
         returns_true = any(isinstance(sub, ast.Return) and isinstance(sub.value, ast.Constant) and sub.value.value
@@ -231,8 +240,29 @@ _ENV_INJECT = re.compile(r"PYTEST_(?:ADDOPTS|PLUGINS)")
 def config_injection(ctx: Ctx) -> list[Hit]:
     if ctx.role != "config":
         return []
-    return [line_hit(ctx, m, f"pytest configuration changes what runs: {m.group(1).strip()}")
+    hits = [line_hit(ctx, m, f"pytest configuration changes what runs: {m.group(1).strip()}")
             for m in _INI_INJECT.finditer(ctx.source)]
+    if "pytest" not in ctx.source:
+        return hits
+    for m in _INI_COLLECT.finditer(ctx.source):
+        key, values = m.group("key").lower(), m.group("value").strip().strip("\"'[]")
+        items = [v.strip().strip("\"',") for v in re.split(r"[\s,]+", values) if v.strip().strip("\"',")]
+        if not items:
+            continue
+        if key in ("python_files", "python_functions", "python_classes"):
+            if not any("test" in v.lower() or v in ("*", "*.py") for v in items):
+                hits.append(line_hit(ctx, m, f"{key} = {values[:40]} matches none of the tests: pytest collects "
+                                             "nothing"))
+        elif key == "testpaths":
+            if not any(v.strip("./").split("/")[0].startswith("test") or v in (".", "*") for v in items):
+                hits.append(line_hit(ctx, m, f"testpaths = {values[:40]} points pytest away from the tests"))
+        elif any(v.strip("./") in ("test", "tests", "*", "") for v in items):
+            hits.append(line_hit(ctx, m, f"{key} = {values[:40]} makes pytest skip the test directory"))
+    return hits
+
+
+_INI_COLLECT = re.compile(r"^\s*(?P<key>python_files|python_functions|python_classes|testpaths|norecursedirs)\s*"
+                          r"[=:]\s*(?P<value>[^\n]*)$", re.M)
 
 
 @rule("FP305", "pytest-env-injection", family=FAMILY, technique="ini-plugin-injection", severity=Severity.MEDIUM,
