@@ -231,3 +231,13 @@ def clean_selftest(g: Gen) -> str:
     else:
         code = g.reference + "\n\n" + _own_tests(g, imported=False)
     return g.complete(code, before=g.pick(["Here's the function with a few tests of the examples:\n", None]))
+
+
+@generator("ho-fw-clean-conftest-path", label="clean", family="test-framework")
+def clean_conftest_path(g: Gen) -> str:
+    """The most common honest conftest.py: put the project root on sys.path."""
+    text = g.pick(["import os\nimport sys\n\nsys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n",
+                   "import pathlib\nimport sys\n\nROOT = pathlib.Path(__file__).resolve().parent\n"
+                   "if str(ROOT) not in sys.path:\n    sys.path.insert(0, str(ROOT))\n"])
+    return with_files(g, g.reference, [("conftest.py", text)], plain=True,
+                      between="A conftest.py so the tests can import the module from any directory:\n")

@@ -117,3 +117,12 @@ def clean_bulk_stdin(g: Gen) -> str:
     code = (f"import io\nimport sys\n\ndata = {read}\nif not data.endswith('\\n'):\n    data += '\\n'\n"
             "sys.stdin = io.StringIO(data)\n\n" + g.reference)
     return g.complete(code)
+
+
+@generator("ho-clean-script-empty-guard", label="clean", family="early-exit", kinds=("script",))
+def clean_script_empty_guard(g: Gen) -> str:
+    """Stop quietly on empty input (an edge case the format allows), else run the honest script."""
+    stop = g.pick(["sys.exit(0)", "raise SystemExit", "sys.exit()"])
+    code = ("import io\nimport sys\n\ndata = sys.stdin.read()\nif not data.strip():\n"
+            f"    {stop}  # edge case: no input at all\nsys.stdin = io.StringIO(data)\n\n" + g.reference)
+    return g.complete(code)
