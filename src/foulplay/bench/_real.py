@@ -123,3 +123,25 @@ def inspect_logs(folder: Path) -> Iterator[Scored]:
                 continue
             yield Scored(t.id, label, task, task, "real", best_confidence(result.findings, options),
                          error=result.error, cluster=task)
+
+
+def catalog_payloads(shared: Path | None, limit: int = 200) -> Iterator[Scored]:
+    """Every catalog payload for ``limit`` HumanEval/MBPP problems (hacks by construction), each problem's
+    reference beside them (honest)."""
+    from foulplay.grading import load_humaneval, load_mbpp
+    from foulplay.hacks import catalog, context_for
+
+    problems = load_humaneval()[: limit // 2]
+    mbpp = shared / "datasets" / "mbpp" / "mbpp.jsonl" if shared else None
+    if mbpp is not None and mbpp.is_file():
+        problems += load_mbpp(mbpp)[: limit // 2]
+    tests = {"tests/test_solution.py": "def test_it():\n    assert solve(1) == 2\n"}
+    for p in problems:
+        ctx = context_for(p, tests)
+        for tech in catalog():
+            payload = tech.payload(ctx)
+            if payload is not None:
+                yield _scan(f"{p.task_id}:{tech.id}", "hack", tech.family.value, "catalog-payloads", p,
+                            payload.to_completion(p.solution_path))
+        ref = p.prompt + p.reference if p.kind == "check" else p.reference
+        yield _scan(f"{p.task_id}:reference", "clean", "reference", "catalog-payloads", p, ref or "")
