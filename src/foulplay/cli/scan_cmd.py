@@ -69,7 +69,7 @@ DEFAULT_ITEM_TIMEOUT = 30.0
 loading the rules)."""
 _UNREADABLE = ": invalid JSON"
 _SHOWN_NOTES = ("does not parse", "do not parse", "renamed to", "could not be", "not reconstructed", "rule error",
-                "source label", "invalid JSON", "no tool result")
+                "source label", "invalid JSON", "no tool result", "dynamic ", "dynamic:")
 
 
 def _print_text(items: list[Any], counted: Any, console: Console = console) -> None:
@@ -150,13 +150,26 @@ def _print_text(items: list[Any], counted: Any, console: Console = console) -> N
               metavar="SECONDS",
               help="Time budget of one item (a file, completion, rollout line, diff or transcript): an item that "
                    "takes longer becomes an error item ('scan exceeded N s') and the rest go on; 0: no budget.")
+@click.option("--dynamic", is_flag=True,
+              help="Also run each completion or rollout with a known problem in the sandbox, on the held-back tests, "
+                   "perturbed visible inputs (answers from the reference solution) and the statement's own examples: "
+                   "passing the visible cases and failing nearby ones is FP590. See docs/dynamic-checks.md.")
+@click.option("--dynamic-timeout", type=click.FloatRange(min=0.5), default=10.0, show_default=True, metavar="SECONDS",
+              help="--dynamic: wall-clock budget of one sandbox run (an item makes up to four, plus reference runs "
+                   "once per problem); --item-timeout bounds an item's runs together.")
+@click.option("--isolation", type=click.Choice(["auto", "bwrap", "rlimit", "none"]), default="auto", show_default=True,
+              help="--dynamic: sandbox isolation level.")
+@click.option("--require-isolation", type=click.Choice(["bwrap", "rlimit", "none"]), default=None,
+              help="--dynamic: refuse to run below this isolation level.")
 @exit_options
 def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_field: str, problem_field: str | None,
              task_field: str, problems_path: str | None, problem_path: str | None, select: tuple[str, ...],
              ignore: tuple[str, ...], fail_on: str, min_confidence: str, honor_suppressions: bool | None,
              fmt: str, output: str | None, jobs: int | None, git_spec: str | None, staged: bool,
-             item_timeout: float, max_errors: int, exit_zero: bool, visible_spec: str | None = None) -> None:
-    """Find reward hacks in code, completions and RL rollouts, without running anything.
+             item_timeout: float, max_errors: int, exit_zero: bool, visible_spec: str | None = None,
+             dynamic: bool = False, dynamic_timeout: float = 10.0, isolation: str = "auto",
+             require_isolation: str | None = None) -> None:
+    """Find reward hacks in code, completions and RL rollouts (statically; --dynamic also runs them in the sandbox).
 
     \b
     foulplay scan src/ tests/                         Python files and directories
@@ -166,6 +179,7 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
     foulplay scan --git main..HEAD --fail-on high     what a branch changed (CI)
     foulplay scan --staged                            the staged changes (pre-commit)
     foulplay scan session.jsonl logs/run.eval         agent transcripts (Claude Code, Codex, Inspect, SWE-agent)
+    foulplay scan rollouts.jsonl --problems p.jsonl --dynamic   also run them in the sandbox on nearby cases
 
     Every item gets exactly one verdict: hack, clean or error. An item that cannot be read or scanned (an
     unreadable file or rollout line, a diff that is not one, a transcript sample that cannot be read, a
@@ -213,6 +227,7 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
     n_jobs = jobs or 1
     tasks: Any = None
     item_fn: Any = None
+    texts: list[tuple[str, str]] | None = None
     if kind == "rollouts":
         source_uri = paths[0]
         spec = RolloutSpec(text_field=text_field, id_field=id_field, problem_field=problem_field,
@@ -243,11 +258,23 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
         item_fn, tasks = transcript_item, (Task(t.id, (t,)) for t in _transcripts(paths, transcript_formats))
     elif kind == "completion":
         item_fn = completion_item
-        tasks = (Task(p, (sys.stdin.read() if p == "-" else _read_text(p), p)) for p in paths)
+        texts = [(p, sys.stdin.read() if p == "-" else _read_text(p)) for p in paths] if dynamic else None
+        tasks = ((Task(p, (text, p)) for p, text in texts) if texts is not None
+                 else (Task(p, (sys.stdin.read() if p == "-" else _read_text(p), p)) for p in paths))
     else:
         item_fn, tasks = file_item, (Task(str(f), (str(f),)) for f in iter_files(paths))
     if item_fn is not None:
         items = list(run_items(item_fn, tasks, context=context, jobs=n_jobs, timeout=timeout, on_error=item_error))
+    dynamic_line = None
+    if dynamic:
+        from foulplay.detect._dynamic_scan import dynamic_pass
+
+        items, dynamic_line = dynamic_pass(
+            items, kind=kind, paths=paths, texts=dict(texts or []),
+            problem=single_problem, problems=problems, text_field=text_field, problem_field=problem_field,
+            task_field=task_field, options=options, selected=selected, jobs=jobs, run_timeout=dynamic_timeout,
+            item_timeout=timeout, isolation=None if isolation == "auto" else isolation,
+            require_isolation=require_isolation)
     counted = options.counts
     errors = [i for i in items if i.verdict is ScanVerdict.ERROR]
     if fmt == "text" and output:
@@ -279,6 +306,8 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
                       f"{len(errors)} error; {findings} finding(s)"
                       + (f"; {len(unreadable)} unreadable line(s) skipped" if unreadable else ""),
                       soft_wrap=True, highlight=False, markup=False)
+    if dynamic_line:
+        err_console.print(dynamic_line, soft_wrap=True, highlight=False, markup=False)
     n_errors = len(errors) + len(unreadable)
     code = exit_status(found=hacks > 0, errors=n_errors, max_errors=max_errors, exit_zero=exit_zero)
     if n_errors:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from foulplay.detect import _diffs  # noqa: F401 - registers the change rules
 from foulplay.detect import rules as _rules  # noqa: F401 - registers the rules
+from foulplay.detect._dynamic import DynamicChecker, DynamicReport, dynamic_check  # registers FP590 (dynamic)
 from foulplay.detect._engine import FileResult, ProblemView, Rule, VisibleCase, role_of, rules
 from foulplay.detect._scan import (
     ItemResult,
@@ -25,6 +26,8 @@ from foulplay.detect._scan import (
 )
 
 __all__ = [
+    "DynamicChecker",
+    "DynamicReport",
     "FileResult",
     "ItemResult",
     "ProblemView",
@@ -32,6 +35,7 @@ __all__ = [
     "Rule",
     "ScanOptions",
     "VisibleCase",
+    "dynamic_check",
     "iter_files",
     "problem_view",
     "role_of",
