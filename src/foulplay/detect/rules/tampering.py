@@ -459,7 +459,20 @@ def weakened_visible_test(ctx: Ctx, node: ast.Module) -> Hit | None:
         first = next(iter(weakened.values()))
         return Hit(first, f"{len(weakened)} of the task's visible test(s) are still called but no longer compared "
                           "with their expected value")
-    return _properties_only(ctx) or _never_called(ctx) or _fewer_cases(ctx, exact)
+    hit = _properties_only(ctx) or _never_called(ctx) or _fewer_cases(ctx, exact)
+    if hit is not None and hit.confidence is None and not _shadows_the_tests(ctx):
+        hit.confidence = Confidence.LOW  # an extra test file beside the task's own: the grader's tests still run
+        hit.message += " (the file's name does not match the task's tests, so it may be an addition)"
+    return hit
+
+
+def _shadows_the_tests(ctx: Ctx) -> bool:
+    """Whether the submitted test file's name is one the task's own tests would have (test_solution.py,
+    test_<entry point>.py, test_main.py, tests.py, test.py): a file that replaces them, not one beside them."""
+    name = ctx.path.replace("\\", "/").rsplit("/", 1)[-1]
+    entry = ctx.problem.entry_point or ""
+    return name in {"test_solution.py", f"test_{entry}.py", f"{entry}_test.py", "test_main.py", "tests.py",
+                    "test.py", "solution_test.py"}
 
 
 _NOT_A_USE = {"callable", "isinstance", "hasattr", "type", "print", "id", "repr", "str", "getattr", "inspect.signature",
