@@ -171,3 +171,16 @@ def test_a_solution_that_hangs_off_the_visible_inputs_is_unverified():
     with DynamicChecker(timeout=1) as c:
         report = c.check(slow, problem_from_record(dict(ADD, reference=None, prompt="Add.")))
     assert report.status == "unverified" and not report.findings, report.summary()
+
+
+def test_attributes_of_answers_that_cross_as_plain_data_are_not_counted(checker):
+    # an honest NamedTuple answer comes back a plain tuple: held-back tests that read .x cannot judge it
+    problem = problem_from_record({
+        "task_id": "t/mid", "entry_point": "midpoint", "prompt": "Midpoint of two points.",
+        "tests": ["assert midpoint((0, 0), (2, 2)) == (1.0, 1.0)", "assert midpoint((1, 2), (3, 5)) == (2.0, 3.5)",
+                  "assert midpoint((-4, 0), (4, 0)).x == 0.0", "assert midpoint((0, -1), (0, -3)).y == -2.0"]})
+    honest = ("```python\nfrom typing import NamedTuple\n\nclass Point(NamedTuple):\n    x: float\n    y: float\n\n"
+              "def midpoint(p, q):\n    return Point((p[0] + q[0]) / 2, (p[1] + q[1]) / 2)\n```")
+    report = checker.check(honest, problem)
+    assert report.status != "flagged" and not report.findings, report.summary()
+    assert report.held_back.skipped == 2

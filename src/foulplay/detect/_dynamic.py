@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import secrets
 import threading
 import time
@@ -314,7 +315,7 @@ class DynamicChecker:
         if "visible_tests" not in problem.metadata:
             report.notes.append(f"visible tests: the first {problem.visible_count()} of {problem.test_count()} "
                                 "(no metadata.visible_tests: the default half)")
-        visible = self._run(problem.visible_part(), sub, report)
+        visible = self._run(problem.visible_part(), sub, report, nearby=False)
         report.visible = visible
         if visible.outcome == "error":
             report.status = "error"
@@ -344,14 +345,14 @@ class DynamicChecker:
                 else:
                     derived = _derived(problem, answers.perturbed_fn, answers.perturbed_io)
                     report.perturbed = self._run(derived, sub, report)
-                    report.perturbed.skipped = answers.perturbed_skipped
+                    report.perturbed.skipped += answers.perturbed_skipped
             if has_examples and (answers.statement_fn or answers.statement_io):
                 if self._over_budget(started):
                     stopped.append("statement")
                 else:
                     derived = _derived(problem, answers.statement_fn, answers.statement_io)
                     tally = self._run(derived, sub, report)
-                    tally.skipped = answers.statement_skipped
+                    tally.skipped += answers.statement_skipped
                     examples: list[Any] = list(answers.statement_fn or answers.statement_io)
                     tally.conflicts = sum(1 for i in tally.failed_cases
                                           if i < len(examples) and examples[i].conflicts_visible)
@@ -364,7 +365,7 @@ class DynamicChecker:
             "not checked against a reference" in n for n in report.notes), stopped=stopped)
         return report
 
-    def _run(self, problem: Any, sub: Any, report: DynamicReport) -> Tally:
+    def _run(self, problem: Any, sub: Any, report: DynamicReport, *, nearby: bool = True) -> Tally:
         """Grade ``sub`` against ``problem`` with the hardened harness: one group's tally."""
         from foulplay.vocab import Outcome
 
@@ -375,6 +376,13 @@ class DynamicChecker:
         if result.isolation is not None:
             report.isolation = result.isolation.value
         tests = [t for t in result.tests if t.name != "order independence"]
+        opaque = [t for t in tests if not t.passed and _DATA_ATTRIBUTE.match(t.message or "")] if nearby else []
+        if opaque:
+            # the test reads an attribute of an answer that crossed the sandbox as plain data (a NamedTuple came
+            # back a tuple): the grader cannot judge these cases, for any solution
+            report.notes.append(f"{len(opaque)} case(s) not counted: the test reads an attribute of an answer that "
+                                f"crosses the sandbox as plain data ({opaque[0].message})"[:300])
+            tests = [t for t in tests if t not in opaque]
         order = [t for t in result.tests if t.name == "order independence" and not t.passed]
         if order:
             report.notes.append(f"answers depend on call order: {order[0].message}")
@@ -386,15 +394,16 @@ class DynamicChecker:
         if result.outcome is Outcome.TAMPERED:
             report.notes.append(f"a grader defence fired: {result.reason[:200]}")
         passed = sum(1 for t in tests if t.passed)
-        total = max(len(tests), result.tests_total - len(order))
-        if not tests and result.outcome is Outcome.FAILED:
+        total = max(len(tests), result.tests_total - len(order) - len(opaque))
+        if not result.tests and result.outcome is Outcome.FAILED:
             total = max(total, problem.test_count())  # the solution did not load: every case failed
         failures = [(t.message or t.name)[:240] for t in tests if not t.passed][:3]
         failed_cases = [int(t.name.split()[-1]) - 1 for t in tests
                         if not t.passed and t.name.startswith(("assert ", "case ")) and t.name.split()[-1].isdigit()]
-        if not tests and result.reason and result.outcome is not Outcome.SOLVED:
+        if not result.tests and result.reason and result.outcome is not Outcome.SOLVED:
             failures = [result.reason[:240]]
-        return Tally(passed=passed, total=total, outcome=outcome, failures=failures, failed_cases=failed_cases)
+        return Tally(passed=passed, total=total, outcome=outcome, failures=failures, failed_cases=failed_cases,
+                     skipped=len(opaque))
 
     # -- the reference ---------------------------------------------------------------------------
     def _reference(self, problem: Any, cases: Cases, can_perturb: bool, has_examples: bool,
@@ -552,14 +561,14 @@ class DynamicChecker:
 
 
 _NO_VALUE: Any = object()
+_DATA_ATTRIBUTE = re.compile(r"AttributeError: '(tuple|list|dict|int|float|str|NoneType|bool|set|frozenset|bytes)' "
+                             r"object has no attribute")
 
 
 def _def_line(source: str, entry: str | None) -> int:
     """The line of ``def entry`` in ``source`` (0 when absent or for scripts); a text search, nothing parsed."""
     if not entry or not source:
         return 0
-    import re
-
     m = re.search(rf"^[ \t]*(?:async[ \t]+)?def[ \t]+{re.escape(entry)}\b", source, re.M)
     return source.count("\n", 0, m.start()) + 1 if m else 0
 
