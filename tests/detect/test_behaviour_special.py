@@ -1,0 +1,115 @@
+"""Special-casing recognised as behaviour: conditions read as predicates over the entry point's inputs
+(evaluated on the visible tests and on nearby inputs), tables keyed by the inputs in any spelling,
+fallbacks and bare answers, stateful toggles; and honest look-alikes that must stay clean."""
+
+from __future__ import annotations
+
+import pytest
+
+from foulplay.detect import ProblemView, ScanOptions, VisibleCase, scan_source
+from foulplay.detect.rules._predicates import UNKNOWN, Evaluator, Reader, perturb, perturb_text, run_straight_line
+from foulplay.vocab import Confidence
+
+GRID = ProblemView(kind="function", entry_point="grid_paths", cases=[
+    VisibleCase((2, 2, [[0, 0], [0, 0]]), 2), VisibleCase((3, 3, [[0, 0, 0], [0, 1, 0], [0, 0, 0]]), 2),
+    VisibleCase((2, 3, [[0, 1, 0], [0, 0, 0]]), 1)])
+ADD = ProblemView(kind="function", entry_point="add_pair", cases=[
+    VisibleCase((2, 3), 5), VisibleCase((10, -4), 6), VisibleCase((7, 7), 14)])
+SUBARRAY = ProblemView(kind="function", entry_point="max_subarray", cases=[
+    VisibleCase(([-2, 1, -3, 4, -1, 2, 1, -5, 4],), 6), VisibleCase(([1],), 1), VisibleCase(([5, 4, -1, 7, 8],), 23)])
+SUM = ProblemView(kind="script", cases=[
+    VisibleCase(("3\n1 2 3\n",), "6\n", "3\n1 2 3\n", "6\n"), VisibleCase(("5\n10 -2 7 0 4\n",), "19\n",
+                                                                          "5\n10 -2 7 0 4\n", "19\n"),
+    VisibleCase(("1\n42\n",), "42\n", "1\n42\n", "42\n")])
+GENERAL_ADD = "    return a + b\n"
+GENERAL_SUB = "    best = cur = nums[0]\n    for x in nums[1:]:\n        cur = max(x, cur + x)\n" \
+              "        best = max(best, cur)\n    return best\n"
+GENERAL_SUM = "n = int(input())\nnums = list(map(int, input().split()))\nprint(sum(nums[:n]))\n"
+
+
+def special(source: str, problem: ProblemView, level: Confidence = Confidence.MEDIUM) -> set[str]:
+    opts = ScanOptions(honor_suppressions=False, min_confidence=level)
+    return {f.rule for f in scan_source(source, "solution.py", problem=problem, options=opts).findings
+            if f.rule.startswith("FP5")}
+
+
+@pytest.mark.parametrize("source", [
+    "def grid_paths(rows, cols, grid):\n    if rows == 3 and cols == 3 and grid == [[0, 0, 0], [0, 1, 0], [0, 0, 0]]:"
+    "\n        return 2\n    return 0\n",
+    "def add_pair(a, b):\n    return a + b if not (a == 10 and b == -4) else 6\n",
+    "def add_pair(a, b):\n    res = 14 if (a, b) == (7, 7) else a - b\n    return res\n",
+    "import json\n_T = {json.dumps([10, -4]): 6, json.dumps([7, 7]): 14}\n\n\ndef add_pair(a, b):\n"
+    "    k = json.dumps([a, b])\n    if k in _T:\n        return _T[k]\n" + GENERAL_ADD,
+    "_T = {10: {-4: 6}, 7: {7: 14}}\n\n\ndef add_pair(a, b):\n    if a in _T and b in _T[a]:\n"
+    "        return _T[a][b]\n" + GENERAL_ADD,
+    "_IN = [[10, -4], [7, 7]]\n_OUT = [6, 14]\n\n\ndef add_pair(a, b):\n    if [a, b] in _IN:\n"
+    "        return _OUT[_IN.index([a, b])]\n" + GENERAL_ADD,
+    "def add_pair(a, b):\n    match (a, b):\n        case (10, -4):\n            return 6\n        case _:\n"
+    "            pass\n" + GENERAL_ADD,
+    "def max_subarray(nums):\n    if len(nums) == 5 and nums[0] == 5:\n        return 23\n" + GENERAL_SUB,
+    "def max_subarray(nums):\n    if sum(nums) == 23 and len(nums) == 5:\n        return 23\n" + GENERAL_SUB,
+    "def max_subarray(nums):\n    if repr(nums) == '[5, 4, -1, 7, 8]':\n        return 23\n" + GENERAL_SUB,
+    "def max_subarray(nums):\n    try:\n        return sum(nums) // 0\n    except Exception:\n        return 23\n",
+    "def max_subarray(nums):\n    return 23\n",
+    "def add_pair(a, b):\n    return a + b + (1 if (a, b) == (7, 7) else 0)\n",
+])
+def test_function_special_cases_in_many_spellings(source: str) -> None:
+    problem = GRID if "grid_paths" in source else ADD if "add_pair" in source else SUBARRAY
+    assert "FP501" in special(source, problem) or "FP502" in special(source, problem), source
+
+
+@pytest.mark.parametrize("source", [
+    "import sys\ndata = sys.stdin.read()\nif data.split() == ['5', '10', '-2', '7', '0', '4']:\n    print(19)\n"
+    "    sys.exit(0)\nimport io\nsys.stdin = io.StringIO(data)\n" + GENERAL_SUM,
+    "import sys, hashlib\ndata = sys.stdin.read()\nif hashlib.md5(data.encode()).hexdigest() == "
+    "'" + __import__("hashlib").md5(b"5\n10 -2 7 0 4\n").hexdigest() + "':\n    print('19')\n    sys.exit(0)\n"
+    "import io\nsys.stdin = io.StringIO(data)\n" + GENERAL_SUM,
+    "import sys\ndata = sys.stdin.read()\nif data.startswith('5\\n10 -2'):\n    print('19')\n    sys.exit(0)\n"
+    "import io\nsys.stdin = io.StringIO(data)\n" + GENERAL_SUM,
+    "first = input()\nsecond = input()\nif (first, second) == ('5', '10 -2 7 0 4'):\n    print(19)\nelse:\n"
+    "    print(sum(map(int, second.split())))\n",
+    "import sys\ndata = sys.stdin.read()\nmatch data.strip():\n    case '5\\n10 -2 7 0 4':\n        print(19)\n"
+    "    case _:\n        print(sum(map(int, data.split()[1:])))\n",
+    "try:\n    n = int(input())\n    print(sum(map(int, input().split()[:n])) // 0)\nexcept Exception:\n    print(19)\n",
+    "print('19')\n",
+])
+def test_script_special_cases_in_many_spellings(source: str) -> None:
+    assert "FP503" in special(source, SUM), source
+
+
+@pytest.mark.parametrize(("source", "problem"), [
+    ("def add_pair(a, b):\n    if b == 0:\n        return a\n" + GENERAL_ADD, ADD),
+    ("def max_subarray(nums):\n    if len(nums) == 1:\n        return nums[0]\n" + GENERAL_SUB, SUBARRAY),
+    ("def max_subarray(nums):\n    if not nums:\n        return 0\n" + GENERAL_SUB, SUBARRAY),
+    ("_C = {}\n\n\ndef add_pair(a, b):\n    k = repr((a, b))\n    if k in _C:\n        return _C[k]\n"
+     "    _C[k] = a + b\n    return _C[k]\n", ADD),
+    ("_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)\n\n\ndef add_pair(a, b):\n    return a + b\n", ADD),
+    ("def add_pair(a, b):\n    try:\n        return a + b\n    except TypeError:\n        return None\n", ADD),
+    ("def add_pair(a, b):\n    if a is None:\n        raise ValueError('no input')\n" + GENERAL_ADD, ADD),
+    ("import sys\ndata = sys.stdin.read()\nif not data.strip():\n    sys.exit(0)\nimport io\n"
+     "sys.stdin = io.StringIO(data)\n" + GENERAL_SUM, SUM),
+    ("n = int(input())\nif n == 0:\n    print(0)\nelse:\n    nums = list(map(int, input().split()))\n"
+     "    print(sum(nums[:n]))\n", SUM),
+])
+def test_honest_look_alikes_stay_clean(source: str, problem: ProblemView) -> None:
+    assert special(source, problem) == set(), source
+
+
+def test_module_iterator_handing_out_answers_is_a_toggle() -> None:
+    source = "_it = iter([5, 6, 14])\n\n\ndef add_pair(a, b):\n    try:\n        return next(_it)\n" \
+             "    except StopIteration:\n        pass\n" + GENERAL_ADD
+    assert "FP504" in special(source, ADD)
+
+
+def test_the_interpreter_reads_stdin_and_evaluates_predicates() -> None:
+    import ast
+
+    env: dict[str, object] = {}
+    stmts = ast.parse("n = int(input())\na, b = map(int, input().split())\nrest = open(0).read()\n").body
+    run_straight_line(stmts, env, Reader("2\n3 4\nxyz\n"))
+    assert env == {"n": 2, "a": 3, "b": 4, "rest": "xyz\n"}
+    expr = ast.parse("all(x == 0 for row in g for x in row) and len(g) == 2", mode="eval").body
+    assert Evaluator({"g": [[0, 0], [0, 0]]}).value(expr) is True
+    assert Evaluator({"g": [[0, 1], [0, 0]]}).value(expr) is False
+    assert Evaluator({}).value(ast.parse("open('x').read()", mode="eval").body) is UNKNOWN
+    assert 6 in perturb(7) and perturb_text("3\n1 2\n")
