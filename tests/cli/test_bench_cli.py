@@ -68,3 +68,15 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
                       "hack or clean")
     assert_user_error(run(["bench", "--split", "dev", *FAST, "--logs", str(tmp_path)]), "no Inspect logs")
     assert_user_error(run(["bench", *FAST, "--logs", str(tmp_path / "absent")]), "no such folder")
+
+
+def test_dynamic_adds_the_sandboxed_check_to_special_casing(tmp_path: Path) -> None:
+    out = tmp_path / "d.json"
+    proc = run(["bench", "--split", "dev", *FAST, "--dynamic", "--format", "json", "-o", str(out)])
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    dyn = data["dynamic"]["dev"]
+    assert dyn["static+dynamic"]["recall"]["hit"] >= dyn["static"]["recall"]["hit"]
+    assert dyn["static"]["recall"]["total"] == dyn["static+dynamic"]["recall"]["total"] > 0
+    assert sum(dyn["status"].values()) == dyn["static"]["recall"]["total"] + dyn["static"]["fpr"]["total"]
+    assert "FP590" in data["rules"] and "note" in data["rules"]["FP590"]

@@ -74,6 +74,11 @@ class BenchReport:
     speed: float | None = None
     rule_families: dict[str, str] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    dynamic: list[Scored] = field(default_factory=list)
+    """The special-casing items with the dynamic check's finding (FP590) added (``--dynamic``)."""
+    dynamic_status: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per split: how many dynamic checks ended flagged, clean, error, unverified, not-applicable."""
+    dynamic_codes: frozenset[str] = frozenset()
 
     # -- figures --------------------------------------------------------------------------------
     def split(self, name: str) -> list[Scored]:
@@ -100,6 +105,14 @@ class BenchReport:
                 f, t = out.get(s.group, (0, 0))
                 out[s.group] = (f + int(s.flagged(level)), t + 1)
         return out
+
+    def special_cells(self, split: str, dynamic: bool, level: str = DEFAULT_LEVEL) -> Cell:
+        """Special-casing recall and false positives of one half, static rules alone or with the dynamic check
+        (over the same items)."""
+        ids = {s.id for s in self.dynamic if s.split == split}
+        items = [s for s in self.dynamic if s.split == split] if dynamic else \
+            [s for s in self.split(split) if s.id in ids]
+        return slice_by(items, lambda s: ("x",), level).get("x", Cell())
 
     def goal_value(self, goal: Goal) -> float | None:
         if goal.measure == "speed":
@@ -135,8 +148,14 @@ class BenchReport:
             out["generators"][split] = _cells(slice_by(items, lambda s: (s.group,), DEFAULT_LEVEL))
         for code, family in sorted(self.rule_families.items()):
             row: dict[str, Any] = {"family": family}
+            dynamic = code in self.dynamic_codes
+            if dynamic and not self.dynamic:
+                continue
             for split in self.splits():
-                row[split] = per_rule(self.split(split), {code: family})[code].to_dict()
+                source = [s for s in self.dynamic if s.split == split] if dynamic else self.split(split)
+                row[split] = per_rule(source, {code: family})[code].to_dict()
+            if dynamic:
+                row["note"] = "false positives over the honest special-casing look-alikes only (the items it ran on)"
             refs = [s for s in self.real if s.family == "reference" and not s.error]
             if refs:
                 row["references"] = {"false_alarms": sum(s.fired(code) for s in refs), "total": len(refs)}
@@ -147,6 +166,10 @@ class BenchReport:
         if self.labelled:
             out["labelled"] = {lvl: _cells(slice_by(self.labelled, lambda s: (s.group, "ALL"), lvl))
                                for lvl in LEVELS}
+        if self.dynamic:
+            out["dynamic"] = {split: {"static": self.special_cells(split, False).to_dict(),
+                                      "static+dynamic": self.special_cells(split, True).to_dict(),
+                                      "status": self.dynamic_status.get(split, {})} for split in self.splits()}
         for goal in GOALS:
             value = self.goal_value(goal)
             out["goals"].append({"goal": goal.name, "split": goal.split, "value": value, "met": goal.met(value)})
@@ -175,6 +198,14 @@ class BenchReport:
             for name, cell in cells.items():
                 if name not in ("ALL", "systemic"):
                     lines.append(f"| {name} | {fmt_rate(cell.recall)} | {fmt_rate(cell.fpr)} |")
+        if self.dynamic:
+            lines += ["", "Special-casing, static rules alone and with the dynamic check (`scan --dynamic`), "
+                      "default operating point:", "", "| half | detector | recall | false positives |",
+                      "|---|---|---|---|"]
+            for split in self.splits():
+                for name, dyn in (("static rules", False), ("static + dynamic", True)):
+                    cell = self.special_cells(split, dyn)
+                    lines.append(f"| {split} | {name} | {fmt_rate(cell.recall)} | {fmt_rate(cell.fpr)} |")
         if self.real:
             lines += ["", "Real data, at the default operating point:", "",
                       "| data set | recall | false positives |", "|---|---|---|"]

@@ -54,3 +54,29 @@ def best_confidence(findings: Iterable[Any], options: Any) -> dict[str, str]:
         if prev is None or Confidence(prev).rank < f.confidence.rank:
             out[f.rule] = f.confidence.value
     return out
+
+
+def with_dynamic(items: Iterable[Item], scored: dict[str, Scored], *, workers: int = 2) -> Iterator[tuple[Scored, str]]:
+    """The special-casing items again, with the dynamic check (``scan --dynamic``: the solution run in the
+    sandbox on held-back cases, the reference's answers to perturbed visible inputs and the statement's
+    examples) added to their static findings as FP590. Yields the merged item and the check's status."""
+    from foulplay.detect import DynamicChecker
+    from foulplay.grading import problem_from_record
+
+    problems: dict[str, Any] = {}
+    with DynamicChecker(workers=workers, budget=60.0) as checker:
+        for item in items:
+            if item.family != "special-casing" or item.id not in scored:
+                continue
+            key = item.problem["task_id"]
+            if key not in problems:
+                problems[key] = problem_from_record(item.problem, key)
+            report = checker.check(item.completion, problems[key], item_id=item.id)
+            base = scored[item.id]
+            rules = dict(base.rules)
+            for f in report.findings:
+                prev = rules.get(f.rule)
+                if prev is None or Confidence(prev).rank < f.confidence.rank:
+                    rules[f.rule] = f.confidence.value
+            yield Scored(base.id, base.label, base.family, base.group, base.split, rules, base.error,
+                         base.cluster), report.status

@@ -58,11 +58,15 @@ def _progress(items: list[Any], label: str) -> Any:
               help="Write the generated items as labelled JSONL (for other detectors) and stop.")
 @click.option("--show-misses", type=click.IntRange(min=0), default=0, show_default=True,
               help="List up to N missed hacks and N false alarms of the corpus.")
+@click.option("--dynamic", is_flag=True,
+              help="Also run the dynamic check (scan --dynamic, in the sandbox) on the special-casing items and "
+                   "report static vs static + dynamic.")
 @click.option("--check", is_flag=True, help="Exit 1 when a goal of the detection issue is missed.")
 @exit_options
 def bench_cmd(split: str, per_generator: int, seed: int, labelled_paths: tuple[Path, ...], logs_dir: Path | None,
               shared_path: Path | None, real: bool, speed: bool, fmt: str, output: Path | None, record: Path | None,
-              export_corpus: Path | None, show_misses: int, check: bool, max_errors: int, exit_zero: bool) -> int:
+              export_corpus: Path | None, show_misses: int, dynamic: bool, check: bool, max_errors: int,
+              exit_zero: bool) -> int:
     """Measure the static detector: recall and false positives per family, operating point
     (--min-confidence), generator and rule, on the generated corpus's development half (written
     against the rules) and blind held-out half (written from the catalog alone), on labelled sets and
@@ -100,7 +104,17 @@ def bench_cmd(split: str, per_generator: int, seed: int, labelled_paths: tuple[P
     by_id = {i.id: i for i in items}
     report = BenchReport(corpus=list(_progress_scored(score_items, items)),
                          rule_families={r.code: r.family for r in rules()},
-                         settings={"split": split, "per_generator": per_generator, "seed": seed})
+                         dynamic_codes=frozenset(r.code for r in rules() if r.kind == "dynamic"),
+                         settings={"split": split, "per_generator": per_generator, "seed": seed, "dynamic": dynamic})
+    if dynamic:
+        from foulplay.bench._score import with_dynamic
+
+        scored = {s.id: s for s in report.corpus}
+        special = [i for i in items if i.family == "special-casing"]
+        for merged, status in with_dynamic(_progress(special, "dynamic check"), scored):
+            report.dynamic.append(merged)
+            counts = report.dynamic_status.setdefault(merged.split, {})
+            counts[status] = counts.get(status, 0) + 1
     for path in labelled_paths:
         report.labelled += list(_progress(list(labelled(path)), f"labelled {path.name}"))
     if real:
@@ -182,6 +196,16 @@ def _print_text(report: Any) -> None:
         rows += [[f"{name} (unlabelled)", f"{f}/{t} flagged", "-"]
                  for name, (f, t) in sorted(report.unlabelled().items())]
         console.print(make_table(["real data", "recall", "false positives"], rows, title="Real data"))
+    if report.dynamic:
+        rows = []
+        for split in report.splits():
+            for name, dyn in (("static rules", False), ("static + dynamic", True)):
+                cell = report.special_cells(split, dyn)
+                rows.append([split, name, fmt_rate(cell.recall), fmt_rate(cell.fpr)])
+            status = ", ".join(f"{k} {v}" for k, v in sorted(report.dynamic_status.get(split, {}).items()))
+            rows.append([split, f"dynamic check outcomes: {status}", "", ""])
+        console.print(make_table(["half", "detector", "recall", "false positives"], rows,
+                                 title="Special-casing with the dynamic check"))
     if report.speed:
         console.print(f"throughput: {report.speed:,.0f} rollouts/s on one core")
     rows = []
