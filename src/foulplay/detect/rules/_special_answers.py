@@ -22,6 +22,9 @@ from foulplay.detect.rules._predicates import UNKNOWN, Evaluator, Reader, pertur
 from foulplay.vocab import Confidence
 
 _MAX_ANSWERS = 200
+_MAX_EVALUATIONS = 4000
+"""Answers evaluated per file (each under one input), at most."""
+_MAX_BODY = 400
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMMON_WORDS = {"yes", "no", "true", "false", "none", "impossible", "possible", "-1", "ok", "error", "null", "nan"}
 
@@ -267,6 +270,10 @@ def _top_stmt_in(ctx: Ctx, node: ast.AST, scope: ast.AST) -> ast.AST | None:
 def _outcome(ctx: Ctx, ans: _Answer, inputs: tuple[Any, ...] | None, stdin: str | None) -> Any:
     """The constant this answer gives for these inputs, or UNKNOWN when its guards do not all hold (or
     cannot be told) or the lookup fails."""
+    budget = ctx.shared.get("special.budget", _MAX_EVALUATIONS)
+    if budget <= 0 or len(getattr(ans.scope, "body", ())) > _MAX_BODY:
+        return UNKNOWN  # linear cost: a huge file gets a bounded amount of this analysis
+    ctx.shared["special.budget"] = budget - 1
     made = _env_for(ctx, ans, inputs, stdin)
     if made is None:
         return UNKNOWN
