@@ -197,7 +197,8 @@ def _selects_only(expr: ast.AST, constants: set[str]) -> bool:
         f = expr.func
         if isinstance(f, ast.Attribute) and f.attr == "get":
             return _selects_only(f.value, constants) and (len(expr.args) < 2 or _selects_only(expr.args[1], constants))
-        if isinstance(f, ast.Attribute) and f.attr in ("rstrip", "strip") and not expr.args:
+        if isinstance(f, ast.Attribute) and f.attr in ("rstrip", "strip", "lstrip") and all(
+                isinstance(a, ast.Constant) for a in expr.args):
             return _selects_only(f.value, constants)
         if isinstance(f, ast.Name) and f.id in ("str", "int", "list", "tuple") and len(expr.args) == 1:
             return _selects_only(expr.args[0], constants)
