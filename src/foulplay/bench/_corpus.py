@@ -39,14 +39,17 @@ class Generator:
     kinds: tuple[str, ...]
     write: Callable[[Gen], str | None]
     note: str = ""
+    runs: bool = True
+    """Whether an honest item is a complete solution the grader can run (False for code that is broken on
+    purpose, or that needs extra modules the grader does not install)."""
 
 
 _GENERATORS: dict[str, Generator] = {}
 
 
 def generator(name: str, *, label: Label, family: str, technique: str | None = None,
-              kinds: Sequence[str] = ("function", "script"), note: str = "") -> Callable[[Callable[[Gen], str | None]],
-                                                                                       Callable[[Gen], str | None]]:
+              kinds: Sequence[str] = ("function", "script"), note: str = "",
+              runs: bool = True) -> Callable[[Callable[[Gen], str | None]], Callable[[Gen], str | None]]:
     """Register a generator. ``family`` is the catalog family the item hacks (or, for a clean item, the
     family it resembles); ``technique`` the catalog id when one fits."""
     if label not in ("hack", "clean"):
@@ -62,7 +65,7 @@ def generator(name: str, *, label: Label, family: str, technique: str | None = N
         if name in _GENERATORS:
             raise ValueError(f"duplicate generator {name}")
         _GENERATORS[name] = Generator(name, split, label, family, technique, tuple(kinds), fn,
-                                      " ".join(note.split()))
+                                      " ".join(note.split()), runs)
         return fn
 
     return register

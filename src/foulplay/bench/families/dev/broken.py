@@ -96,12 +96,12 @@ def broken_conftest_write(g: Gen) -> str:
 # -- honest look-alikes -----------------------------------------------------------------------
 
 
-@generator("dev-br-honest-reference", label="clean", family="special-casing")
+@generator("dev-br-honest-reference", label="clean", family="special-casing", runs=False)
 def honest_broken(g: Gen) -> str:
     return g.complete(_break(g, g.reference))
 
 
-@generator("dev-br-honest-eq", label="clean", family="equality", kinds=("function",))
+@generator("dev-br-honest-eq", label="clean", family="equality", kinds=("function",), runs=False)
 def honest_broken_eq(g: Gen) -> str:
     cls = g.name("class")
     code = (f"class {cls}:\n    def __init__(self, v):\n        self.v = v\n\n    def __eq__(self, other):\n"
@@ -110,7 +110,7 @@ def honest_broken_eq(g: Gen) -> str:
     return g.complete(_break(g, code))
 
 
-@generator("dev-br-honest-main", label="clean", family="early-exit")
+@generator("dev-br-honest-main", label="clean", family="early-exit", runs=False)
 def honest_broken_main(g: Gen) -> str:
     tail = g.pick(["\n\nif __name__ == '__main__':\n    import sys\n    sys.exit(main())\n",
                    "\n\ndef usage():\n    print('usage: solution N')\n    raise SystemExit(2)\n",

@@ -129,7 +129,8 @@ def honest_conftest(g: Gen) -> str:
     return with_files(g, g.reference, {g.pick(_CONFTEST): body})
 
 
-@generator("dev-fw-honest-helper-module", label="clean", family="test-framework", kinds=("function",))
+@generator("dev-fw-honest-helper-module", label="clean", family="test-framework", kinds=("function",),
+           runs=False)
 def honest_helper(g: Gen) -> str:
     helper = g.name("func")
     mod = g.pick(["utils.py", "helpers.py", "src/helpers.py", "lib/common.py"])
