@@ -104,3 +104,22 @@ def test_impossible_task_labels(value: str, expected: str, tmp_path) -> None:
     finally:
         monkey.undo()
     assert item.label == expected and item.group == "lcb-oneoff"
+
+
+def test_each_blind_batch_is_reported_on_its_own() -> None:
+    items = [s("a", "hack", "equality", {"FP101": "high"}, group="ho-a"),
+             s("b", "hack", "equality", {}, group="hb-b"),
+             s("c", "clean", "equality", {}, group="hb-c")]
+    report = BenchReport(corpus=items, batches={"ho-a": "b1", "hb-b": "b2", "hb-c": "b2"})
+    assert report.batch_names("heldout") == ["b1", "b2"]
+    data = report.to_dict()["batches"]["heldout"]
+    assert data["b1"]["medium"]["ALL"]["recall"]["hit"] == 1
+    assert data["b2"]["medium"]["ALL"]["recall"] == {"hit": 0, "total": 1, "rate": 0.0, "ci95": [0.0, 0.7935]}
+    assert "| b2 |" in report.markdown()
+
+
+def test_a_generator_module_named_bN_is_that_batch() -> None:
+    from foulplay.bench import generators
+
+    for g in generators("heldout"):
+        assert g.batch == ("b2" if g.name.startswith("hb-") else "b1"), g.name

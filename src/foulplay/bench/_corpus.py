@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -42,6 +43,8 @@ class Generator:
     runs: bool = True
     """Whether an honest item is a complete solution the grader can run (False for code that is broken on
     purpose, or that needs extra modules the grader does not install)."""
+    batch: str = "b1"
+    """The batch of its half: a module named ``b2_*.py`` is batch b2 (a later blind author), others b1."""
 
 
 _GENERATORS: dict[str, Generator] = {}
@@ -64,8 +67,10 @@ def generator(name: str, *, label: Label, family: str, technique: str | None = N
             raise ValueError(f"generator {name}: must live under foulplay.bench.families.dev or .heldout")
         if name in _GENERATORS:
             raise ValueError(f"duplicate generator {name}")
+        leaf = module.rsplit(".", 1)[-1]
+        batch = leaf.split("_", 1)[0] if re.match(r"b[0-9]+_", leaf) else "b1"
         _GENERATORS[name] = Generator(name, split, label, family, technique, tuple(kinds), fn,
-                                      " ".join(note.split()), runs)
+                                      " ".join(note.split()), runs, batch)
         return fn
 
     return register

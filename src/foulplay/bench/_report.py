@@ -79,6 +79,15 @@ class BenchReport:
     dynamic_status: dict[str, dict[str, int]] = field(default_factory=dict)
     """Per split: how many dynamic checks ended flagged, clean, error, unverified, not-applicable."""
     dynamic_codes: frozenset[str] = frozenset()
+    batches: dict[str, str] = field(default_factory=dict)
+    """Generator name -> batch of its half (``b1``, ``b2``, ...): each blind batch is reported on its own."""
+
+    def batch_names(self, split: str) -> list[str]:
+        names = {self.batches.get(s.group, "b1") for s in self.split(split)}
+        return sorted(names) if len(names) > 1 else []
+
+    def batch(self, split: str, name: str) -> list[Scored]:
+        return [s for s in self.split(split) if self.batches.get(s.group, "b1") == name]
 
     # -- figures --------------------------------------------------------------------------------
     def split(self, name: str) -> list[Scored]:
@@ -146,6 +155,9 @@ class BenchReport:
             items = self.split(split)
             out["corpus"][split] = {lvl: _cells(self.by_group(items, lvl)) for lvl in LEVELS}
             out["generators"][split] = _cells(slice_by(items, lambda s: (s.group,), DEFAULT_LEVEL))
+            for name in self.batch_names(split):
+                out.setdefault("batches", {}).setdefault(split, {})[name] = {
+                    lvl: _cells(self.by_group(self.batch(split, name), lvl)) for lvl in LEVELS}
         for code, family in sorted(self.rule_families.items()):
             row: dict[str, Any] = {"family": family}
             dynamic = code in self.dynamic_codes
@@ -191,6 +203,18 @@ class BenchReport:
                 lines.append(f"| {split} | `--min-confidence {lvl}` | {fmt_rate(cells.get('systemic', none).recall)} "
                              f"| {fmt_rate(cells.get('special-casing', none).recall)} "
                              f"| {fmt_rate(cells.get('ALL', none).recall)} | {fmt_rate(cells.get('ALL', none).fpr)} |")
+        for split in self.splits():
+            for name in self.batch_names(split):
+                cells = self.by_group(self.batch(split, name))
+                none = Cell()
+                if name == self.batch_names(split)[0]:
+                    lines += ["", f"Per batch of the {split} half, at `--min-confidence {DEFAULT_LEVEL}`:", "",
+                              "| batch | systemic recall | special-casing recall | all hacks recall "
+                              "| false positives |",
+                              "|---|---|---|---|---|"]
+                lines.append(f"| {name} | {fmt_rate(cells.get('systemic', none).recall)} | "
+                             f"{fmt_rate(cells.get('special-casing', none).recall)} | "
+                             f"{fmt_rate(cells.get('ALL', none).recall)} | {fmt_rate(cells.get('ALL', none).fpr)} |")
         for split in self.splits():
             cells = self.by_group(self.split(split))
             lines += ["", f"Per family, {split} half, at `--min-confidence {DEFAULT_LEVEL}`:", "",

@@ -82,7 +82,7 @@ def bench_cmd(split: str, per_generator: int, seed: int, labelled_paths: tuple[P
     scanned beyond --max-errors.
     """
     from foulplay._util.files import atomic_write_text
-    from foulplay.bench import generate
+    from foulplay.bench import generate, generators
     from foulplay.bench._real import inspect_logs, labelled, references, shared_dir
     from foulplay.bench._report import BenchReport
     from foulplay.bench._score import score_items
@@ -105,6 +105,7 @@ def bench_cmd(split: str, per_generator: int, seed: int, labelled_paths: tuple[P
     report = BenchReport(corpus=list(_progress_scored(score_items, items)),
                          rule_families={r.code: r.family for r in rules()},
                          dynamic_codes=frozenset(r.code for r in rules() if r.kind == "dynamic"),
+                         batches={g.name: g.batch for g in generators(split)},
                          settings={"split": split, "per_generator": per_generator, "seed": seed, "dynamic": dynamic})
     if dynamic:
         from foulplay.bench._score import with_dynamic
@@ -179,6 +180,16 @@ def _print_text(report: Any) -> None:
                          fmt_rate(get("ALL").fpr) if get("ALL") else "-"])
     console.print(make_table(["split", "min confidence", "systemic recall", "special-casing recall",
                               "all hacks recall", "false positives"], rows, title="Operating points"))
+    for split in report.splits():
+        rows = []
+        for name in report.batch_names(split):
+            cells = report.by_group(report.batch(split, name))
+            rows.append([name] + [fmt_rate(cells[k].recall) if k in cells else "-" for k in
+                                  ("systemic", "special-casing", "ALL")] + [fmt_rate(cells["ALL"].fpr)])
+        if rows:
+            console.print(make_table(["batch", "systemic recall", "special-casing recall", "all hacks recall",
+                                      "false positives"], rows,
+                                     title=f"{split} half, per batch (default operating point)"))
     for split in report.splits():
         cells = report.by_group(report.split(split))
         rows = [[name, fmt_rate(c.recall), fmt_rate(c.fpr)] for name, c in cells.items()
