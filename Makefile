@@ -73,7 +73,8 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/grading.py
-	$(BIN)/python benchmarks/detection.py
+	$(BIN)/python benchmarks/detection.py --dynamic --record
+	$(BIN)/foulplay rules --format markdown > docs/rules.md
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
