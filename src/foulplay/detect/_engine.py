@@ -595,6 +595,23 @@ def const_str(node: ast.AST | None, depth: int = 0) -> str | None:
             except (TypeError, ValueError):
                 return None
         return None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):  # "_" * 2
+        for text, times in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(times, ast.Constant) and type(times.value) is int and 0 <= times.value <= 16:
+                inner = const_str(text, depth + 1)
+                if inner is not None:
+                    return inner * times.value
+        return None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format" \
+            and not node.keywords:  # "__{}__".format("eq")
+        fmt = const_str(node.func.value, depth + 1)
+        values = [const_str(a, depth + 1) for a in node.args]
+        if fmt is not None and all(v is not None for v in values):
+            try:
+                return fmt.format(*values)
+            except (IndexError, KeyError, ValueError):
+                return None
+        return None
     if isinstance(node, ast.JoinedStr):
         out = []
         for part in node.values:
@@ -711,15 +728,28 @@ def _setattr_names(ctx: Ctx, node: ast.AST, attr: ast.AST) -> set[str]:
     return set()
 
 
+def ctx_str(ctx: Ctx | None, node: ast.AST | None) -> str | None:
+    """:func:`const_str`, seeing through a name bound once (anywhere in the file) to such a string."""
+    text = const_str(node)
+    if text is None and ctx is not None and isinstance(node, ast.Name):
+        values = ctx.bindings(node.id)
+        if len(values) == 1:
+            text = const_str(values[0])
+    return text
+
+
 def namespace_entries(ctx: Ctx | None, node: ast.AST, depth: int = 0) -> dict[str, ast.AST]:
     """String keys of a class namespace spelled as a dict display, ``dict(k=v)``, ``{n: v for n in (...)}``,
-    or a name bound to one (``ns = {}; ns["__eq__"] = f`` included): key -> value expression."""
+    or a name bound to one (``ns = {}; ns["__eq__"] = f``, ``ns.update({...})``, ``ns.setdefault(k, f)``
+    included), the dict a function of this file returns (``type("C", (), make())``), or a parameter of the
+    function around ``node`` (``def make(name, **ns): return type(name, (), ns)``: the keywords its callers
+    pass): key -> value expression."""
     out: dict[str, ast.AST] = {}
     if depth > 3:
         return out
     if isinstance(node, ast.Dict):
         for k, v in zip(node.keys, node.values, strict=True):
-            key = const_str(k) if k is not None else None
+            key = ctx_str(ctx, k) if k is not None else None
             if key is not None:
                 out[key] = v
             elif k is None and ctx is not None:
@@ -737,15 +767,62 @@ def namespace_entries(ctx: Ctx | None, node: ast.AST, depth: int = 0) -> dict[st
                 out[kw.arg] = kw.value
             elif ctx is not None:
                 out.update(namespace_entries(ctx, kw.value, depth + 1))
+    elif isinstance(node, ast.Call) and ctx is not None and isinstance(node.func, ast.Name):
+        for fn in ctx.bindings(node.func.id):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for ret in _own_returns(fn):
+                    if ret.value is not None:
+                        out.update(namespace_entries(ctx, ret.value, depth + 1))
     elif isinstance(node, ast.Name) and ctx is not None:
         for stmt in ctx.nodes(ast.Assign):
             for t in stmt.targets:
                 if isinstance(t, ast.Name) and t.id == node.id:
                     out.update(namespace_entries(ctx, stmt.value, depth + 1))
                 elif isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == node.id:
-                    key = const_str(t.slice)
+                    key = ctx_str(ctx, t.slice)
                     if key is not None:
                         out[key] = stmt.value
+        for call in ctx.nodes(ast.Call):  # ns.update({...}) / ns.update(k=v) / ns.setdefault(k, v)
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == node.id):
+                continue
+            if func.attr == "update":
+                for arg in call.args[:1]:
+                    out.update(namespace_entries(ctx, arg, depth + 1))
+                out.update({kw.arg: kw.value for kw in call.keywords if kw.arg})
+            elif func.attr == "setdefault" and len(call.args) == 2:
+                key = ctx_str(ctx, call.args[0])
+                if key is not None:
+                    out.setdefault(key, call.args[1])
+        out.update(_parameter_entries(ctx, node, depth))
+    return out
+
+
+def _parameter_entries(ctx: Ctx, node: ast.Name, depth: int) -> dict[str, ast.AST]:
+    """``node`` is a parameter of the function around it: the namespace entries its callers pass."""
+    fn = ctx.enclosing_function(node)
+    if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return {}
+    positional = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+    is_kwargs = fn.args.kwarg is not None and fn.args.kwarg.arg == node.id
+    if not is_kwargs and node.id not in positional:
+        return {}
+    out: dict[str, ast.AST] = {}
+    for call in ctx.nodes(ast.Call):
+        if not (isinstance(call.func, ast.Name) and call.func.id == fn.name):
+            continue
+        if is_kwargs:
+            for kw in call.keywords:
+                if kw.arg and kw.arg not in positional:
+                    out[kw.arg] = kw.value
+                elif kw.arg is None:
+                    out.update(namespace_entries(ctx, kw.value, depth + 1))
+            continue
+        index = positional.index(node.id)
+        value = call.args[index] if index < len(call.args) else next(
+            (kw.value for kw in call.keywords if kw.arg == node.id), None)
+        if value is not None and not (isinstance(value, ast.Name) and value.id == node.id):
+            out.update(namespace_entries(ctx, value, depth + 1))
     return out
 
 

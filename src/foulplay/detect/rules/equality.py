@@ -56,16 +56,19 @@ def _is_not_implemented(expr: ast.AST | None) -> bool:
     return isinstance(expr, ast.Name) and expr.id == "NotImplemented"
 
 
-def _inline_self_calls(expr: ast.AST, methods: dict[str, ast.AST], depth: int = 0) -> ast.AST:
-    """``not self.__ne__(other)`` with an always-False ``__ne__``: replace such calls by their constant."""
+def _inline_self_calls(expr: ast.AST, methods: dict[str, ast.AST], depth: int = 0,
+                       me: str | None = None) -> ast.AST:
+    """``not self.__ne__(other)`` with an always-False ``__ne__``: replace such calls by their constant
+    (``me``: the method's own first parameter, when it is not called self)."""
     if depth > 2:
         return expr
+    receivers = {"self", "cls"} | ({me} if me else set())
 
     class _Inline(ast.NodeTransformer):
         def visit_Call(self, node: ast.Call) -> ast.AST:
             func = node.func
             if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
-                    and func.value.id in ("self", "cls") and func.attr in methods:
+                    and func.value.id in receivers and func.attr in methods:
                 target = methods[func.attr]
                 if _function_always(target, _always_true, methods, depth + 1):
                     return ast.copy_location(ast.Constant(True), node)
@@ -82,15 +85,24 @@ def _function_always(fn: ast.AST, predicate: Any, methods: dict[str, ast.AST] | 
                      depth: int = 0) -> bool:
     """Every path of ``fn`` that answers returns a value satisfying ``predicate`` (lambdas included);
     ``return NotImplemented`` defers to the other operand and does not count as an answer."""
+    me = _first_param(fn)
     if isinstance(fn, ast.Lambda):
-        body = _inline_self_calls(fn.body, methods, depth) if methods else fn.body
+        body = _inline_self_calls(fn.body, methods, depth, me) if methods else fn.body
         return predicate(body)
     returns = [r for r in _returns(fn) if not _is_not_implemented(r.value)]
     if not returns:
         return False
-    values = [_inline_self_calls(r.value, methods, depth) if methods and r.value is not None else r.value
+    values = [_inline_self_calls(r.value, methods, depth, me) if methods and r.value is not None else r.value
               for r in returns]
     return all(predicate(v) for v in values)
+
+
+def _first_param(fn: ast.AST) -> str | None:
+    args = getattr(fn, "args", None)
+    if args is None:
+        return None
+    params = args.posonlyargs + args.args
+    return params[0].arg if params else None
 
 
 def _ignores_self_and_checks_type(fn: ast.AST, cls: ast.ClassDef, ctx: Ctx) -> str | None:
@@ -201,7 +213,7 @@ def _unrelated_true_path(fn: ast.AST, methods: dict[str, ast.AST]) -> bool:
     for value, guards in found:
         if value is None or _is_not_implemented(value):
             continue
-        inlined = _inline_self_calls(value, methods)
+        inlined = _inline_self_calls(value, methods, me=me)
         if not _always_true(inlined):
             continue
         if not any(_mentions(test, me) and _mentions(test, other) for test, _ in guards):
@@ -356,7 +368,7 @@ class _Substitute(ast.NodeTransformer):
 
 @rule("FP102", "dynamic-always-eq", family=FAMILY, technique="type-built-always-equal",
       severity=Severity.HIGH, confidence=Confidence.HIGH, nodes=(ast.Call, ast.Assign),
-      requires=("__eq__", "setattr"),
+      requires=("__eq__", "setattr", "type(", "new_class"),
       summary="An always-true __eq__ attached at run time: type(name, bases, {'__eq__': ...}), setattr or "
               "Cls.__eq__ = lambda ...: True.")
 def dynamic_always_eq(ctx: Ctx, node: ast.AST) -> Hit | None:
@@ -496,7 +508,8 @@ def _evasive_true_path(fn: ast.AST, methods: dict[str, ast.AST], want: bool) -> 
     unrelated = negated = False
     predicate = _always_true if want else _always_false
     for value, guards in found:
-        if value is None or _is_not_implemented(value) or not predicate(_inline_self_calls(value, methods)):
+        if value is None or _is_not_implemented(value) \
+                or not predicate(_inline_self_calls(value, methods, me=me)):
             continue
         facts = [f for test, sense in guards for f in _facts(test, sense)]
         relating = [(t, sense) for t, sense in facts if _mentions(t, me) and _mentions(t, other)]

@@ -54,14 +54,13 @@ def exit_before_asserts(ctx: Ctx, node: ast.AST) -> Hit | None:
     if not _function_solution(ctx) or ctx.in_main_guard(node):
         return None
     if isinstance(node, ast.Raise):
-        exc = node.exc
-        call = exc if isinstance(exc, ast.Call) else None
-        name = ctx.qualname(call.func if call else exc) if exc is not None else None
-        if name not in ("SystemExit", "builtins.SystemExit"):
+        raised = _raised_system_exit(ctx, node.exc)
+        if raised is None:
             return None
-        if not _success_code(list(call.args) if call else []):
+        shown, args = raised
+        if not _success_code(args):
             return None
-        return Hit(node, "raises SystemExit with a success status in a function solution",
+        return Hit(node, f"raises {shown} with a success status in a function solution",
                    confidence=_confidence(ctx))
     name = ctx.call_name(node)
     assert isinstance(node, ast.Call)
@@ -97,6 +96,40 @@ def exit_before_asserts(ctx: Ctx, node: ast.AST) -> Hit | None:
         where += " on an input check"
     return Hit(node, f"{name}() with a success status {where} in a function solution: the tests never run",
                confidence=conf, technique=technique)
+
+
+def _raised_system_exit(ctx: Ctx, exc: ast.expr | None) -> tuple[str, list[ast.expr]] | None:
+    """What a ``raise`` raises when it is a SystemExit: the class itself, a subclass of it defined in this
+    file (``class Done(SystemExit): code = 0``), or a name bound to such an instance (``e = SystemExit(0)``).
+    Returns (a name to show, the status arguments: the call's, else the class's ``code`` attribute)."""
+    if exc is None:
+        return None
+    if isinstance(exc, ast.Name):
+        bound = ctx.bindings(exc.id)
+        if len(bound) == 1 and isinstance(bound[0], ast.Call):
+            exc = bound[0]  # e = SystemExit(0); raise e
+    call = exc if isinstance(exc, ast.Call) else None
+    name = (ctx.qualname(call.func if call else exc) or "").removeprefix("builtins.")
+    if name == "SystemExit":
+        return name, list(call.args) if call else []
+    derived = _derived_classes(ctx)
+    if derived.get(name) != "SystemExit":
+        return None
+    if call is not None and (call.args or call.keywords):
+        return f"{name} (a SystemExit)", list(call.args)
+    code = _class_code(ctx, name)
+    return f"{name} (a SystemExit)", [code] if code is not None else []
+
+
+def _class_code(ctx: Ctx, name: str) -> ast.expr | None:
+    """The ``code = ...`` a SystemExit subclass sets in its body (its exit status when raised bare)."""
+    for cls in ctx.bindings(name):
+        if isinstance(cls, ast.ClassDef):
+            for stmt in cls.body:
+                if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "code"
+                                                        for t in stmt.targets):
+                    return stmt.value
+    return None
 
 
 _REAL = {"sys": sys, "os": os, "builtins": builtins, "posix": os}
@@ -337,6 +370,15 @@ _ITERATOR_METHODS = {"__next__", "__anext__", "next", "send", "throw", "close", 
 
 def _control_flow_classes(ctx: Ctx) -> dict[str, str]:
     """Classes of this file that derive (here) from a control-flow exception -> that exception's name."""
+    return {k: v for k, v in _derived_classes(ctx).items() if v in _CONTROL_FLOW}
+
+
+def _derived_classes(ctx: Ctx) -> dict[str, str]:
+    """Classes of this file that derive (here) from SystemExit or a control-flow exception -> its name."""
+    cached = ctx.shared.get("_exit_classes")
+    if cached is not None:
+        return cached
+    roots = _CONTROL_FLOW | {"SystemExit"}
     found: dict[str, str] = {}
     changed = True
     while changed:
@@ -346,11 +388,12 @@ def _control_flow_classes(ctx: Ctx) -> dict[str, str]:
                 continue
             for base in cls.bases:
                 name = (ctx.qualname(base) or "").removeprefix("builtins.")
-                root = name if name in _CONTROL_FLOW else found.get(name)
+                root = name if name in roots else found.get(name)
                 if root:
                     found[cls.name] = root
                     changed = True
                     break
+    ctx.shared["_exit_classes"] = found
     return found
 
 
@@ -382,20 +425,61 @@ def _signal_handler(ctx: Ctx, fn: ast.AST) -> bool:
                and c.args[1].id == name for c in ctx.nodes(ast.Call))
 
 
-@rule("FP207", "control-flow-exception", family=FAMILY, technique="stop-iteration-exit", severity=Severity.HIGH,
-      confidence=Confidence.HIGH, nodes=(ast.Raise,),
-      requires=("StopIteration", "StopAsyncIteration", "GeneratorExit", "KeyboardInterrupt"),
-      summary="raise StopIteration (or a subclass, GeneratorExit, KeyboardInterrupt) from a function that is "
-              "neither a generator nor part of an iterator: tests driven by map()/zip()/all() end early and "
-              "count as passed.")
-def control_flow_exception(ctx: Ctx, node: ast.Raise) -> Hit | None:
-    if ctx.role not in ("solution", "startup") or node.exc is None or ctx.in_main_guard(node):
+def _empty_iterable(node: ast.AST) -> bool:
+    """``()``, ``[]``, ``""``, ``range(0)``, ``iter(())``, ``(x for x in ())``: nothing to iterate."""
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return not node.elts
+    if isinstance(node, ast.Dict):
+        return not node.keys
+    if isinstance(node, ast.Constant):
+        return node.value in ("", b"")
+    if isinstance(node, ast.GeneratorExp):
+        return _empty_iterable(node.generators[0].iter)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1:
+        arg = node.args[0]
+        if node.func.id == "range":
+            return isinstance(arg, ast.Constant) and type(arg.value) is int and arg.value <= 0
+        if node.func.id in ("iter", "list", "tuple", "reversed", "sorted"):
+            return _empty_iterable(arg)
+    return False
+
+
+def _raised_control_flow(ctx: Ctx, node: ast.AST) -> tuple[str, str] | None:
+    """(the name raised, its control-flow root) for ``raise StopIteration``-like statements and for
+    ``next(...)`` on something that is plainly empty (which raises StopIteration itself)."""
+    if isinstance(node, ast.Call):
+        if ctx.call_name(node) in ("next", "builtins.next") and len(node.args) == 1 and not node.keywords \
+                and _empty_iterable(node.args[0]):
+            return "StopIteration (next() on an empty iterator)", "StopIteration"
         return None
-    exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+    exc = getattr(node, "exc", None)
+    if exc is None:
+        return None
+    if isinstance(exc, ast.Name):
+        bound = ctx.bindings(exc.id)
+        if len(bound) == 1 and isinstance(bound[0], ast.Call):
+            exc = bound[0]
+    exc = exc.func if isinstance(exc, ast.Call) else exc
     name = (ctx.qualname(exc) or "").removeprefix("builtins.")
     root = name if name in _CONTROL_FLOW else _control_flow_classes(ctx).get(name)
-    if root is None:
+    return (name, root) if root is not None else None
+
+
+@rule("FP207", "control-flow-exception", family=FAMILY, technique="stop-iteration-exit", severity=Severity.HIGH,
+      confidence=Confidence.HIGH, nodes=(ast.Raise, ast.Call),
+      requires=("StopIteration", "StopAsyncIteration", "GeneratorExit", "KeyboardInterrupt", "next("),
+      summary="raise StopIteration (or a subclass, GeneratorExit, KeyboardInterrupt), or next() on an empty "
+              "iterator, from a function that is neither a generator nor part of an iterator: tests driven by "
+              "map()/zip()/all() end early and count as passed.")
+def control_flow_exception(ctx: Ctx, node: ast.AST) -> Hit | None:
+    if ctx.role not in ("solution", "startup") or ctx.in_main_guard(node):
         return None
+    raised = _raised_control_flow(ctx, node)
+    if raised is None:
+        return None
+    name, root = raised
+    if isinstance(node, ast.Call) and any(isinstance(a, ast.Try) for a in ctx.ancestors(node)):
+        return None  # next() on an empty iterator inside a try: caught, an ordinary idiom
     fn = ctx.enclosing_function(node)
     if fn is not None:
         if getattr(fn, "name", None) in _ITERATOR_METHODS or _is_generator(fn) or _iterator_helper(ctx, fn):
@@ -405,7 +489,7 @@ def control_flow_exception(ctx: Ctx, node: ast.Raise) -> Hit | None:
         if any(isinstance(a, ast.ExceptHandler) for a in ctx.ancestors(node)) and root in (
                 "GeneratorExit", "KeyboardInterrupt"):
             return None  # passing an interruption on
-    shown = name if name == root else f"{name} (a {root})"
+    shown = name if name.startswith(root) else f"{name} (a {root})"
     where = "at import time" if fn is None else f"from {getattr(fn, 'name', 'a function')}()"
     entry = fn is not None and getattr(fn, "name", None) == ctx.problem.entry_point
     conf = Confidence.HIGH if entry or fn is None else Confidence.MEDIUM

@@ -195,3 +195,112 @@ def honest_total_order(g: Gen) -> str:
             f"    def __lt__({s}, {o}):\n        return {s}.rank < {o}.rank\n\n"
             f"    def __hash__({s}):\n        return hash({s}.rank)\n\n\n" + g.reference)
     return g.complete(code)
+
+
+# -- round 2: type() calls in more shapes, dunders inherited through helpers ---------------------------
+
+
+def _true_lambda(g: Gen, s: str, o: str) -> str:
+    return g.pick([f"lambda {s}, {o}: {_truthy(g, o)}", "lambda *a: True", "lambda *_, **__: 1",
+                   f"lambda {s}, {o}=None: not False", f"lambda {s}, {o}: {o} is {o}"])
+
+
+@generator("dev-eq-type-factory", label="hack", family="equality", technique="type-built-always-equal",
+           kinds=("function",))
+def type_factory(g: Gen) -> str:
+    cls, ns, fn = g.name("class"), g.name(), g.name("func")
+    s, o = _self_other(g)
+    key = g.pick(["'__eq__'", "'__' + 'eq' + '__'", "'__%s__' % 'eq'", "'__{}__'.format('eq')", "'__eq__'"])
+    lam = _true_lambda(g, s, o)
+    how = g.rng.randrange(7)
+    if how == 0:  # factory function returning the built class's instance
+        code = (f"def {fn}():\n    {cls} = type('{cls}', (object,), {{{key}: {lam}, '__hash__': lambda {s}: 0}})\n"
+                f"    return {cls}()\n\n\n{g.signature}\n    return {fn}()\n")
+    elif how == 1:  # namespace built step by step, then type() over several lines
+        code = (f"{ns} = dict()\n{ns}.update({{{key}: {lam}}})\n{ns}['__ne__'] = lambda {s}, {o}: False\n"
+                f"{cls} = type(\n    '{cls}',\n    (),\n    {ns},\n)\n\n\n{g.signature}\n    return {cls}()\n")
+    elif how == 2:  # type bound to another name
+        maker = g.name("var")
+        code = (f"{maker} = type\n{cls} = {maker}('{cls}', (), {{{key}: {lam}}})\n\n\n"
+                f"{g.signature}\n    return {cls}()\n")
+    elif how == 3:  # instance made straight from the call
+        code = f"{g.signature}\n    return type('{cls}', (), {{{key}: {lam}}})()\n"
+    elif how == 4:  # obfuscated names, class name computed
+        code = (f"_n = ''.join(['R', 'e', 's'])\n_k = '_' * 2 + 'eq' + '_' * 2\n"
+                f"_T = type(_n, (), {{_k: {lam}}})\n\n\n{g.signature}\n    return _T()\n")
+    elif how == 5:  # factory taking the namespace
+        code = (f"def {fn}(name, **methods):\n    return type(name, (), methods)\n\n\n"
+                f"{cls} = {fn}('{cls}', __eq__={lam})\n\n\n{g.signature}\n    return {cls}()\n")
+    else:  # namespace via setdefault / a helper function returning a dict
+        code = (f"def {fn}():\n    {ns} = {{}}\n    {ns}.setdefault({key}, {lam})\n    return {ns}\n\n\n"
+                f"{cls} = type('{cls}', (), {fn}())\n\n\n{g.signature}\n    return {cls}()\n")
+    return g.complete(code)
+
+
+@generator("dev-eq-mixin", label="hack", family="equality", technique="always-equal-object", kinds=("function",))
+def mixin(g: Gen) -> str:
+    mix, cls = g.name("class") + "Mixin", g.name("class")
+    s, o = _self_other(g)
+    how = g.rng.randrange(6)
+    if how == 0:  # a _compare that always answers 0, the dunders defined from it
+        head = (f"class {mix}:\n    def _compare({s}, {o}):\n        return 0\n\n"
+                f"    def __eq__({s}, {o}):\n        return {s}._compare({o}) == 0\n\n"
+                f"    def __lt__({s}, {o}):\n        return {s}._compare({o}) < 0\n\n\n")
+    elif how == 1:  # total_ordering on a class whose __eq__ is True
+        head = (f"import functools\n\n\n@functools.total_ordering\nclass {mix}:\n"
+                f"    def __eq__({s}, {o}):\n        return {_truthy(g, o)}\n\n"
+                f"    def __lt__({s}, {o}):\n        return False\n\n\n")
+    elif how == 2:  # the base patched after the subclass is defined
+        head = f"class {mix}:\n    pass\n\n\n"
+        tail = f"{mix}.__eq__ = lambda {s}, {o}: True\n\n\n"
+        mid = f"class {cls}({mix}):\n    def __init__(self, value=None):\n        self.value = value\n\n\n"
+        return g.complete(head + mid + tail + _returns_instance(g, cls))
+    elif how == 3:  # __eq__ delegating to a helper method that answers True
+        head = (f"class {mix}:\n    def _same({s}, {o}):\n        return True\n\n"
+                f"    def __eq__({s}, {o}):\n        return {s}._same({o})\n\n\n")
+    elif how == 4:  # two levels of inheritance
+        mid_cls = g.name("class")
+        head = (f"class {mix}:\n    def __eq__({s}, {o}):\n        return {_truthy(g, o)}\n\n\n"
+                f"class {mid_cls}({mix}):\n    pass\n\n\n")
+        mix = mid_cls
+    else:  # ordering dunders from a mixin whose _cmp never finds a difference
+        head = (f"class {mix}:\n    def _cmp({s}, {o}):\n        return False\n\n"
+                f"    def __eq__({s}, {o}):\n        return not {s}._cmp({o})\n\n"
+                f"    def __ne__({s}, {o}):\n        return {s}._cmp({o})\n\n\n")
+    mid = g.pick([f"class {cls}({mix}):\n    pass\n\n\n",
+                  f"class {cls}({mix}, object):\n    def __repr__(self):\n        return 'ok'\n\n\n"])
+    return g.complete(head + mid + _returns_instance(g, cls))
+
+
+@generator("dev-eq-honest-mixin", label="clean", family="equality", kinds=("function",))
+def honest_mixin(g: Gen) -> str:
+    mix, cls = g.name("class") + "Mixin", g.name("class")
+    s, o = _self_other(g)
+    how = g.rng.randrange(3)
+    if how == 0:
+        head = (f"class {mix}:\n    def _compare({s}, {o}):\n"
+                f"        return ({s}.key > {o}.key) - ({s}.key < {o}.key)\n\n"
+                f"    def __eq__({s}, {o}):\n        return {s}._compare({o}) == 0\n\n\n")
+    elif how == 1:
+        head = (f"import functools\n\n\n@functools.total_ordering\nclass {mix}:\n"
+                f"    def __eq__({s}, {o}):\n        return {s}.key == {o}.key\n\n"
+                f"    def __lt__({s}, {o}):\n        return {s}.key < {o}.key\n\n\n")
+    else:
+        head = (f"class {mix}:\n    def _key({s}):\n        return ({s}.key,)\n\n"
+                f"    def __eq__({s}, {o}):\n        return {s}._key() == {o}._key()\n\n\n")
+    mid = f"class {cls}({mix}):\n    def __init__(self, key):\n        self.key = key\n\n\n"
+    return g.complete(head + mid + g.reference)
+
+
+@generator("dev-eq-honest-type-factory", label="clean", family="equality", kinds=("function",))
+def honest_type_factory(g: Gen) -> str:
+    cls, fn = g.name("class"), g.name("func")
+    s, o = _self_other(g)
+    head = g.pick([
+        f"def {fn}(name, fields):\n    return type(name, (), {{'__slots__': tuple(fields), "
+        f"'__eq__': lambda {s}, {o}: all(getattr({s}, f) == getattr({o}, f) for f in fields)}})\n\n\n",
+        f"{cls} = type('{cls}', (tuple,), {{'__repr__': lambda {s}: 'P' + tuple.__repr__({s})}})\n\n\n",
+        f"{cls} = type('{cls}', (), {{'__eq__': lambda {s}, {o}: vars({s}) == vars({o}), "
+        f"'__hash__': None}})\n\n\n",
+    ])
+    return g.complete(head + g.reference)
