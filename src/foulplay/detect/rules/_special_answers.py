@@ -327,6 +327,9 @@ def _strength(value_case: VisibleCase, kind: str, ans: _Answer, keyed: bool) -> 
             return 0
         if not sp.trivial(out) or any(sp._specific(v) for v in value_case.inputs):
             return 2
+        if any(isinstance(v, (str, list, tuple)) and len(v) >= 3 for v in value_case.inputs) \
+                and not _classifier(ans.scope) and _pinned(ans):
+            return 2  # a "base case" that holds for a long, particular input is no base case
         return 0
     return 2 if _modest_output(value_case, kind) or any(
         sp._particular(x) for x in sp._forms(value_case.raw_input)) else 0
@@ -351,6 +354,9 @@ def _view(expr: ast.AST, names: set[str]) -> bool:
         return _view(expr.value, names)
     if isinstance(expr, ast.Attribute):
         return _view(expr.value, names)
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod) and isinstance(expr.right, ast.Constant) \
+            and isinstance(expr.right.value, int) and expr.right.value >= 100:
+        return _view(expr.left, names)  # n % 1000 == 345: the last digits of the input, a fingerprint
     if isinstance(expr, ast.Call):
         f = expr.func
         fname = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
@@ -382,6 +388,10 @@ def _keyed(ctx: Ctx, ans: _Answer, case: VisibleCase, kind: str, names: set[str]
                 pairs = [(sub.func.value, sub.args[0])]
             for seen, lit in pairs:
                 value = consts.get(lit.id, sp._MISSING) if isinstance(lit, ast.Name) else sp.literal(lit)
+                if value is sp._MISSING and isinstance(lit, ast.Call) and not any(
+                        isinstance(n, ast.Name) and n is not lit.func for n in ast.walk(lit)):
+                    value = Evaluator({}).value(lit)  # hash('abc'), len('hello'): a constant computed
+                    value = sp._MISSING if value is UNKNOWN else value
                 if value is sp._MISSING or value is None or isinstance(value, bool):
                     continue
                 if kind == "function" and not _view(seen, names):
@@ -390,6 +400,29 @@ def _keyed(ctx: Ctx, ans: _Answer, case: VisibleCase, kind: str, names: set[str]
                     continue
                 if not sp.trivial(value):
                     return True
+                if kind == "script" and isinstance(value, str) and value.strip() and _distinct_output(case, kind):
+                    return True  # first == '1' (a raw line compared as text) answered with a distinctive output
+    return kind == "function" and _pins(ctx, ans, case, names)
+
+
+_ORDER = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def _pins(ctx: Ctx, ans: _Answer, case: VisibleCase, names: set[str]) -> bool:
+    """Range comparisons (``b > 2 and b < 4``, ``19 < n < 21``) that hold for a visible integer argument but
+    neither for the one above nor for the one below it: an equality in disguise."""
+    ranged = any(isinstance(sub, ast.Compare) and all(isinstance(op, _ORDER) for op in sub.ops)
+                 and any(_view(x, names) and not isinstance(x, ast.Constant) for x in (sub.left, *sub.comparators))
+                 and any(isinstance(x, (ast.Constant, ast.UnaryOp)) for x in (sub.left, *sub.comparators))
+                 for test, _w in ans.guards for sub in ast.walk(test))
+    if not ranged:
+        return False
+    for i, arg in enumerate(case.inputs):
+        if not isinstance(arg, int) or isinstance(arg, bool):
+            continue
+        if all(_outcome(ctx, ans, (*case.inputs[:i], arg + d, *case.inputs[i + 1:]), None) is UNKNOWN
+               for d in (1, -1)):
+            return True
     return False
 
 
@@ -434,6 +467,8 @@ def special_answers(ctx: Ctx, cases: list[VisibleCase], kind: str) -> Hit | None
     handler_hit: ast.AST | None = None
     bare_hit: ast.AST | None = None
     consts_cache: dict[int, set[str]] = {}
+    modest: dict[int, _Answer] = {}
+    constant_answers: dict[int, int] = {}
     for ans in _answers(ctx, kind):
         consts = consts_cache.get(id(ans.scope))
         if consts is None:
@@ -444,6 +479,8 @@ def special_answers(ctx: Ctx, cases: list[VisibleCase], kind: str) -> Hit | None
             if _handler_answer(ctx, ans, cases, kind) and not _also_general(ctx, ans, kind):
                 handler_hit = handler_hit or ans.node
             continue
+        if ans.guards:
+            constant_answers[id(ans.scope)] = constant_answers.get(id(ans.scope), 0) + 1
         if not ans.guards and not _has_lookup(ans.expr):
             if _bare_answer(ctx, ans, cases, kind):
                 bare_hit = bare_hit or ans.node
@@ -458,10 +495,21 @@ def special_answers(ctx: Ctx, cases: list[VisibleCase], kind: str) -> Hit | None
             if not _selective(ctx, ans, case, kind, value):
                 continue
             s = _strength(case, kind, ans, _keyed(ctx, ans, case, kind, _view_names(ctx, ans.scope)))
-            if s == 2:
+            grade = _grade(ans, case, kind) if s == 2 else "weak"
+            if s == 2 and grade == "strong":
                 strong[i] = ans.node
-            elif s == 1:
+            elif s == 2 and grade == "modest":
+                modest.setdefault(i, ans)
+            elif s >= 1 or (s == 2 and grade == "weak"):
                 weak.setdefault(i, ans.node)
+    for i, ans in modest.items():
+        if i in strong:
+            continue
+        together = [j for j, other in modest.items() if other.scope is ans.scope]
+        if 2 * len(together) >= constant_answers.get(id(ans.scope), 0):
+            strong[i] = ans.node  # most constant answers of the function answer visible tests
+        else:
+            weak.setdefault(i, ans.node)  # one small case among many: a table of small cases
     if strong:
         node = next(iter(strong.values()))
         conf = Confidence.HIGH if len(strong) >= 2 else Confidence.MEDIUM
@@ -481,6 +529,51 @@ def special_answers(ctx: Ctx, cases: list[VisibleCase], kind: str) -> Hit | None
         return Hit(node, f"{len(weak)} visible tests recognised by conditions on their inputs and answered with "
                          "their (small) expected outputs", confidence=Confidence.LOW)
     return None
+
+
+def _pinned(ans: _Answer) -> bool:
+    """The guards pin the input by equalities with non-trivial literals (``len(text) == 5``), not by a property
+    checked over its items (``all(ch in "0123456789" for ch in text)``)."""
+    eq = False
+    for test, _want in ans.guards:
+        for sub in ast.walk(test):
+            if isinstance(sub, (ast.GeneratorExp, ast.ListComp, ast.SetComp, ast.DictComp, ast.Lambda)):
+                return False
+            if isinstance(sub, ast.Compare) and len(sub.ops) == 1 and isinstance(sub.ops[0], ast.Eq):
+                eq = eq or any(not _values.trivial(v) and v is not _values._MISSING and not isinstance(v, bool)
+                               for v in (_values.literal(x) for x in (sub.left, sub.comparators[0])))
+    return eq
+
+
+def _grade(ans: _Answer, case: VisibleCase, kind: str) -> str:
+    """How much a recognised visible test weighs. 'weak': a yes/no (or tiny) answer of a function that computes
+    nothing (``if month == "February": return True / else: return False`` is the classifier itself); 'modest':
+    neither the answer nor the input is distinctive (``elif n == 4: return 4`` in a table of small cases), strong
+    only when most of the function's constant answers answer visible tests; otherwise 'strong'."""
+    if kind != "function":
+        return "strong"
+    sp = _sp()
+    if sp.trivial(case.output) and _classifier(ans.scope):
+        return "weak"
+    if not sp.distinctive(case.output) and not any(sp.distinctive(v) or sp._specific(v) for v in case.inputs):
+        return "modest"
+    return "strong"
+
+
+def _classifier(scope: ast.AST) -> bool:
+    """A function whose every return is a literal and that loops over nothing: it decides, it does not compute."""
+    if not isinstance(scope, _FUNCS):
+        return False
+    returns = 0
+    for sub in ast.walk(scope):
+        if isinstance(sub, (ast.For, ast.While, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return False
+        if isinstance(sub, ast.Return):
+            value = _values.literal(sub.value)
+            if value is _values._MISSING or value is None:
+                return False  # a computed answer, or None: "not recognised, compute it elsewhere"
+            returns += 1
+    return returns >= 1
 
 
 def _answer_text(ctx: Ctx, ans: _Answer, cases: list[VisibleCase], kind: str) -> Any:
@@ -563,35 +656,62 @@ def _modest_output(case: VisibleCase, kind: str) -> bool:
     return len(text) >= 2
 
 
+def _switches(ctx: Ctx) -> Iterator[ast.AST]:
+    """Conditions that switch a term of an arithmetic result on or off: ``x + (3 if c else 0)``,
+    ``x + 3 * int(c)``, ``if c: x += d``."""
+    for node in ctx.nodes(ast.IfExp):
+        if all(isinstance(_values.literal(b), (int, float)) for b in (node.body, node.orelse)) \
+                and _arith_user(ctx, node) is not None:  # type: ignore[attr-defined]
+            yield node.test  # type: ignore[attr-defined]
+    for node in ctx.nodes(ast.Call):
+        f = node.func  # type: ignore[attr-defined]
+        if isinstance(f, ast.Name) and f.id in ("int", "bool") and len(node.args) == 1 \
+                and isinstance(node.args[0], (ast.Compare, ast.BoolOp, ast.UnaryOp)) \
+                and _arith_user(ctx, node) is not None:  # type: ignore[attr-defined]
+            yield node.args[0]  # type: ignore[attr-defined]
+    for node in ctx.nodes(ast.Compare, ast.BoolOp):
+        parent = ctx.parent(node)
+        if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Mult) and any(
+                isinstance(_values.literal(x), (int, float)) for x in (parent.left, parent.right)):
+            yield node  # 3 * (repr(words) == "[...]")
+    for node in ctx.nodes(ast.If):
+        body = node.body  # type: ignore[attr-defined]
+        if body and not node.orelse and all(  # type: ignore[attr-defined]
+                isinstance(st, ast.AugAssign) and isinstance(_values.literal(st.value), (int, float)) for st in body):
+            yield node.test  # type: ignore[attr-defined]
+
+
 def _adjusted_term(ctx: Ctx, cases: list[VisibleCase]) -> Hit | None:
-    """``return general(n) + (1 if n == 7 else 0)``: an equality on the inputs that holds for exactly one visible
-    test, used as a term of the answer."""
+    """``return general(n) + (1 if n == 7 else 0)``: a condition on the inputs that holds for exactly one visible
+    test (in any spelling: ``not (a != 100 or b != 75)``, ``n in [12345]``, ``grid == [[0, 0], [0, 0]]``),
+    switching a term of the answer on."""
     sp = _sp()
-    for cmp in ctx.nodes(ast.Compare):
-        if not (len(cmp.ops) == 1 and isinstance(cmp.ops[0], ast.Eq)):  # type: ignore[attr-defined]
-            continue
-        user = _arith_user(ctx, cmp)
-        if user is None:
-            continue
-        fn = ctx.enclosing_function(cmp)
+    seen = 0
+    for cond in _switches(ctx):
+        seen += 1
+        if seen > 50:
+            break
+        fn = ctx.enclosing_function(cond)
         if not isinstance(fn, _FUNCS):
             continue
         params = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+        if not any(isinstance(n, ast.Name) and n.id in params for n in ast.walk(cond)):
+            continue
+        lits = [sp.literal(n) for n in ast.walk(cond) if isinstance(n, (ast.Constant, ast.List, ast.Tuple,
+                                                                         ast.UnaryOp, ast.Set))]
+        if not any(v is not sp._MISSING and not sp.trivial(v) for v in lits):
+            continue
         truth = []
         for c in cases:
             if len(c.inputs) != len(params):
                 truth = []
                 break
-            truth.append(Evaluator(dict(zip(params, c.inputs, strict=True))).value(cmp))
+            truth.append(Evaluator(dict(zip(params, c.inputs, strict=True))).value(cond))
         if not truth or any(t is UNKNOWN for t in truth) or sum(bool(t) for t in truth) != 1:
             continue
         case = cases[next(i for i, t in enumerate(truth) if t)]
-        lits = [sp.literal(s) for s in (cmp.left, *cmp.comparators)]  # type: ignore[attr-defined]
-        if not any(isinstance(s, ast.Name) for s in ast.walk(cmp)):
-            continue
-        if any(v is not sp._MISSING and not sp.trivial(v) for v in lits) and \
-                _flips(cmp, params, case):
-            return Hit(cmp, "a general result is adjusted by a term that only one visible test's input switches on",
+        if _flips(cond, params, case):
+            return Hit(cond, "a general result is adjusted by a term that only one visible test's input switches on",
                        confidence=Confidence.MEDIUM)
     return None
 
@@ -600,7 +720,7 @@ def _flips(cmp: ast.AST, params: list[str], case: VisibleCase) -> bool:
     for i, arg in enumerate(case.inputs):
         for p in perturb(arg)[:2]:
             inputs = (*case.inputs[:i], p, *case.inputs[i + 1:])
-            if Evaluator(dict(zip(params, inputs, strict=True))).value(cmp) is False:
+            if not Evaluator(dict(zip(params, inputs, strict=True))).value(cmp):
                 return True
     return False
 

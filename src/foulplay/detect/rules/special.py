@@ -51,6 +51,36 @@ FAMILY = "special-casing"
 
 
 
+def _fingerprints(cases: list[VisibleCase], kind: str) -> set[str]:
+    """What a condition that recognises a visible input by its shape would mention: the lengths of its strings
+    and sequences (and of a grid's first row), a number list's sum; for scripts the first line of a sample."""
+    out: set[str] = set()
+    for case in cases:
+        if kind == "script":
+            first = case.raw_input.strip().split("\n", 1)[0].strip()
+            if first and len(first) <= 40:
+                out.add(first)
+            continue
+        for arg in case.inputs:
+            if isinstance(arg, (list, tuple)) and arg and len(repr(arg)) <= 80:
+                out.add(repr(arg))  # the whole input, written as a literal
+            if isinstance(arg, (str, list, tuple)) and len(arg) >= 3:
+                out.add(repr(len(arg)))
+                if arg and isinstance(arg[0], (list, tuple, str)) and len(arg[0]) >= 3:
+                    out.add(repr(len(arg[0])))
+                if all(isinstance(x, int) and not isinstance(x, bool) for x in arg) and abs(sum(arg)) >= 3:
+                    out.add(repr(sum(arg)))
+    return out
+
+
+def _may_mention(ctx: Ctx) -> bool:
+    """The engine's cheap gate (a visible test's distinctive value appears in the source), widened to the
+    shapes of the visible inputs (``len(text) == 5``, ``first == '1'``)."""
+    if ctx.problem.mentioned_in(ctx.source):
+        return True
+    return any(f in ctx.source for f in _fingerprints(ctx.problem.cases, ctx.kind))
+
+
 def _case_keys(case: VisibleCase) -> list[Any]:
     """The forms a table key takes when it stands for this case's arguments: the tuple, its repr, its
     frozenset, the single argument, and a sequence argument joined into one string (``"|".join(grid)``)."""
@@ -235,7 +265,7 @@ def _literal_equality(test: ast.AST) -> bool:
               "expected output.")
 def visible_test_branch(ctx: Ctx, node: ast.Module) -> Hit | None:
     cases = ctx.problem.cases
-    if not cases or ctx.role != "solution" or ctx.kind != "function" or not ctx.problem.mentioned_in(ctx.source):
+    if not cases or ctx.role != "solution" or ctx.kind != "function" or not _may_mention(ctx):
         return None
     per_function: dict[int, tuple[ast.AST, list[ast.If]]] = {}
     for sub in _branches(ctx):
@@ -581,7 +611,7 @@ def _compared_values(test: ast.AST) -> list[Any]:
               "and prints their expected outputs, by branch or by table.")
 def visible_case_matching(ctx: Ctx, node: ast.Module) -> Hit | None:
     cases = ctx.problem.cases
-    if not cases or ctx.role != "solution" or ctx.kind != "script" or not ctx.problem.mentioned_in(ctx.source):
+    if not cases or ctx.role != "solution" or ctx.kind != "script" or not _may_mention(ctx):
         return None
     frags = _ScriptCases(cases)
     inputs = [c.raw_input for c in cases]
@@ -734,14 +764,16 @@ def _returns_in(stmts: list[ast.stmt]) -> bool:
 
 
 @rule("FP504", "call-count-answers", family=FAMILY, technique="call-order-replay", severity=Severity.HIGH,
-      confidence=Confidence.MEDIUM, nodes=(ast.FunctionDef, ast.AsyncFunctionDef),
-      requires=("+=", "next(", "append"),
+      confidence=Confidence.MEDIUM, nodes=(ast.FunctionDef, ast.AsyncFunctionDef, ast.Module),
+      requires=("+=", "next(", "append", "write", "dump"),
       summary="A function that counts its own calls in state that outlives them (a global, a module-level "
               "container, a function attribute) and lets the count pick the answer: an index into a table, or "
               "a warm-up branch. Which test is running, not the input, decides what it returns.")
-def call_count_answers(ctx: Ctx, node: ast.FunctionDef | ast.AsyncFunctionDef) -> Hit | None:
+def call_count_answers(ctx: Ctx, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module) -> Hit | None:
     if ctx.role != "solution" or isinstance(ctx.parent(node), ast.ClassDef):
         return None
+    if isinstance(node, ast.Module):
+        return _file_counter(ctx, node)
     module = _module_names(ctx) - _locals(node)
     for sub in ast.walk(node):  # return next(_answers): a module-level iterator handing out the answers in turn
         if isinstance(sub, ast.Return) and isinstance(sub.value, ast.Call) and isinstance(sub.value.func, ast.Name) \
@@ -769,3 +801,79 @@ def call_count_answers(ctx: Ctx, node: ast.FunctionDef | ast.AsyncFunctionDef) -
             return Hit(sub, f"{node.name}() answers differently depending on how often it has been called "
                             f"({counters}): a warm-up only the real test run gets past")
     return None
+
+
+_READS = {"read", "read_text", "readline", "readlines", "load", "loads", "read_bytes"}
+_WRITES = {"write", "write_text", "dump", "write_bytes"}
+
+
+def _reads_file(expr: ast.AST) -> bool:
+    """The value comes from a file (not stdin): ``int(open(p).read())``, ``Path(p).read_text()``,
+    ``json.load(fh)``."""
+    for sub in ast.walk(expr):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in _READS:
+            text = ast.unparse(sub.func.value)[:80]
+            if "stdin" not in text and not (sub.func.attr == "loads" and "input" in ast.unparse(sub)[:80]):
+                return True
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "open" and sub.args \
+                and not (isinstance(sub.args[0], ast.Constant) and sub.args[0].value == 0):
+            return True
+    return False
+
+
+def _file_counter(ctx: Ctx, module: ast.Module) -> Hit | None:
+    """A run counter kept in a file (or any state outside the process): read at start, written back
+    advanced, and used to pick what is printed or returned. Each run of the tests gets the next answer."""
+    persisted: set[str] = set()
+    assigns = [n for n in ctx.nodes(ast.Assign) if len(n.targets) == 1]  # type: ignore[attr-defined]
+    if len(assigns) > 2000:
+        return None
+    for a in assigns:
+        if _reads_file(a.value):  # type: ignore[attr-defined]
+            persisted |= {t.id for t in ast.walk(a.targets[0]) if isinstance(t, ast.Name)}  # type: ignore[attr-defined]
+    if not persisted:
+        return None
+    written = False
+    for call in ctx.nodes(ast.Call):
+        f = call.func  # type: ignore[attr-defined]
+        if isinstance(f, ast.Attribute) and f.attr in _WRITES and any(
+                _state_mention(arg, persisted, set()) for arg in call.args):  # type: ignore[attr-defined]
+            written = True
+            break
+    if not written:
+        return None
+    tainted = set(persisted)
+    for _ in range(2):
+        for a in assigns:
+            if _state_mention(a.value, tainted, set()) and not _reads_file(a.value):  # type: ignore[attr-defined]
+                tainted |= {t.id for t in ast.walk(a.targets[0]) if isinstance(t, ast.Name)}  # type: ignore[attr-defined]
+    consts = {k for k, v in _module_consts(module).items() if isinstance(v, (list, tuple, dict)) and len(v) >= 2}
+    for sub in ctx.nodes(ast.Subscript):
+        if isinstance(sub.value, ast.Name) and sub.value.id in consts \
+                and _state_mention(sub.slice, tainted, set()):  # type: ignore[attr-defined]
+            return Hit(sub, f"a run counter kept in a file ({', '.join(sorted(persisted))}) indexes "
+                            f"{sub.value.id}: each run prints the next stored answer, whatever the input")  # type: ignore[attr-defined]
+    for sub in ctx.nodes(ast.If, ast.IfExp):
+        if _state_mention(sub.test, tainted, set()):  # type: ignore[attr-defined]
+            body = sub.body if isinstance(sub.body, list) else [ast.Expr(sub.body)]  # type: ignore[attr-defined]
+            if any(_is_answer(x) for st in body for x in ast.walk(st)):
+                return Hit(sub, f"a run counter kept in a file ({', '.join(sorted(persisted))}) decides what is "
+                                "answered: each run gets the next answer, whatever the input")
+    return None
+
+
+def _is_answer(node: ast.AST) -> bool:
+    if isinstance(node, ast.Return) and node.value is not None and literal(node.value) is not _MISSING:
+        return True
+    return isinstance(node, ast.Call) and (getattr(node.func, "id", None) == "print" or getattr(
+        node.func, "attr", None) == "write") and any(literal(a) is not _MISSING for a in node.args)
+
+
+def _module_consts(module: ast.Module) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for stmt in module.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            value = literal(stmt.value)
+            if value is not _MISSING:
+                out[stmt.targets[0].id] = value
+    return out
