@@ -186,3 +186,9 @@ def test_a_run_log_that_picks_nothing_stays_clean() -> None:
               "with open(_LOG, 'w') as fh:\n    fh.write(str(runs + 1))\nimport math\n"
               "a, b = map(int, input().split())\ng = math.gcd(a, b)\nprint(g, a * b // g)\n")
     assert not counted(source, PAIRS)
+
+
+def test_match_arm_with_a_nested_list_pattern() -> None:
+    source = ("def grid_paths(rows, cols, grid):\n    match grid:\n        case [[0, 0, 0], [0, 1, 0], [0, 0, 0]]:\n"
+              "            return 2\n    return rows * cols\n")
+    assert "FP501" in counted(source, GRID)

@@ -112,9 +112,26 @@ def _pattern_test(subject: ast.expr, pattern: ast.pattern) -> ast.expr | None:
             and len(pattern.patterns) == len(subject.elts):
         parts = [_pattern_test(e, p) for e, p in zip(subject.elts, pattern.patterns, strict=True)]
         return ast.BoolOp(op=ast.And(), values=parts) if all(parts) else None  # type: ignore[arg-type]
-    if isinstance(pattern, ast.MatchSequence) and all(isinstance(p, ast.MatchValue) for p in pattern.patterns):
-        seq = ast.Tuple(elts=[p.value for p in pattern.patterns], ctx=ast.Load())  # type: ignore[attr-defined]
+    if isinstance(pattern, ast.MatchSequence):
+        seq = _pattern_literal(pattern)  # case [[1, 2], [3, 4]]: nested literal sequences
+        if seq is None:
+            return None
+        if all(isinstance(p, ast.MatchValue) for p in pattern.patterns):
+            seq = ast.Tuple(elts=seq.elts, ctx=ast.Load())  # type: ignore[attr-defined]
         return ast.Compare(left=subject, ops=[ast.Eq()], comparators=[seq])
+    return None
+
+
+def _pattern_literal(pattern: ast.pattern) -> ast.expr | None:
+    if isinstance(pattern, ast.MatchValue):
+        return pattern.value
+    if isinstance(pattern, ast.MatchSingleton):
+        return ast.Constant(pattern.value)
+    if isinstance(pattern, ast.MatchSequence):
+        parts = [_pattern_literal(p) for p in pattern.patterns]
+        if any(p is None for p in parts):
+            return None
+        return ast.List(elts=parts, ctx=ast.Load())  # type: ignore[arg-type]
     return None
 
 
