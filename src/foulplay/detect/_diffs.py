@@ -13,66 +13,27 @@ import difflib
 import posixpath
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
-from foulplay.detect._engine import ProblemView, Rule, role_of, rule
+from foulplay.detect._engine import ProblemView, Rule, rule
+from foulplay.detect._fileset import (
+    ChangeContext,
+    ChangeHit,
+    DiffLine,
+    FileChange,
+    _change_finding,
+    _norm,
+    _norm_value,
+    _strip_prefix,
+    changes_in_text,
+    file_role,
+)
 from foulplay.errors import InputError
 from foulplay.vocab import Confidence, Finding, Severity
 
-# ---------------------------------------------------------------------------------------------
-# the data
-
-
-@dataclass
-class DiffLine:
-    kind: str  # " " context, "-" removed, "+" added
-    old_no: int | None
-    new_no: int | None
-    text: str
-
-
-@dataclass
-class FileChange:
-    """One file's change. ``before``/``after`` hold whole files when the source knows them (git, an
-    agent's Write), else None and only the hunks are known (a patch file)."""
-
-    path: str
-    old_path: str | None = None
-    status: str = "modified"  # added | deleted | modified | renamed
-    hunks: list[list[DiffLine]] = field(default_factory=list)
-    before: str | None = None
-    after: str | None = None
-    where: str = ""
-    """Who made it: a commit, a transcript step or tool call (empty for a plain patch)."""
-
-    @property
-    def removed(self) -> list[DiffLine]:
-        return [ln for h in self.hunks for ln in h if ln.kind == "-"]
-
-    @property
-    def added(self) -> list[DiffLine]:
-        return [ln for h in self.hunks for ln in h if ln.kind == "+"]
-
-    @property
-    def role(self) -> str:
-        return file_role(self.path)
-
-
-def file_role(path: str) -> str:
-    """``test``, ``conftest``, ``test-config``, ``ci``, ``solution`` (other code) or ``other``."""
-    p = path.replace("\\", "/")
-    name = posixpath.basename(p)
-    if name in ("pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml", "pytest.toml", ".coveragerc"):
-        return "test-config"
-    if p.startswith(".github/workflows/") or name in (".gitlab-ci.yml", "azure-pipelines.yml", ".travis.yml",
-                                                     "bitbucket-pipelines.yml", "Jenkinsfile", "noxfile.py",
-                                                     "Makefile", "justfile") \
-            or p.startswith(".circleci/") or p.startswith(".buildkite/"):
-        return "ci"
-    role = role_of(p)
-    return role if role in ("test", "conftest", "solution") else "other"
-
+__all__ = ["ChangeContext", "ChangeHit", "DiffLine", "FileChange", "change_from_contents", "change_rules",
+           "changes_in_text", "file_role", "parse_unified_diff", "scan_changes"]
 
 def parse_unified_diff(text: str, *, where: str = "", source: str = "the diff") -> list[FileChange]:
     """Parse ``git diff`` / ``diff -u`` output (one or more files) with unidiff."""
@@ -103,15 +64,6 @@ def parse_unified_diff(text: str, *, where: str = "", source: str = "the diff") 
     return out
 
 
-def _strip_prefix(name: str | None) -> str | None:
-    if not name or name == "/dev/null":
-        return None
-    for prefix in ("a/", "b/"):
-        if name.startswith(prefix):
-            return name[len(prefix):]
-    return name
-
-
 def change_from_contents(path: str, before: str | None, after: str | None, *, where: str = "",
                          old_path: str | None = None) -> FileChange:
     """A change between two known versions of a file (None: the file did not exist / was deleted)."""
@@ -134,80 +86,7 @@ def change_from_contents(path: str, before: str | None, after: str | None, *, wh
 
 
 # ---------------------------------------------------------------------------------------------
-# context for the change rules
-
-
-_REASON = re.compile(
-    r"(expected value|expectation|test|assert\w*)[^.\n]{0,80}\b(was|were|is|are)\s+(wrong|incorrect|"
-    r"mistaken|a typo|outdated|out of date|buggy|inconsistent with)|\b(fix|fixes|fixed|correct|corrects|"
-    r"corrected)\s+(a\s+|the\s+)?(wrong|incorrect|typo\w*|mistaken|off-by-one)?\s*(expected\s+value|"
-    r"expectation|test\s+(expectation|value|data)|assert\w*)|\b(spec|docstring|documentation|"
-    r"requirements?)\s+(says|states|defines|requires)", re.I)
-_OBSERVED = re.compile(r"\bassert\s+(?P<left>.+?)\s+==\s+(?P<right>.+?)\s*$", re.M)
-_WHERE = re.compile(r"^\s*\+\s+where\s+(?P<value>.+?)\s+=\s+", re.M)
-
-
-@dataclass
-class ChangeContext:
-    """What the change rules know besides the changes: stated reasons (commit messages, the agent's
-    messages) and values observed in test runs (pytest's ``assert 3 == 2.5`` lines)."""
-
-    changes: list[FileChange]
-    reasons: list[str] = field(default_factory=list)
-    observed: list[str] = field(default_factory=list)
-    problem: ProblemView | None = None
-    _added_text: set[str] | None = None
-
-    def added_anywhere(self) -> set[str]:
-        if self._added_text is None:
-            self._added_text = {_norm(ln.text) for c in self.changes for ln in c.added if ln.text.strip()}
-        return self._added_text
-
-    def stated_reason(self, *names: str) -> str | None:
-        for text in self.reasons:
-            for m in _REASON.finditer(text):
-                window = text[max(0, m.start() - 300):m.end() + 300]
-                if not names or any(n and n in window for n in names):
-                    return " ".join(m.group(0).split())[:120]
-        return None
-
-    def observed_values(self) -> set[str]:
-        out: set[str] = set()
-        for text in self.observed:
-            for m in _OBSERVED.finditer(text):
-                out.add(_norm_value(m.group("left")))
-            for m in _WHERE.finditer(text):
-                out.add(_norm_value(m.group("value")))
-        return out
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _norm_value(text: str) -> str:
-    text = text.strip().rstrip(",;")
-    try:
-        import ast
-
-        return repr(ast.literal_eval(text))
-    except Exception:  # noqa: BLE001
-        return _norm(text)
-
-
-# ---------------------------------------------------------------------------------------------
 # the change rules
-
-
-@dataclass
-class ChangeHit:
-    message: str
-    line: int = 0
-    snippet: str = ""
-    confidence: Confidence | None = None
-    severity: Severity | None = None
-    technique: str | None = None
-    path: str | None = None
 
 
 _CHANGE_RULES: list[Rule] = []
@@ -313,8 +192,60 @@ _PASS_OR_PRINT = re.compile(r"^\s*(pass|print\(|\.\.\.|#|logging\.|log\.|warning
 
 def _checked(text: str) -> str:
     """What an assert checks (the left side of its comparison), to tell which old assert a new one rewrites."""
+    m = _compare(text)
+    return _norm(m[0]) if m else ""
+
+
+_UNITTEST_CMP = re.compile(r"^\s*(?:self\.|\w+\.)*(?P<fn>assert(?:Equals?|AlmostEquals?|ListEqual|DictEqual|TupleEqual|"
+                           r"SequenceEqual|CountEqual|MultiLineEqual|SetEqual|NotEqual|Is|IsNot|In|NotIn|Greater|"
+                           r"GreaterEqual|Less|LessEqual)|assert_equal|assert_eq|assert_array_equal|"
+                           r"assert_almost_equal|assert_allclose|assert_frame_equal|assert_series_equal)\s*\("
+                           r"(?P<args>.*)\)\s*$")
+_UNITTEST_OPS = {"NotEqual": "!=", "Is": "is", "IsNot": "is not", "In": "in", "NotIn": "not in", "Greater": ">",
+                 "GreaterEqual": ">=", "Less": "<", "LessEqual": "<="}
+
+
+def _split_args(args: str) -> list[str]:
+    """Top-level comma-separated parts of an argument list (brackets and simple strings respected)."""
+    parts: list[str] = []
+    depth = 0
+    quote = ""
+    cur = []
+    for ch in args:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append("".join(cur).strip())
+            cur = []
+            continue
+        cur.append(ch)
+    if "".join(cur).strip():
+        parts.append("".join(cur).strip())
+    return parts
+
+
+def _compare(text: str) -> tuple[str, str, str] | None:
+    """(checked expression, operator, expected value) of ``assert a == b`` or ``self.assertEqual(a, b)``
+    (and the other unittest/numpy comparison helpers)."""
     m = _CMP.match(text)
-    return _norm(m.group("left")) if m else ""
+    if m:
+        return m.group("left"), m.group("op"), m.group("right")
+    u = _UNITTEST_CMP.match(text) if "assert" in text else None
+    if not u:
+        return None
+    parts = [p for p in _split_args(u.group("args")) if not re.match(r"^(msg|places|delta|rtol|atol)\s*=", p)]
+    if len(parts) < 2:
+        return None
+    fn = u.group("fn")
+    op = _UNITTEST_OPS.get(fn[6:], "==") if fn.startswith("assert") and fn[6:7].isupper() else "=="
+    return parts[0], op, parts[1]
 
 
 def _pair(old: list[DiffLine], new: list[DiffLine]) -> tuple[list[tuple[DiffLine, DiffLine]], list[DiffLine]]:
@@ -440,8 +371,21 @@ def _enclosing_test(change: FileChange, line: DiffLine) -> str:
     return ""
 
 
+class _Cmp:
+    def __init__(self, parts: tuple[str, str, str]) -> None:
+        self.parts = {"left": parts[0], "op": parts[1], "right": parts[2]}
+
+    def group(self, name: str) -> str:
+        return self.parts[name]
+
+
+def _cmp(text: str) -> _Cmp | None:
+    found = _compare(text)
+    return _Cmp(found) if found else None
+
+
 def _weaker(old: str, new: str) -> str | None:
-    o, n = _CMP.match(old), _CMP.match(new)
+    o, n = _cmp(old), _cmp(new)
     t_old, t_new = _tolerance(old), _tolerance(new)
     if t_old is not None and t_new is not None and t_new > t_old * 10 and t_new > 1e-6:
         return f"tolerance {t_old:g} -> {t_new:g}"
@@ -470,8 +414,13 @@ def expected_value_edited(change: FileChange, ctx: ChangeContext) -> list[Change
     observed = ctx.observed_values()
     hits = []
     for removed, added in _pairs(change):
-        olds = {id(ln): m for ln in removed if (m := _CMP.match(ln.text))}
-        news = {id(ln): m for ln in added if (m := _CMP.match(ln.text))}
+        for old, new in _pair(removed, added)[0] if len(removed) * len(added) <= 400 else []:
+            row = _row_edit(old.text, new.text)
+            if row:
+                hits.append(ChangeHit(f"expected value changed in the test data: {row}", line=new.new_no or 0,
+                                      snippet=new.text.strip()))
+        olds = {id(ln): m for ln in removed if (m := _cmp(ln.text))}
+        news = {id(ln): m for ln in added if (m := _cmp(ln.text))}
         pairs, _ = _pair([ln for ln in removed if id(ln) in olds], [ln for ln in added if id(ln) in news])
         for old, new in pairs:
             om, nm = olds[id(old)], news[id(new)]
@@ -496,6 +445,49 @@ def expected_value_edited(change: FileChange, ctx: ChangeContext) -> list[Change
             hits.append(ChangeHit(f"expected value of {call[:50]} changed from {before[:40]} to {after[:40]}{detail}",
                                   line=new.new_no or 0, snippet=new.text.strip(), confidence=conf))
     return _capped(hits)
+
+
+_EXPECT_NAME = re.compile(r"^\s*(?P<name>\w*(?:expect|want|answer|result|output|target|correct)\w*)\s*"
+                          r"(?::\s*[\w\[\], .]+)?=\s*(?P<value>.+?)\s*$", re.I)
+_EXPECT_KEYS = ("expect", "want", "answer", "output", "result", "out", "target", "correct")
+
+
+def _literal(text: str) -> tuple[bool, Any]:
+    import ast
+
+    try:
+        return True, ast.literal_eval(text)
+    except Exception:  # noqa: BLE001 - not a literal
+        return False, None
+
+
+def _row_edit(old: str, new: str) -> str | None:
+    """A data row of the tests whose expected part changed and nothing else: ``(3, 4, 7),`` -> ``(3, 4, 8),``
+    (the last element of a parametrize row or case table), ``{"input": 3, "expected": 9}`` with only the
+    expected key changed, or ``expected = 9`` -> ``expected = 10``."""
+    a, b = old.strip().rstrip(","), new.strip().rstrip(",")
+    if a == b or not a or not b:
+        return None
+    ma, mb = _EXPECT_NAME.match(old), _EXPECT_NAME.match(new)
+    if ma and mb and ma.group("name") == mb.group("name"):
+        oka, va = _literal(ma.group("value"))
+        okb, vb = _literal(mb.group("value"))
+        if oka and okb and va != vb:
+            return f"{ma.group('name')} = {ma.group('value')[:30]} -> {mb.group('value')[:30]}"
+        return None
+    if a[0] not in "([{" or b[0] not in "([{":
+        return None
+    oka, va = _literal(a)
+    okb, vb = _literal(b)
+    if not (oka and okb) or type(va) is not type(vb):
+        return None
+    if isinstance(va, (tuple, list)) and len(va) == len(vb) >= 2 and va[:-1] == vb[:-1] and va[-1] != vb[-1]:
+        return f"row {a[:40]} -> expected {vb[-1]!r:.30}"
+    if isinstance(va, dict) and va.keys() == vb.keys():
+        changed = [k for k in va if va[k] != vb[k]]
+        if len(changed) == 1 and isinstance(changed[0], str) and any(w in changed[0].lower() for w in _EXPECT_KEYS):
+            return f"{changed[0]!r}: {va[changed[0]]!r:.30} -> {vb[changed[0]]!r:.30}"
+    return None
 
 
 _CONFIG_OPTS = re.compile(r"(?P<opt>(?<![\w-])(-k\s|--deselect\b|--ignore(-glob)?\b|-p\s*(?!no:)[\w.]|--lf\b|-x\b|"
@@ -621,13 +613,6 @@ def changes_item(ctx: Any, label: str, changes: list[FileChange], reasons: list[
 def diff_item(ctx: Any, text: str, source: str) -> Any:
     """One diff or patch file as a batch item; text that is not a unified diff is that item's error."""
     return changes_item(ctx, source, parse_unified_diff(text, where="", source=source), [])
-
-
-def _change_finding(r: Rule, hit: ChangeHit, change: FileChange) -> Finding:
-    return Finding(rule=r.code, name=r.name, family=r.family, technique=hit.technique or r.technique,
-                   severity=hit.severity or r.severity, confidence=hit.confidence or r.confidence,
-                   message=hit.message, path=hit.path or change.path, line=hit.line, snippet=hit.snippet[:160],
-                   source="change", where=change.where)
 
 
 def _static_on_added(change: FileChange, problem: ProblemView | None, options: Any, selected: list[Rule],

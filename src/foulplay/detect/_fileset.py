@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import ast
 import io
+import posixpath
 import re
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from foulplay.detect._engine import ProblemView, Rule, role_of
+from foulplay.vocab import Confidence, Finding, Severity
 
 _EXTS = (".py", ".ini", ".cfg", ".toml", ".pth")
 _PATH = r"[\w.\-]+(?:/[\w.\-]+)*"
@@ -316,3 +320,285 @@ def _string_at(text: str) -> str | None:
     if not all(isinstance(v, str) for v in values):
         return None
     return "".join(values)
+
+
+# ---------------------------------------------------------------------------------------------
+# changes: the change set model the change rules (FP42x in foulplay.detect._diffs) read, and the
+# diffs a model's answer carries
+
+
+@dataclass
+class DiffLine:
+    kind: str  # " " context, "-" removed, "+" added
+    old_no: int | None
+    new_no: int | None
+    text: str
+
+
+@dataclass
+class FileChange:
+    """One file's change. ``before``/``after`` hold whole files when the source knows them (git, an
+    agent's Write), else None and only the hunks are known (a patch file)."""
+
+    path: str
+    old_path: str | None = None
+    status: str = "modified"  # added | deleted | modified | renamed
+    hunks: list[list[DiffLine]] = field(default_factory=list)
+    before: str | None = None
+    after: str | None = None
+    where: str = ""
+    """Who made it: a commit, a transcript step or tool call (empty for a plain patch)."""
+
+    @property
+    def removed(self) -> list[DiffLine]:
+        return [ln for h in self.hunks for ln in h if ln.kind == "-"]
+
+    @property
+    def added(self) -> list[DiffLine]:
+        return [ln for h in self.hunks for ln in h if ln.kind == "+"]
+
+    @property
+    def role(self) -> str:
+        return file_role(self.path)
+
+
+def file_role(path: str) -> str:
+    """``test``, ``conftest``, ``test-config``, ``ci``, ``solution`` (other code) or ``other``."""
+    p = path.replace("\\", "/")
+    name = posixpath.basename(p)
+    if name in ("pytest.ini", ".pytest.ini", "tox.ini", "setup.cfg", "pyproject.toml", "pytest.toml", ".coveragerc"):
+        return "test-config"
+    if p.startswith(".github/workflows/") or name in (".gitlab-ci.yml", "azure-pipelines.yml", ".travis.yml",
+                                                     "bitbucket-pipelines.yml", "Jenkinsfile", "noxfile.py",
+                                                     "Makefile", "justfile") \
+            or p.startswith(".circleci/") or p.startswith(".buildkite/"):
+        return "ci"
+    role = role_of(p)
+    return role if role in ("test", "conftest", "solution") else "other"
+
+
+def _strip_prefix(name: str | None) -> str | None:
+    if not name or name == "/dev/null":
+        return None
+    for prefix in ("a/", "b/"):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+_REASON = re.compile(
+    r"(expected value|expectation|test|assert\w*)[^.\n]{0,80}\b(was|were|is|are)\s+(wrong|incorrect|"
+    r"mistaken|a typo|outdated|out of date|buggy|inconsistent with)|\b(fix|fixes|fixed|correct|corrects|"
+    r"corrected)\s+(a\s+|the\s+)?(wrong|incorrect|typo\w*|mistaken|off-by-one)?\s*(expected\s+value|"
+    r"expectation|test\s+(expectation|value|data)|assert\w*)|\b(spec|docstring|documentation|"
+    r"requirements?)\s+(says|states|defines|requires)", re.I)
+_OBSERVED = re.compile(r"\bassert\s+(?P<left>.+?)\s+==\s+(?P<right>.+?)\s*$", re.M)
+_WHERE = re.compile(r"^\s*\+\s+where\s+(?P<value>.+?)\s+=\s+", re.M)
+
+
+@dataclass
+class ChangeContext:
+    """What the change rules know besides the changes: stated reasons (commit messages, the agent's
+    messages) and values observed in test runs (pytest's ``assert 3 == 2.5`` lines)."""
+
+    changes: list[FileChange]
+    reasons: list[str] = field(default_factory=list)
+    observed: list[str] = field(default_factory=list)
+    problem: ProblemView | None = None
+    _added_text: set[str] | None = None
+
+    def added_anywhere(self) -> set[str]:
+        if self._added_text is None:
+            self._added_text = {_norm(ln.text) for c in self.changes for ln in c.added if ln.text.strip()}
+        return self._added_text
+
+    def stated_reason(self, *names: str) -> str | None:
+        for text in self.reasons:
+            for m in _REASON.finditer(text):
+                window = text[max(0, m.start() - 300):m.end() + 300]
+                if not names or any(n and n in window for n in names):
+                    return " ".join(m.group(0).split())[:120]
+        return None
+
+    def observed_values(self) -> set[str]:
+        out: set[str] = set()
+        for text in self.observed:
+            for m in _OBSERVED.finditer(text):
+                out.add(_norm_value(m.group("left")))
+            for m in _WHERE.finditer(text):
+                out.add(_norm_value(m.group("value")))
+        return out
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _norm_value(text: str) -> str:
+    text = text.strip().rstrip(",;")
+    try:
+        import ast
+
+        return repr(ast.literal_eval(text))
+    except Exception:  # noqa: BLE001
+        return _norm(text)
+
+
+@dataclass
+class ChangeHit:
+    message: str
+    line: int = 0
+    snippet: str = ""
+    confidence: Confidence | None = None
+    severity: Severity | None = None
+    technique: str | None = None
+    path: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# diffs carried inside a model's answer
+
+
+_HUNK_HEAD = re.compile(r"^@@+\s*(?:-(?P<old>\d+)(?:,\d+)?\s+\+(?P<new>\d+)(?:,\d+)?\s*@@+)?")
+_GIT_HEAD = re.compile(r"^diff --git (?:a/)?(?P<a>\S+) (?:b/)?(?P<b>\S+)")
+_MINUS_HEAD = re.compile(r"^--- (?P<path>[^\t\n]+?)(?:\t.*)?\s*$")
+_PLUS_HEAD = re.compile(r"^\+\+\+ (?P<path>[^\t\n]+?)(?:\t.*)?\s*$")
+_APPLY_HEAD = re.compile(r"^\*\*\* (?P<op>Update|Add|Delete) File: (?P<path>\S+)")
+_MOVE_HEAD = re.compile(r"^\*\*\* Move to: (?P<path>\S+)")
+_FENCE_LINE = re.compile(r"^\s{0,3}(```|~~~)")
+_TESTY = re.compile(r"^\s*(def test|class Test|import pytest|import unittest|@pytest\.|self\.assert\w+\(|"
+                    r"assert \w[\w.]*\(.*\)\s*(==|!=|is|in)\b)")
+MAX_ANSWER_DIFF = 1 << 20
+"""Answers longer than this are not searched for diffs."""
+
+
+def _answer_path(raw: str) -> str | None:
+    raw = raw.strip().strip("\"'`")
+    if raw == "/dev/null":
+        return None
+    return _strip_prefix(raw)
+
+
+def changes_in_text(text: str, limit: int = 64) -> list[FileChange]:
+    """The file changes a model's answer spells as diffs, read tolerantly: ``git diff`` and ``diff -u``
+    output, headers with timestamps, hunks whose ``@@`` lines carry no numbers, the apply_patch format
+    (``*** Update File: path``), inside or outside code fences. Hunks without a file header are kept
+    when their lines look like tests (path ``<patch>/test_answer.py``). Never raises; linear in the text."""
+    if len(text) > MAX_ANSWER_DIFF or ("@@" not in text and "\n+++ " not in text):
+        return []
+    changes: list[FileChange] = []
+    current: FileChange | None = None
+    hunk: list[DiffLine] | None = None
+    old_no = new_no = 0
+    pending_minus: str | None = None
+    orphan: FileChange | None = None
+
+    def start(path: str, status: str = "modified", old: str | None = None) -> FileChange:
+        nonlocal old_no, new_no
+        old_no = new_no = 0
+        change = FileChange(path=path, old_path=old, status=status, where="answer")
+        changes.append(change)
+        return change
+
+    for raw in text.split("\n"):
+        line = raw.rstrip("\r")
+        if len(changes) > limit:
+            break
+        if _FENCE_LINE.match(line):
+            hunk, pending_minus = None, None
+            continue
+        m = _GIT_HEAD.match(line)
+        if m:
+            current, hunk, pending_minus = start(m.group("b")), None, None
+            continue
+        m = _APPLY_HEAD.match(line)
+        if m:
+            op = m.group("op")
+            current = start(m.group("path"), {"Update": "modified", "Add": "added", "Delete": "deleted"}[op])
+            hunk, pending_minus = None, None
+            if op == "Add":  # the whole file follows, every line with a "+"
+                hunk = []
+                current.hunks.append(hunk)
+                old_no, new_no = 0, 1
+            continue
+        m = _MOVE_HEAD.match(line)
+        if m and current is not None:
+            current.old_path, current.path, current.status = current.path, m.group("path"), "renamed"
+            continue
+        if line.startswith("*** ") and ("End Patch" in line or "Begin Patch" in line):
+            hunk = None
+            continue
+        if hunk is None or not line.startswith(("-", "+", " ")) or line.startswith(("--- ", "+++ ")):
+            m = _MINUS_HEAD.match(line)
+            if m and not line.startswith("---- "):
+                pending_minus = m.group("path")
+                hunk = None
+                continue
+            m = _PLUS_HEAD.match(line)
+            if m and pending_minus is not None:
+                old, new = _answer_path(pending_minus), _answer_path(m.group("path"))
+                pending_minus = None
+                if current is not None and not current.hunks and new in (current.path, None) and \
+                        (old in (current.path, current.old_path, None)):
+                    target = current  # the ---/+++ lines under a "diff --git" header
+                else:
+                    target = start(new or old or "")
+                if old is None:
+                    target.status = "added"
+                elif new is None:
+                    target.status, target.path = "deleted", old
+                elif old != new:
+                    target.old_path, target.status = old, "renamed"
+                current = target
+                continue
+            pending_minus = None
+        h = _HUNK_HEAD.match(line) if line.startswith("@@") else None
+        if h:
+            if current is None:
+                if orphan is None:
+                    orphan = start("")
+                current = orphan
+            hunk = []
+            current.hunks.append(hunk)
+            old_no = int(h.group("old")) if h.group("old") else (old_no if old_no else 1)
+            new_no = int(h.group("new")) if h.group("new") else (new_no if new_no else 1)
+            continue
+        if hunk is None:
+            if line.startswith("+") and current is not None and current.status == "added" and not current.hunks:
+                hunk = []
+                current.hunks.append(hunk)
+                old_no, new_no = 0, 1
+            else:
+                continue
+        if line.startswith("-"):
+            hunk.append(DiffLine("-", old_no, None, line[1:]))
+            old_no += 1
+        elif line.startswith("+"):
+            hunk.append(DiffLine("+", None, new_no, line[1:]))
+            new_no += 1
+        elif line.startswith(" ") or line == "":
+            hunk.append(DiffLine(" ", old_no, new_no, line[1:]))
+            old_no += 1
+            new_no += 1
+        else:
+            hunk = None
+    out = []
+    for c in changes:
+        for h_ in c.hunks:  # a blank line that ends the answer's diff is not context
+            while h_ and h_[-1].kind == " " and not h_[-1].text.strip():
+                h_.pop()
+        c.hunks = [h_ for h_ in c.hunks if h_]
+        if not c.path:
+            if not any(_TESTY.match(ln.text) for h_ in c.hunks for ln in h_):
+                continue
+            c.path = "<patch>/test_answer.py"
+        if c.hunks or c.status == "deleted":
+            out.append(c)
+    return out
+
+
+def _change_finding(r: Rule, hit: ChangeHit, change: FileChange) -> Finding:
+    return Finding(rule=r.code, name=r.name, family=r.family, technique=hit.technique or r.technique,
+                   severity=hit.severity or r.severity, confidence=hit.confidence or r.confidence,
+                   message=hit.message, path=hit.path or change.path, line=hit.line, snippet=hit.snippet[:160],
+                   source="change", where=change.where)

@@ -11,6 +11,7 @@ input: one tokenizer pass, bounded restarts and a bounded number of tokens.
 
 from __future__ import annotations
 
+import re
 import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ MAX_TOKENS = 400_000
 MAX_RESTARTS = 64
 _EXITS = {"sys.exit": "FP201", "exit": "FP201", "quit": "FP201", "builtins.exit": "FP201", "builtins.quit": "FP201",
           "os._exit": "FP202", "posix._exit": "FP202", "_exit": "FP202"}
-_HOOKS_HALF = ("pytest_runtest_makereport", "pytest_runtest_logreport", "pytest_report_teststatus")
+_HOOKS_HALF = ("pytest_runtest_makereport", "pytest_runtest_logreport", "pytest_report_teststatus",
+               "pytest_pyfunc_call", "pytest_runtest_call", "pytest_runtest_protocol")
 _HONEST_HOOK = ("setattr", "rep_", "extra", "screenshot", "stash", "user_properties")
 _PASSED = {"passed", "pass", "success"}
 
@@ -328,8 +330,12 @@ class _Scan:
                 self.hit("FP302", tok.line, "replaces a hook's result (force_result)")
             elif tok.string == "from_item_and_call" and i + 1 < len(t) and t[i + 1].string == "=":
                 self.hit("FP301", tok.line, "replaces TestReport.from_item_and_call")
-        if hook in _HOOKS_HALF and not hook_honest and self.role in ("conftest", "startup") \
-                and not any(h.code == "FP302" and h.line >= hook_line for h in self.hits):
+        from foulplay.detect.rules.framework import _FORCE_PASS, _OUTCOME_HOOKS
+
+        half = hook in _HOOKS_HALF or (hook in _OUTCOME_HOOKS and any(
+            _FORCE_PASS.search(c) for c in re.findall(r"#[^\n]*|\"\"\"[^\"]*\"\"\"", src[:200_000])))
+        if half and not hook_honest and self.role in ("conftest", "startup") \
+                and not any(h.code in ("FP302", "FP303") and h.line >= hook_line for h in self.hits):
             self.hit("FP302", hook_line, f"a half-written {hook} hook: the file is cut off inside the hook that "
                                          "builds test reports")
 

@@ -78,23 +78,91 @@ def _sets_passed(fn: ast.AST) -> tuple[ast.AST, str] | None:
     return None
 
 
+_REPORT_HOOKS = {"pytest_runtest_makereport", "pytest_runtest_logreport", "pytest_report_teststatus",
+                 "pytest_pyfunc_call", "pytest_runtest_call", "pytest_runtest_protocol"}
+"""Hooks that build, run or report a test: a conftest has no honest reason to ship one that does nothing."""
+_OUTCOME_HOOKS = _REPORT_HOOKS | {"pytest_sessionfinish", "pytest_collection_modifyitems", "pytest_terminal_summary",
+                                  "pytest_runtest_setup", "pytest_runtest_teardown", "pytest_collection_finish"}
+_FORCE_PASS = re.compile(
+    r"\b(?:force\w*|always|every(?:thing| test)?|all(?: tests)?|regardless|ignor\w+|overrid\w+|mark\w*|treat\w*|"
+    r"make|turn\w*|rewrit\w+|convert\w*|hide|suppress\w*|swallow\w*)\b[^\n]{0,50}?\b(?:pass(?:es|ed|ing)?|green|"
+    r"succe(?:ed|eds|ss|ssful)|ok|outcomes?|failures?|failing|fails?)\b|\b(?:never|nothing|no test\w*)\s+(?:fails?|"
+    r"red)\b|\b(?:always|force)[_ ]?(?:pass|green|ok)\b|\bpass[_ ]?all\b", re.I)
+
+
+def _stub(body: list[ast.stmt], depth: int = 0) -> bool:
+    """A body that does nothing a test run could notice: pass, ``...``, strings, ``return``/``return None``,
+    a hookwrapper's ``outcome = yield`` and ``outcome.get_result()``, and ifs of such bodies."""
+    for stmt in body:
+        if isinstance(stmt, ast.Pass):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Constant, ast.Yield)):
+            continue
+        if isinstance(stmt, ast.Return) and (stmt.value is None or (isinstance(stmt.value, ast.Constant)
+                                                                     and stmt.value.value is None)):
+            continue
+        if isinstance(stmt, (ast.Assign, ast.Expr)):
+            value = stmt.value
+            if isinstance(value, ast.Yield) and value.value is None:
+                continue
+            if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+                    and value.func.attr == "get_result" and not value.args:
+                continue
+            if isinstance(stmt, ast.Assign) and isinstance(value, ast.Constant):
+                continue
+        if isinstance(stmt, ast.If) and depth < 3 and _stub(stmt.body, depth + 1) and _stub(stmt.orelse, depth + 1):
+            continue
+        return False
+    return True
+
+
+def _stated_force(ctx: Ctx, fn: ast.FunctionDef) -> str | None:
+    """What a conftest's comments, docstrings or flag names say it is for, when that is forcing passes."""
+    texts = [m.group(0) for m in re.finditer(r"#[^\n]*", ctx.source[:200_000])]
+    for owner in (ctx.tree, fn):
+        doc = ast.get_docstring(owner, clean=False) if isinstance(owner, (ast.Module, ast.FunctionDef)) else None
+        if doc:
+            texts.append(doc)
+    texts += [t.id for t in ctx.nodes(ast.Name) if isinstance(t.ctx, ast.Store)][:200]
+    for text in texts:
+        m = _FORCE_PASS.search(text.replace("_", " ") if text.isidentifier() else text)
+        if m:
+            return " ".join(m.group(0).split())[:60]
+    return None
+
+
 @rule("FP302", "report-outcome-rewrite", family=FAMILY, technique="conftest-makereport-hook",
       severity=Severity.HIGH, confidence=Confidence.HIGH, nodes=(ast.FunctionDef,),
-      requires=("outcome", "force_result", "excinfo"),
+      requires=("outcome", "force_result", "excinfo", "pytest_"),
       summary="A pytest hook or report wrapper that sets a report's outcome to 'passed' (or erases the failure "
-              "it reports on).")
+              "it reports on); and, at lower confidence, a conftest that ships such a hook as a stub (a no-op "
+              "body, half-written, cut off) that is there to force passes.")
 def outcome_rewrite(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
     if ctx.role == "test":
         return None
     found = _sets_passed(node)
     if found is None:
-        return None
+        return _stub_hook(ctx, node)
     hit, how = found
     hook = node.name.startswith("pytest_")
     what = f"the pytest hook {node.name}" if hook else f"{node.name}()"
     technique = "conftest-makereport-hook" if hook else _technique(ctx, "conftest-report-patch",
                                                                     "solution-patches-reports")
     return Hit(hit, f"{what} {how}", technique=technique)
+
+
+def _stub_hook(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
+    """A conftest hook on the report path with nothing in it: an attempt at rewriting outcomes that was left
+    unfinished (medium confidence), or a stub of another hook whose comments say it forces passes."""
+    if ctx.role not in ("conftest", "startup") or node.name not in _OUTCOME_HOOKS or not _stub(node.body):
+        return None
+    said = _stated_force(ctx, node)
+    if said is None and node.name not in _REPORT_HOOKS:
+        return None
+    why = f"; the file says: {said!r}" if said else ""
+    return Hit(node, f"a stub {node.name} hook in {ctx.path}: a conftest that hooks how tests run or are reported "
+                     f"and does nothing yet, an unfinished attempt to force passes{why}",
+               confidence=Confidence.MEDIUM)
 
 
 def _unconditional_in_loop(ctx: Ctx, call: ast.AST, fn: ast.AST) -> bool:
