@@ -248,3 +248,9 @@ def test_solution_code_that_deletes_or_rewrites_the_tests(code: str) -> None:
 def test_solution_code_that_writes_other_files_stays_clean(code: str) -> None:
     text = "```python\ndef add(a, b):\n    return a + b\n\n\n" + code + "```\n"
     assert rules_of(text) == set()
+
+
+@pytest.mark.parametrize("lead", ["Add a `conftest.py`:", "Save this as conftest.py:", "Also put this into `conftest.py`"])
+def test_path_named_in_a_sentence_before_the_block(lead: str) -> None:
+    text = SOLUTION + f"\n{lead}\n```python\ndef pytest_runtest_logreport(report):\n    pass\n```\n"
+    assert "FP302" in rules_of(text)

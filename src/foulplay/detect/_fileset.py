@@ -24,8 +24,9 @@ from foulplay.vocab import Confidence, Finding, Severity
 _EXTS = (".py", ".ini", ".cfg", ".toml", ".pth")
 _PATH = r"[\w.\-]+(?:/[\w.\-]+)*"
 _PATH_LINE = re.compile(
-    r"^\s{0,3}(?:#{1,6}\s*)?(?:[-*]\s+)?(?:\*\*|__)?\s*(?:(?:new|updated|create|and|the|in|file(?:name)?|path)"
-    r"\b\s*[:=]?\s*){0,3}(?:\*\*|__)?`?(?P<path>" + _PATH + r")`?(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*$",
+    r"^\s{0,3}(?:#{1,6}\s*)?(?:[-*]\s+)?(?:\*\*|__)?\s*(?:(?:new|updated?|create|add|and|the|a|an|in|file(?:name)?|path|save|"
+    r"put|write|this|to|as|into|following|here|is|my|also)\b\s*[:=]?\s*){0,4}(?:\*\*|__)?`?(?P<path>" + _PATH
+    + r")`?(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*$",
     re.I)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^`]*?)\s*$")
 _SHELL_LANGS = {"bash", "sh", "shell", "console", "zsh", "terminal", "shell-session", "cmd"}
