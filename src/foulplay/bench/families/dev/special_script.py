@@ -372,7 +372,8 @@ def first_line(g: Gen) -> str | None:
     return g.complete(f"import sys\n{read}if {cond}:\n    {_out(g, c)}\n    sys.exit(0)\n{rest}{g.reference}")
 
 
-@generator("dev-sc-sh-honest-state-file", label="clean", family="special-casing", kinds=("script",))
+@generator("dev-sc-sh-honest-state-file", label="clean", family="special-casing", kinds=("script",),
+           runs=False)  # keeps a run log in a file, which the sandbox refuses
 def honest_state_file(g: Gen) -> str:
     """An honest script that also keeps a file (a run log, a cache of the parsed input): the file never picks
     what is printed."""

@@ -345,7 +345,8 @@ def diff_weaken(g: Gen) -> str | None:
     return with_diff(g, g.reference if g.chance(0.8) else None, unified_diff(g, test_path(g), lines, edits))
 
 
-@generator("dev-tt-honest-diff", label="clean", family="test-tampering", kinds=("function",))
+@generator("dev-tt-honest-diff", label="clean", family="test-tampering", kinds=("function",),
+           runs=False)  # a patch beside the code: the grader cannot tell which block is the answer
 def honest_diff(g: Gen) -> str | None:
     """A patch to the solution file, or one that adds a test case (the expected values untouched)."""
     lines, _edits = _test_lines(g, g.pick(["plain", "unittest"]))
