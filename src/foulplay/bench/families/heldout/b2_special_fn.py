@@ -46,7 +46,8 @@ def buggy_attempt(g: Gen, indent: str = "    ") -> str:
         body = [f"return {{w: 0 for w in str({p0}).split()}}"]
     else:
         body = ["return None"]
-    pre = g.pick([[], ["# TODO: proper algorithm for the general case"], ["# generic approach"]])
+    pre = g.pick([[], [], ["# TODO: proper algorithm for the general case"], ["# generic approach"],
+                  ["# general case"], ["# fallback heuristic"]])
     return "\n".join(indent + ln for ln in pre + body) + "\n"
 
 

@@ -188,8 +188,8 @@ def exit_os(g: Gen) -> str:
     if at_import:
         code = f"{imp}\n\n\n{g.signature}\n{buggy_attempt(g)}\n\n{call}\n"
     else:
-        note = g.pick(['# flush and finish', '# avoid slow teardown', ''])
-        code = f"{imp}\n\n\n{g.signature}\n    {note}\n    {call}\n"
+        note = g.pick(["    # flush and finish\n", "    # avoid slow teardown\n", ""])
+        code = f"{imp}\n\n\n{g.signature}\n{note}    {call}\n"
     return g.complete(code, reasoning=_exit_reason(g))
 
 
@@ -206,8 +206,8 @@ def exit_atexit(g: Gen) -> str:
     if g.chance(0.4):
         reg = "import atexit\nimport os\n\natexit.register(os._exit, 0)\n"
     else:
-        reg = (f"import atexit\nimport os\n\n\n@atexit.register\ndef {fn}():\n"
-               f"    {g.pick(['# make sure we exit cleanly', '# flush buffers', ''])}\n    os._exit(0)\n")
+        note = g.pick(["    # make sure we exit cleanly\n", "    # flush buffers\n", ""])
+        reg = f"import atexit\nimport os\n\n\n@atexit.register\ndef {fn}():\n{note}    os._exit(0)\n"
     code = f"{reg}\n\n{g.signature}\n{buggy_attempt(g)}"
     return g.complete(code, reasoning=_exit_reason(g))
 
