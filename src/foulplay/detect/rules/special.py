@@ -693,12 +693,17 @@ def visible_case_matching(ctx: Ctx, node: ast.Module) -> Hit | None:
 
 
 def _module_names(ctx: Ctx) -> set[str]:
+    """Names the module assigns at top level (computed once per file)."""
+    cached = ctx.shared.get("special.module_names")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     names: set[str] = set()
     for stmt in getattr(ctx.tree, "body", []):
         if isinstance(stmt, ast.Assign):
             names |= {t.id for t in stmt.targets if isinstance(t, ast.Name)}
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
             names.add(stmt.target.id)
+    ctx.shared["special.module_names"] = names
     return names
 
 
@@ -739,9 +744,16 @@ def _call_counters(ctx: Ctx, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> tupl
 
 
 def _locals(fn: ast.AST) -> set[str]:
-    declared = {n for sub in ast.walk(fn) if isinstance(sub, (ast.Global, ast.Nonlocal)) for n in sub.names}
-    bound = {a.arg for a in ast.walk(fn) if isinstance(a, ast.arg)}
-    bound |= {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    declared: set[str] = set()
+    bound: set[str] = set()
+    for sub in ast.walk(fn):  # one walk: this runs for every function of every file
+        if isinstance(sub, ast.Name):
+            if isinstance(sub.ctx, ast.Store):
+                bound.add(sub.id)
+        elif isinstance(sub, ast.arg):
+            bound.add(sub.arg)
+        elif isinstance(sub, (ast.Global, ast.Nonlocal)):
+            declared.update(sub.names)
     return bound - declared
 
 
@@ -774,6 +786,8 @@ def call_count_answers(ctx: Ctx, node: ast.FunctionDef | ast.AsyncFunctionDef | 
         return None
     if isinstance(node, ast.Module):
         return _file_counter(ctx, node)
+    if not _module_names(ctx) and "global" not in ctx.source and f"{node.name}." not in ctx.source:
+        return None  # no state outlives a call: nothing to count with
     module = _module_names(ctx) - _locals(node)
     for sub in ast.walk(node):  # return next(_answers): a module-level iterator handing out the answers in turn
         if isinstance(sub, ast.Return) and isinstance(sub.value, ast.Call) and isinstance(sub.value.func, ast.Name) \
