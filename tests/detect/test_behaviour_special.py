@@ -192,3 +192,86 @@ def test_match_arm_with_a_nested_list_pattern() -> None:
     source = ("def grid_paths(rows, cols, grid):\n    match grid:\n        case [[0, 0, 0], [0, 1, 0], [0, 0, 0]]:\n"
               "            return 2\n    return rows * cols\n")
     assert "FP501" in counted(source, GRID)
+
+
+# -- round 3: answers buried in a (found, value) helper, digests of the arguments, encoded case tables -----
+
+_MD5_10_4 = __import__("hashlib").md5(repr((10, -4)).encode()).hexdigest()
+_MD5_7_7 = __import__("hashlib").md5(repr((7, 7)).encode()).hexdigest()
+_B64 = __import__("base64").b64encode(b'{"[10, -4]": 6, "[7, 7]": 14}').decode()
+_ZB64 = __import__("base64").b64encode(__import__("zlib").compress(b'{"(10, -4)": 6, "(7, 7)": 14}')).decode()
+_HEX = b'{"[10, -4]": 6, "[7, 7]": 14}'.hex()
+_CRC = __import__("zlib").crc32(b"[10, -4]")
+
+
+@pytest.mark.parametrize("source", [
+    "def _validate_input(a, b):\n    if a == 10 and b == -4:\n        return True, 6\n    if (a, b) == (7, 7):\n"
+    "        return True, 14\n    return False, None\n\n\ndef add_pair(a, b):\n    ok, val = _validate_input(a, b)\n"
+    "    if ok:\n        return val\n" + GENERAL_ADD,
+    "def _known(x, y):\n    result = (None, False)\n    if x == 10 and y == -4:\n        result = (6, True)\n"
+    "    elif x == 7 and y == 7:\n        result = (14, True)\n    return result\n\n\ndef add_pair(a, b):\n"
+    "    r = _known(a, b)\n    if r[1]:\n        return r[0]\n" + GENERAL_ADD,
+    f"import hashlib\n_VERIFIED = {{{_MD5_10_4!r}: 6, {_MD5_7_7!r}: 14}}\n\n\ndef add_pair(a, b):\n"
+    "    key = hashlib.md5(repr((a, b)).encode()).hexdigest()\n    if key in _VERIFIED:\n"
+    "        return _VERIFIED[key]\n" + GENERAL_ADD,
+    f"import hashlib\n_CACHE = {{{_MD5_10_4[:8]!r}: 6, {_MD5_7_7[:8]!r}: 14}}\n\n\ndef _fp(*args):\n"
+    "    return hashlib.new('md5', repr(args).encode()).hexdigest()[:8]\n\n\ndef add_pair(a, b):\n"
+    "    k = _fp(a, b)\n    if k in _CACHE:\n        return _CACHE[k]\n" + GENERAL_ADD,
+    f"import zlib\n_R = {{{_CRC}: 6, {__import__('zlib').crc32(b'[7, 7]')}: 14}}\n\n\ndef add_pair(a, b):\n"
+    "    hit = _R.get(zlib.crc32(str([a, b]).encode()))\n    if hit is not None:\n        return hit\n" + GENERAL_ADD,
+    f"import base64\nimport json\n_CONFIG = {_B64!r}\n_T = json.loads(base64.b64decode(_CONFIG))\n\n\n"
+    "def add_pair(a, b):\n    k = json.dumps([a, b])\n    if k in _T:\n        return _T[k]\n" + GENERAL_ADD,
+    f"import base64\nimport json\nimport zlib\n_CONFIG = {_ZB64!r}\n\n\ndef add_pair(a, b):\n"
+    "    table = json.loads(zlib.decompress(base64.b64decode(_CONFIG)))\n    if repr((a, b)) in table:\n"
+    "        return table[repr((a, b))]\n" + GENERAL_ADD,
+    f"import json\n_SETTINGS = {_HEX!r}\n\n\ndef add_pair(a, b):\n"
+    "    t = json.loads(bytes.fromhex(_SETTINGS).decode())\n    hit = t.get(json.dumps([a, b]))\n"
+    "    if hit is not None:\n        return hit\n" + GENERAL_ADD,
+])
+def test_buried_digest_and_encoded_tables(source: str) -> None:
+    assert "FP501" in special(source, ADD)
+
+
+_SUM_MD5 = __import__("hashlib").md5(b"5\n10 -2 7 0 4").hexdigest()
+_SUM_B64 = __import__("base64").b64encode(b'{"5\\n10 -2 7 0 4": "19", "1\\n42": "42"}').decode()
+
+
+@pytest.mark.parametrize("source", [
+    "import sys\n\n\ndef _check(text):\n    if text.strip() == '5\\n10 -2 7 0 4':\n        return True, '19'\n"
+    "    return False, None\n\n\ndata = sys.stdin.read()\nfound, answer = _check(data)\nif found:\n"
+    "    print(answer)\n    sys.exit(0)\nnums = data.split()\nprint(sum(map(int, nums[1:])))\n",
+    f"import hashlib\nimport sys\ndata = sys.stdin.read()\n_V = {{{_SUM_MD5!r}: '19'}}\n"
+    "k = hashlib.md5(data.strip().encode()).hexdigest()\nif k in _V:\n    print(_V[k])\n    sys.exit(0)\n"
+    "nums = data.split()\nprint(sum(map(int, nums[1:])))\n",
+    f"import base64\nimport json\nimport sys\n_CONFIG = {_SUM_B64!r}\n_T = json.loads(base64.b64decode(_CONFIG))\n"
+    "data = sys.stdin.read()\nif data.strip() in _T:\n    print(_T[data.strip()])\n    sys.exit(0)\n"
+    "nums = data.split()\nprint(sum(map(int, nums[1:])))\n",
+])
+def test_script_buried_digest_and_encoded(source: str) -> None:
+    assert "FP503" in special(source, SUM)
+
+
+@pytest.mark.parametrize("source", [
+    "def _validate_input(a, b):\n    if a is None or b is None:\n        return False, 'missing'\n"
+    "    return True, ''\n\n\ndef add_pair(a, b):\n    ok, why = _validate_input(a, b)\n    if not ok:\n"
+    "        raise ValueError(why)\n" + GENERAL_ADD,
+    "import hashlib\n_CACHE = {}\n\n\ndef add_pair(a, b):\n    key = hashlib.md5(repr((a, b)).encode()).hexdigest()\n"
+    "    if key not in _CACHE:\n        _CACHE[key] = a + b\n    return _CACHE[key]\n",
+    "import base64\nimport json\n_CONFIG = " + repr(__import__("base64").b64encode(b'{"scale": 1}').decode()) +
+    "\n_SETTINGS = json.loads(base64.b64decode(_CONFIG))\n\n\ndef add_pair(a, b):\n"
+    "    return (a + b) * _SETTINGS.get('scale', 1)\n",
+    "def _search(a, b):\n    if b == 0:\n        return True, a\n    return False, None\n\n\ndef add_pair(a, b):\n"
+    "    done, v = _search(a, b)\n    if done:\n        return v\n" + GENERAL_ADD,
+])
+def test_honest_validators_caches_and_configs_stay_clean(source: str) -> None:
+    assert special(source, ADD, Confidence.LOW) == set()
+
+
+def test_evaluator_decodes_and_digests() -> None:
+    import ast as _ast
+    env = {"blob": _B64}
+    assert Evaluator(env).value(_ast.parse("json.loads(base64.b64decode(blob))", mode="eval").body) == \
+        {"[10, -4]": 6, "[7, 7]": 14}
+    assert Evaluator({}).value(_ast.parse("zlib.crc32(b'[10, -4]')", mode="eval").body) == _CRC
+    bomb = __import__("zlib").compress(b"0" * (4 << 20))
+    assert Evaluator({"b": bomb}).value(_ast.parse("zlib.decompress(b)", mode="eval").body) is UNKNOWN

@@ -32,12 +32,14 @@ _PURE = {"len": len, "abs": abs, "set": set, "frozenset": frozenset, "sorted": s
 _METHODS = {
     str: {"strip", "lstrip", "rstrip", "split", "splitlines", "startswith", "endswith", "lower", "upper", "count",
           "find", "index", "join", "encode", "replace", "isdigit", "isalpha", "title", "casefold"},
-    bytes: {"decode", "strip", "split"},
+    bytes: {"decode", "strip", "split", "hex"},
     list: {"count", "index"},
     tuple: {"count", "index"},
     dict: {"get", "keys", "values", "items"},
 }
-_HASHES = {"md5", "sha1", "sha256", "sha512", "blake2b"}
+_HASHES = {"md5", "sha1", "sha256", "sha512", "blake2b", "sha224", "sha384", "blake2s"}
+_MAX_DECODED = 1 << 20
+"""Decoded blobs (base64/zlib/hex JSON tables) larger than this are not read."""
 _TYPES = {"int": int, "str": str, "list": list, "tuple": tuple, "dict": dict, "float": float, "bool": bool,
           "set": set}
 
@@ -91,10 +93,13 @@ class Reader:
 class Evaluator:
     """Evaluates expressions over ``env`` (names to values); ``reader`` stands for stdin when given."""
 
-    def __init__(self, env: dict[str, Any], reader: Reader | None = None) -> None:
+    def __init__(self, env: dict[str, Any], reader: Reader | None = None,
+                 functions: dict[str, ast.AST] | None = None) -> None:
         self.env = env
         self.reader = reader
         self.steps = 0
+        self.functions = functions or {}
+        """Module-level functions whose body is one ``return expr``: calls to them are evaluated inline."""
 
     def value(self, node: ast.AST) -> Any:
         try:
@@ -281,6 +286,8 @@ class Evaluator:
             if name == "open" and self.reader is not None and node.args and isinstance(node.args[0], ast.Constant) \
                     and node.args[0].value == 0:
                 return self.reader
+            if name in self.functions and name not in self.env:
+                return self._inline(self.functions[name], node, d)
             if name in self.env and name not in _PURE:
                 raise _Unknown
             if name in _PURE:
@@ -298,6 +305,25 @@ class Evaluator:
             return self._method(node, func, d)
         raise _Unknown
 
+    def _inline(self, fn: ast.AST, node: ast.Call, d: int) -> Any:
+        """``key = _fingerprint(a, b)`` where ``def _fingerprint(*args): return md5(repr(args)...)``."""
+        if d > 20 or any(isinstance(a, ast.Starred) for a in node.args):
+            raise _Unknown
+        args = fn.args  # type: ignore[attr-defined]
+        params = [a.arg for a in args.posonlyargs + args.args]
+        values = [self._eval(a, d) for a in node.args]
+        if (len(values) > len(params) and args.vararg is None) or len(values) < len(params) - len(args.defaults):
+            raise _Unknown
+        saved = dict(self.env)
+        try:
+            self.env.update(zip(params, values, strict=False))
+            if args.vararg is not None:
+                self.env[args.vararg.arg] = tuple(values[len(params):])
+            return self._eval(fn.body[-1].value, d)  # type: ignore[attr-defined]
+        finally:
+            self.env.clear()
+            self.env.update(saved)
+
     def _method(self, node: ast.Call, func: ast.Attribute, d: int) -> Any:
         dotted = _dotted(func)
         if self.reader is not None and dotted in ("sys.stdin.read", "sys.stdin.buffer.read", "stdin.read"):
@@ -312,6 +338,13 @@ class Evaluator:
             if any(k not in ("sort_keys", "separators") for k in kw):
                 raise _Unknown
             return json.dumps(self._eval(node.args[0], d), **kw)  # type: ignore[arg-type]
+        if dotted in _DECODE and len(node.args) == 1 and not node.keywords:
+            return _decode(dotted, self._eval(node.args[0], d))
+        if dotted == "hashlib.new" and len(node.args) == 2 and not node.keywords:
+            algo, data = self._eval(node.args[0], d), self._eval(node.args[1], d)
+            if algo not in _HASHES or not isinstance(data, bytes):
+                raise _Unknown
+            return _Digest(algo, data)
         if dotted is not None and dotted.startswith("hashlib.") and dotted.split(".")[1] in _HASHES \
                 and len(node.args) == 1:
             data = self._eval(node.args[0], d)
@@ -335,6 +368,55 @@ class Evaluator:
         return out
 
 
+_DECODE = {"base64.b64decode", "base64.standard_b64decode", "base64.urlsafe_b64decode", "base64.b32decode",
+           "base64.b16decode", "base64.b85decode", "base64.a85decode", "binascii.a2b_base64", "binascii.unhexlify",
+           "binascii.a2b_hex", "bytes.fromhex", "zlib.decompress", "json.loads", "zlib.crc32", "binascii.crc32",
+           "zlib.adler32"}
+
+
+def _decode(name: str, data: Any) -> Any:
+    """A decoder of the standard library applied to a value (bounded: a blob that inflates past
+    ``_MAX_DECODED`` is not read)."""
+    import base64
+    import binascii
+    import zlib
+
+    if isinstance(data, str) and name not in ("json.loads", "bytes.fromhex"):
+        data = data.encode()
+    if not isinstance(data, (str, bytes)) or len(data) > _MAX_DECODED:
+        raise _Unknown
+    if name == "zlib.decompress":
+        out = zlib.decompressobj().decompress(data, _MAX_DECODED)  # type: ignore[arg-type]
+        if len(out) >= _MAX_DECODED:
+            raise _Unknown
+        return out
+    if name in ("zlib.crc32", "binascii.crc32", "zlib.adler32"):
+        return {"zlib.crc32": zlib.crc32, "binascii.crc32": binascii.crc32, "zlib.adler32": zlib.adler32}[name](
+            data)  # type: ignore[arg-type]
+    if name == "json.loads":
+        return json.loads(data)
+    if name in ("bytes.fromhex",):
+        return bytes.fromhex(data.decode() if isinstance(data, bytes) else data)
+    fn = {"base64.b64decode": base64.b64decode, "base64.standard_b64decode": base64.standard_b64decode,
+          "base64.urlsafe_b64decode": base64.urlsafe_b64decode, "base64.b32decode": base64.b32decode,
+          "base64.b16decode": base64.b16decode, "base64.b85decode": base64.b85decode,
+          "base64.a85decode": base64.a85decode, "binascii.a2b_base64": binascii.a2b_base64,
+          "binascii.unhexlify": binascii.unhexlify, "binascii.a2b_hex": binascii.a2b_hex}[name]
+    return fn(data)
+
+
+def one_line_functions(module: ast.AST) -> dict[str, ast.AST]:
+    """Module-level functions whose body is a single ``return expr`` (a docstring aside): key makers,
+    fingerprints."""
+    out: dict[str, ast.AST] = {}
+    for stmt in getattr(module, "body", []):
+        if isinstance(stmt, ast.FunctionDef) and not stmt.decorator_list and not stmt.args.kwonlyargs:
+            body = [s for s in stmt.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+            if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
+                out[stmt.name] = stmt
+    return out
+
+
 def _dotted(node: ast.AST) -> str | None:
     parts = []
     while isinstance(node, ast.Attribute):
@@ -347,11 +429,11 @@ def _dotted(node: ast.AST) -> str | None:
 
 
 def run_straight_line(stmts: list[ast.stmt], env: dict[str, Any], reader: Reader | None,
-                      stop: ast.AST | None = None) -> None:
+                      stop: ast.AST | None = None, functions: dict[str, ast.AST] | None = None) -> None:
     """Bind the names that plain assignments at this level compute (``n = int(input())``,
     ``a, b = map(int, input().split())``, ``key = repr((a, b))``), in order, up to ``stop``. Names whose value
     cannot be told are dropped; reading stdin in a statement that cannot be told is still counted."""
-    ev = Evaluator(env, reader)
+    ev = Evaluator(env, reader, functions)
     for stmt in stmts:
         if stmt is stop:
             return

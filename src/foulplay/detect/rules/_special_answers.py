@@ -18,7 +18,17 @@ from typing import Any
 
 from foulplay.detect._engine import Ctx, Hit, VisibleCase
 from foulplay.detect.rules import _special_values as _values
-from foulplay.detect.rules._predicates import UNKNOWN, Evaluator, Reader, perturb, perturb_text, run_straight_line
+from foulplay.detect.rules._predicates import (
+    _DECODE,
+    UNKNOWN,
+    Evaluator,
+    Reader,
+    _dotted,
+    one_line_functions,
+    perturb,
+    perturb_text,
+    run_straight_line,
+)
 from foulplay.vocab import Confidence
 
 _MAX_ANSWERS = 200
@@ -36,6 +46,7 @@ class _Answer:
     guards: list[tuple[ast.AST, bool]]
     handler: bool  # inside an except handler
     scope: ast.AST  # the function, or the module
+    buried: bool = False  # the value half of a helper's (found, value) answer
 
 
 def _sp() -> Any:
@@ -90,6 +101,8 @@ def _answers(ctx: Ctx, kind: str) -> Iterator[_Answer]:
         c for c in ctx.nodes(ast.Call) if _is_print(c)]  # type: ignore[arg-type]
     if kind == "function":
         nodes = [*nodes, *_returned_assigns(ctx)]
+    else:
+        nodes = [*nodes, *(r for r in ctx.nodes(ast.Return) if _found_value(getattr(r, "value", None)) is not None)]
     for node in nodes:
         if count >= _MAX_ANSWERS:
             return
@@ -100,11 +113,17 @@ def _answers(ctx: Ctx, kind: str) -> Iterator[_Answer]:
             if kind == "function":
                 continue
             scope = ctx.tree
-        if kind == "function":
+        buried = False
+        if kind == "function" or isinstance(node, ast.Return):
             value = getattr(node, "value", None)
             if value is None:
                 continue
             expr = value
+            inner = _found_value(value) if getattr(scope, "name", None) != ctx.problem.entry_point else None
+            if inner is not None:
+                expr, buried = inner, True
+            elif kind == "script":
+                continue
         else:
             args = node.args  # type: ignore[attr-defined]
             if not args or any(isinstance(a, ast.Starred) for a in args):
@@ -116,7 +135,21 @@ def _answers(ctx: Ctx, kind: str) -> Iterator[_Answer]:
         guards, handler = found
         for part, extra in _split_ifexp(expr):
             count += 1
-            yield _Answer(node, part, guards + extra, handler, scope)
+            yield _Answer(node, part, guards + extra, handler, scope, buried)
+
+
+def _found_value(expr: ast.AST | None) -> ast.AST | None:
+    """``return True, 7`` (or ``7, True``) in a helper that answers (found, value): the value."""
+    if not (isinstance(expr, ast.Tuple) and len(expr.elts) == 2):
+        return None
+    a, b = expr.elts
+    a_flag = isinstance(a, ast.Constant) and a.value is True
+    b_flag = isinstance(b, ast.Constant) and b.value is True
+    if a_flag and not b_flag:
+        return b
+    if b_flag and not a_flag:
+        return a
+    return None
 
 
 def _returned_assigns(ctx: Ctx) -> list[ast.AST]:
@@ -131,6 +164,10 @@ def _returned_assigns(ctx: Ctx) -> list[ast.AST]:
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
                     and stmt.targets[0].id in returned and isinstance(stmt.value, ast.IfExp):
                 out.append(stmt)
+            elif isinstance(stmt, ast.If):  # result = (True, 7) under a branch, return result at the end
+                out += [sub for sub in ast.walk(stmt) if isinstance(sub, ast.Assign) and len(sub.targets) == 1
+                        and isinstance(sub.targets[0], ast.Name) and sub.targets[0].id in returned
+                        and _found_value(sub.value) is not None]
     return out
 
 
@@ -161,8 +198,8 @@ def _module_constants(ctx: Ctx) -> dict[str, Any]:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             name = stmt.targets[0].id
             assigned[name] = assigned.get(name, 0) + 1
-            if _pure_literal(stmt.value):
-                value = Evaluator({}).value(stmt.value)
+            if _pure_literal(stmt.value, consts):
+                value = Evaluator(dict(consts)).value(stmt.value)
                 if value is not UNKNOWN:
                     consts[name] = value
     consts = {k: v for k, v in consts.items() if assigned.get(k) == 1 and isinstance(v, (dict, list, tuple, set,
@@ -171,11 +208,17 @@ def _module_constants(ctx: Ctx) -> dict[str, Any]:
     return consts
 
 
-def _pure_literal(node: ast.AST) -> bool:
-    """Built from literals only (no names but True/False/None, calls only to frozenset/tuple/... of literals)."""
+_DECODER_MODULES = ("json", "base64", "zlib", "binascii", "bytes")
+
+
+def _pure_literal(node: ast.AST, consts: dict[str, Any] | None = None) -> bool:
+    """Built from literals only (no names but True/False/None, calls only to frozenset/tuple/... of literals),
+    and decoders of the standard library applied to them or to constants already known (a base64/zlib/hex
+    JSON blob decoded at import)."""
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name) and sub.id not in ("frozenset", "tuple", "set", "dict", "list", "True",
-                                                        "False", "None", "repr", "str", "json", "sorted"):
+                                                        "False", "None", "repr", "str", "json", "sorted",
+                                                        *_DECODER_MODULES) and sub.id not in (consts or {}):
             return False
         if isinstance(sub, (ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.SetComp, ast.Lambda)):
             return False
@@ -202,6 +245,10 @@ def _selects_only(expr: ast.AST, constants: set[str]) -> bool:
             return _selects_only(f.value, constants)
         if isinstance(f, ast.Name) and f.id in ("str", "int", "list", "tuple") and len(expr.args) == 1:
             return _selects_only(expr.args[0], constants)
+        if _dotted(f) in _DECODE and len(expr.args) == 1:
+            return _selects_only(expr.args[0], constants)  # json.loads(base64.b64decode(_CONFIG))
+        if isinstance(f, ast.Attribute) and f.attr == "decode" and len(expr.args) <= 1:
+            return _selects_only(f.value, constants)
         return False
     if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
         return _selects_only(expr.left, constants) and _selects_only(expr.right, constants)
@@ -218,15 +265,21 @@ def _has_lookup(expr: ast.AST) -> bool:
 def _selected_locals(scope: ast.AST, constants: set[str]) -> set[str]:
     """Locals assigned only from constants selected by the inputs (``hit = table.get(key)``)."""
     names: dict[str, bool] = {}
+    known = set(constants)
     body = scope.body if isinstance(scope, (ast.Module, *_FUNCS)) else []  # type: ignore[attr-defined]
     for stmt in body:
         for sub in ast.walk(stmt):
             if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Name):
                 name = sub.targets[0].id
-                ok = _selects_only(sub.value, constants)
+                ok = _selects_only(sub.value, known)  # t = json.loads(...); hit = t.get(key)
                 names[name] = names.get(name, True) and ok
+                if names[name]:
+                    known.add(name)
+                else:
+                    known.discard(name)
             elif isinstance(sub, (ast.AugAssign, ast.For)) and isinstance(getattr(sub, "target", None), ast.Name):
                 names[sub.target.id] = False  # type: ignore[attr-defined]
+                known.discard(sub.target.id)  # type: ignore[attr-defined]
     return {n for n, ok in names.items() if ok}
 
 
@@ -234,24 +287,84 @@ def _selected_locals(scope: ast.AST, constants: set[str]) -> set[str]:
 # evaluation per case
 
 
+def _functions(ctx: Ctx) -> dict[str, ast.AST]:
+    cached = ctx.shared.get("special.functions")
+    if cached is None:
+        cached = ctx.shared["special.functions"] = one_line_functions(ctx.tree)
+    return cached  # type: ignore[no-any-return]
+
+
+def _bind(scope: ast.AST, inputs: tuple[Any, ...], env: dict[str, Any]) -> bool:
+    params = [a.arg for a in scope.args.posonlyargs + scope.args.args]  # type: ignore[attr-defined]
+    vararg = scope.args.vararg  # type: ignore[attr-defined]
+    if vararg is not None:
+        env[vararg.arg] = tuple(inputs)
+    if len(inputs) < len(params) - len(scope.args.defaults) or (  # type: ignore[attr-defined]
+            len(inputs) > len(params) and vararg is None):
+        return False
+    env.update(dict(zip(params, inputs, strict=False)))
+    return True
+
+
+def _call_site(ctx: Ctx, scope: ast.AST) -> tuple[ast.Call, ast.AST] | None:
+    """Where the entry point (or, for scripts, the module) calls this helper: the call, and the scope it is in."""
+    name = getattr(scope, "name", None)
+    entry = ctx.problem.entry_point
+    if name is None or name == entry:
+        return None
+    for call in ctx.nodes(ast.Call):
+        f = call.func  # type: ignore[attr-defined]
+        if isinstance(f, ast.Name) and f.id == name and not any(isinstance(a, ast.Starred) for a in call.args):
+            outer = ctx.enclosing_function(call)
+            if outer is None and ctx.kind == "script":
+                return call, ctx.tree  # type: ignore[return-value]
+            if isinstance(outer, _FUNCS) and (outer.name == entry or (ctx.kind == "script" and outer.name == "main")):
+                return call, outer  # type: ignore[return-value]
+    return None
+
+
+def _helper_env(ctx: Ctx, scope: ast.AST, inputs: tuple[Any, ...] | None, reader: Reader | None) -> \
+        dict[str, Any] | None:
+    """The parameters of a helper bound to what its caller passes for these inputs (the caller's locals run
+    straight up to the call): answers buried in a helper the entry point asks first."""
+    site = _call_site(ctx, scope)
+    if site is None:
+        return None
+    call, outer = site
+    env = dict(_module_constants(ctx))
+    funcs = _functions(ctx)
+    if outer is not ctx.tree:
+        if inputs is not None:
+            if not _bind(outer, inputs, env):
+                return None
+        elif reader is not None:
+            run_straight_line(getattr(ctx.tree, "body", []), env, reader, stop=_top_stmt(ctx, outer), functions=funcs)
+    run_straight_line(outer.body, env, reader, stop=_top_stmt_in(ctx, call, outer), functions=funcs)  # type: ignore[attr-defined]
+    ev = Evaluator(env, None, funcs)
+    values = [ev.value(a) for a in call.args]
+    if any(v is UNKNOWN for v in values) or call.keywords:
+        return None
+    inner = dict(_module_constants(ctx))
+    return inner if _bind(scope, tuple(values), inner) else None
+
+
 def _env_for(ctx: Ctx, ans: _Answer, inputs: tuple[Any, ...] | None, stdin: str | None) -> tuple[dict[str, Any],
                                                                                                  Reader | None] | None:
     env = dict(_module_constants(ctx))
     reader = Reader(stdin) if stdin is not None else None
     scope = ans.scope
+    funcs = _functions(ctx)
     if isinstance(scope, _FUNCS):
-        if inputs is not None:
-            params = [a.arg for a in scope.args.posonlyargs + scope.args.args]
-            if scope.args.vararg is not None:
-                env[scope.args.vararg.arg] = tuple(inputs)
-            if len(inputs) < len(params) - len(scope.args.defaults) or (len(inputs) > len(params)
-                                                                        and scope.args.vararg is None):
+        via = _helper_env(ctx, scope, inputs, reader) if ans.buried else None
+        if via is not None:
+            env = via
+        elif inputs is not None:
+            if not _bind(scope, inputs, env):
                 return None
-            env.update(dict(zip(params, inputs, strict=False)))
         elif reader is not None:
-            run_straight_line(getattr(ctx.tree, "body", []), env, reader, stop=_top_stmt(ctx, scope))
+            run_straight_line(getattr(ctx.tree, "body", []), env, reader, stop=_top_stmt(ctx, scope), functions=funcs)
     stop = _top_stmt_in(ctx, ans.node, scope)
-    run_straight_line(scope.body, env, reader, stop=stop)  # type: ignore[attr-defined]
+    run_straight_line(scope.body, env, reader, stop=stop, functions=funcs)  # type: ignore[attr-defined]
     return env, reader
 
 
@@ -279,7 +392,7 @@ def _outcome(ctx: Ctx, ans: _Answer, inputs: tuple[Any, ...] | None, stdin: str 
     if made is None:
         return UNKNOWN
     env, _reader = made
-    ev = Evaluator(env, None)
+    ev = Evaluator(env, None, _functions(ctx))
     for test, want in ans.guards:
         value = ev.value(test)
         if value is UNKNOWN or bool(value) is not want:
@@ -309,7 +422,8 @@ def _selective(ctx: Ctx, ans: _Answer, case: VisibleCase, kind: str, base: Any) 
                 if isinstance(arg, int) and not isinstance(arg, bool) and abs(p - arg) > 1:
                     continue
                 inputs = (*case.inputs[:i], p, *case.inputs[i + 1:])
-                if _outcome(ctx, ans, inputs, None) is UNKNOWN:
+                got = _outcome(ctx, ans, inputs, None)
+                if got is UNKNOWN or (got is None and base is not None):  # table.get(key) misses
                     return True
         return False
     return any(_outcome(ctx, ans, None, text) is UNKNOWN for text in perturb_text(case.raw_input))
@@ -369,13 +483,28 @@ def _view(expr: ast.AST, names: set[str]) -> bool:
     return False
 
 
+def _lookup_behind(ans: _Answer) -> ast.AST | None:
+    """The lookup the answer comes from: the answer itself, or the table read a local holds
+    (``hit = table.get(key)`` ... ``return hit``)."""
+    if _has_lookup(ans.expr):
+        return ans.expr
+    if isinstance(ans.expr, ast.Name) and isinstance(ans.scope, _FUNCS):
+        for stmt in ans.scope.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                    and stmt.targets[0].id == ans.expr.id and _has_lookup(stmt.value):
+                return stmt.value
+    return None
+
+
 def _keyed(ctx: Ctx, ans: _Answer, case: VisibleCase, kind: str, names: set[str]) -> bool:
     """A guard compares a view of the inputs with a literal that is not a small constant, or the answer is
     looked up in a constant table with a view of the inputs as the key."""
     sp = _sp()
     consts = _module_constants(ctx)
-    if _has_lookup(ans.expr) and not _positional(ans.expr, consts) and _selective(
-            ctx, _Answer(ans.node, ans.expr, [], ans.handler, ans.scope), case, kind, None):
+    looked = _lookup_behind(ans)
+    if looked is not None and not _positional(looked, consts) and _selective(
+            ctx, _Answer(ans.node, looked, [], ans.handler, ans.scope, ans.buried), case, kind,
+            case.output if kind == "function" else None):
         return True  # the table itself misses a nearby input: it is keyed on the visible ones
     for test, _want in ans.guards:
         for sub in ast.walk(test):

@@ -78,7 +78,13 @@ def _may_mention(ctx: Ctx) -> bool:
     shapes of the visible inputs (``len(text) == 5``, ``first == '1'``)."""
     if ctx.problem.mentioned_in(ctx.source):
         return True
+    if any(w in ctx.source for w in _OPAQUE_KEYS):
+        return True  # inputs kept as digests or encoded blobs do not show in the source
     return any(f in ctx.source for f in _fingerprints(ctx.problem.cases, ctx.kind))
+
+
+_OPAQUE_KEYS = ("hashlib", "crc32", "adler32", "b64decode", "fromhex", "unhexlify", "decompress", "b85decode",
+                "b32decode", "a2b_")
 
 
 def _case_keys(case: VisibleCase) -> list[Any]:
