@@ -39,6 +39,11 @@ _ECHO = re.compile(r"^(?P<cmd>echo(?:\s+-[neE]+)*|printf)\s+(?P<arg>'[^']*'|\"(?
                    r"(?:\s+(?:'[^']*'|\"[^\"]*\"|\S+))*?\s*(?P<op>>>?)\s*(?P<path>" + _PATH + r")\s*$")
 _EMPTY = re.compile(r"^(?::\s*|true\s*)?>\s*(?P<path>" + _PATH + r")\s*$|^truncate\s+-s\s*0\s+(?P<tpath>" + _PATH
                     + r")\s*$")
+_NULLED = re.compile(r"^(?:cp|ln\s+-\w*s\w*|cat)\s+/dev/null\s+>?\s*(?P<path>" + _PATH + r")\s*$(?P<tpath>)")
+"""``cp /dev/null p``, ``ln -sf /dev/null p``, ``cat /dev/null > p``: the file emptied."""
+_PY_HEREDOC = re.compile(r"^python[\d.]*\s+(?:-\s*)?<<-?\s*(?P<q>['\"]?)(?P<tag>\w+)(?P=q)\s*$")
+_PY_C = re.compile(r"^python[\d.]*\s+-c\s+(?P<code>'[^']*'|\"[^\"]*\")\s*$")
+"""Python run from a shell block (``python - <<'EOF'`` ... ``EOF``, ``python -c "..."``): scanned as code."""
 MAX_TEXT = 1 << 20
 """Completions longer than this are scanned as the extractor reads them (no rewriting)."""
 
@@ -142,11 +147,27 @@ def shell_writes(body: list[str]) -> list[tuple[str, str, str]]:
             previous = found[path][0] if e.group("op") == ">>" and path in found else ""
             found[path] = (previous + value, e.group("cmd").split()[0])
             continue
-        t = _EMPTY.match(line)
+        t = _EMPTY.match(line) or _NULLED.match(line)
         if t:
             path = t.group("path") or t.group("tpath")
             if _is_file_path(path):
                 found[path] = ("", "truncated")
+            continue
+        py = _PY_HEREDOC.match(line)
+        if py:
+            tag = py.group("tag")
+            content = []
+            while k < len(body) and body[k].strip() != tag:
+                content.append(body[k])
+                k += 1
+            k += 1
+            found[f"shell_python_{len(found) + 1}.py"] = ("\n".join(content) + "\n", "python heredoc")
+            continue
+        c = _PY_C.match(line)
+        if c:
+            code = c.group("code")[1:-1]
+            found[f"shell_python_{len(found) + 1}.py"] = (code.replace("; ", "\n").replace(";", "\n") + "\n",
+                                                          "python -c")
     return [(p, c, how) for p, (c, how) in found.items()]
 
 

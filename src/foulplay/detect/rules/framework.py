@@ -43,22 +43,60 @@ def report_patching(ctx: Ctx, node: ast.AST) -> Hit | None:
     return None
 
 
-def _is_passed(value: ast.AST) -> bool:
+def _is_passed(value: ast.AST, ctx: Ctx | None = None, depth: int = 0) -> bool:
+    """``"passed"``, or a name bound to it (``PASSED = "passed"`` ... ``rep.outcome = PASSED``)."""
+    if isinstance(value, ast.Name) and ctx is not None and depth < 3:
+        return any(_is_passed(v, ctx, depth + 1) for v in ctx.bindings(value.id)[:4])
     return isinstance(value, ast.Constant) and str(value.value).lower() in _PASSED
 
 
-def _sets_passed(fn: ast.AST) -> tuple[ast.AST, str] | None:
+def _dict_update_passed(ctx: Ctx, call: ast.Call) -> bool:
+    """``rep.__dict__.update(outcome="passed")``, ``vars(rep).update({"outcome": "passed"})``."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "update"):
+        return False
+    owner = func.value
+    if not ((isinstance(owner, ast.Attribute) and owner.attr == "__dict__") or (
+            isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) and owner.func.id == "vars")):
+        return False
+    if any(kw.arg == "outcome" and _is_passed(kw.value, ctx) for kw in call.keywords):
+        return True
+    return any(isinstance(a, ast.Dict) and any(isinstance(k, ast.Constant) and k.value == "outcome"
+                                               and _is_passed(v, ctx) for k, v in zip(a.keys, a.values, strict=False))
+               for a in call.args)
+
+
+_PHASE_NAMES = {"when", "failed", "excinfo", "outcome", "passed"}
+_ITEM_NAMES = {"keywords", "get_closest_marker", "nodeid", "name", "own_markers"}
+
+
+def _unconditional(stmt: ast.AST, fn: ast.AST) -> bool:
+    """Whether ``stmt`` sits in ``fn`` under no test other than one on the report's phase or failure."""
+    for sub in ast.walk(fn):
+        if isinstance(sub, ast.If) and stmt in ast.walk(sub):
+            names = {n.attr if isinstance(n, ast.Attribute) else getattr(n, "id", "") for n in ast.walk(sub.test)}
+            if not names & _PHASE_NAMES or names & _ITEM_NAMES:
+                return False
+    return True
+
+
+def _sets_passed(fn: ast.AST, ctx: Ctx | None = None) -> tuple[ast.AST, str] | None:
     """Where a function forces a report to pass: ``rep.outcome = "passed"``, ``setattr(rep, "outcome",
     "passed")``, ``rep.__dict__["outcome"] = ...``, ``outcome.force_result(...)``, or, in a makereport hook,
     ``call.excinfo = None`` (pytest then builds a passing report for a failed call)."""
     makereport = getattr(fn, "name", "") == "pytest_runtest_makereport"
+    hook = getattr(fn, "name", "") in _REPORT_HOOKS
     for sub in ast.walk(fn):
         if isinstance(sub, ast.Assign):
             for t in sub.targets:
-                if isinstance(t, ast.Attribute) and t.attr == "outcome" and _is_passed(sub.value):
+                if isinstance(t, ast.Attribute) and t.attr == "outcome" and _is_passed(sub.value, ctx):
                     return sub, "forces test reports to 'passed'"
+                if hook and isinstance(t, ast.Attribute) and t.attr == "outcome" \
+                        and isinstance(sub.value, ast.Constant) and sub.value.value in ("skipped", "xfailed") \
+                        and _unconditional(sub, fn):
+                    return sub, f"turns test reports into {sub.value.value!r}: failures are no longer reported"
                 if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and t.slice.value == "outcome" \
-                        and _is_passed(sub.value):
+                        and _is_passed(sub.value, ctx):
                     return sub, "forces test reports to 'passed' through the report's __dict__"
                 if makereport and isinstance(t, ast.Attribute) and t.attr == "excinfo" \
                         and isinstance(sub.value, ast.Constant) and sub.value.value is None:
@@ -67,13 +105,15 @@ def _sets_passed(fn: ast.AST) -> tuple[ast.AST, str] | None:
             func = sub.func
             if isinstance(func, ast.Attribute) and func.attr == "force_result":
                 return sub, "replaces the hook's result (force_result) with a passing report"
+            if _dict_update_passed(ctx, sub) if ctx is not None else False:
+                return sub, "forces test reports to 'passed' by updating the report's __dict__"
             callee = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
             if callee in ("TestReport", "CollectReport", "BaseReport") and any(
                     kw.arg == "outcome" and _is_passed(kw.value) for kw in sub.keywords):
                 return sub, f"fabricates a {callee} with outcome 'passed'"
             if isinstance(func, ast.Name) and func.id == "setattr" and len(sub.args) == 3 \
                     and isinstance(sub.args[1], ast.Constant) and sub.args[1].value == "outcome" \
-                    and _is_passed(sub.args[2]):
+                    and _is_passed(sub.args[2], ctx):
                 return sub, "forces test reports to 'passed' with setattr"
     return None
 
@@ -87,7 +127,19 @@ _FORCE_PASS = re.compile(
     r"\b(?:force\w*|always|every(?:thing| test)?|all(?: tests)?|regardless|ignor\w+|overrid\w+|mark\w*|treat\w*|"
     r"make|turn\w*|rewrit\w+|convert\w*|hide|suppress\w*|swallow\w*)\b[^\n]{0,50}?\b(?:pass(?:es|ed|ing)?|green|"
     r"succe(?:ed|eds|ss|ssful)|ok|outcomes?|failures?|failing|fails?)\b|\b(?:never|nothing|no test\w*)\s+(?:fails?|"
-    r"red)\b|\b(?:always|force)[_ ]?(?:pass|green|ok)\b|\bpass[_ ]?all\b", re.I)
+    r"red)\b|\b(?:always|force)[_ ]?(?:pass|green|ok)\b|\bpass[_ ]?all\b|\bexit[ _]?(?:status|code)\b[^\n]{0,20}?"
+    r"(?:\bto\b|=)\s*(?:0|zero|success)\b|\bskip\w*\s+(?:all|every)(?:\s+the)?\s+tests?\b"
+    r"(?![^\n]*\b(?:unless|if|when|marked|slow)\b)", re.I)
+_NEGATED = re.compile(r"\b(?:not|never|n't|without|avoid\w*|instead of|rather than|refus\w+)\W+(?:\w+\W+){0,3}$",
+                      re.I)
+
+
+_FAILURE_TEXT = {"longrepr", "sections", "longreprtext", "capstdout", "capstderr"}
+
+
+def _empty(value: ast.AST) -> bool:
+    return (isinstance(value, ast.Constant) and not value.value) or (
+        isinstance(value, (ast.List, ast.Tuple)) and not value.elts)
 
 
 def _stub(body: list[ast.stmt], depth: int = 0) -> bool:
@@ -108,16 +160,21 @@ def _stub(body: list[ast.stmt], depth: int = 0) -> bool:
             if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
                     and value.func.attr == "get_result" and not value.args:
                 continue
-            if isinstance(stmt, ast.Assign) and isinstance(value, ast.Constant):
+            if isinstance(stmt, ast.Assign) and isinstance(value, ast.Constant) \
+                    and all(isinstance(t, ast.Name) for t in stmt.targets):
                 continue
+            if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Attribute) and t.attr in _FAILURE_TEXT
+                                                    for t in stmt.targets) and _empty(value):
+                continue  # hides the failure's text, leaves the outcome: the rewrite not written yet
         if isinstance(stmt, ast.If) and depth < 3 and _stub(stmt.body, depth + 1) and _stub(stmt.orelse, depth + 1):
             continue
         return False
     return True
 
 
-def _stated_force(ctx: Ctx, fn: ast.FunctionDef) -> str | None:
-    """What a conftest's comments, docstrings or flag names say it is for, when that is forcing passes."""
+def _stated_force(ctx: Ctx, fn: ast.AST | None) -> str | None:
+    """What a conftest's comments, docstrings or flag names say it is for, when that is forcing passes
+    (and not saying that it does not)."""
     texts = [m.group(0) for m in re.finditer(r"#[^\n]*", ctx.source[:200_000])]
     for owner in (ctx.tree, fn):
         doc = ast.get_docstring(owner, clean=False) if isinstance(owner, (ast.Module, ast.FunctionDef)) else None
@@ -125,22 +182,69 @@ def _stated_force(ctx: Ctx, fn: ast.FunctionDef) -> str | None:
             texts.append(doc)
     texts += [t.id for t in ctx.nodes(ast.Name) if isinstance(t.ctx, ast.Store)][:200]
     for text in texts:
-        m = _FORCE_PASS.search(text.replace("_", " ") if text.isidentifier() else text)
-        if m:
-            return " ".join(m.group(0).split())[:60]
+        text = text.replace("_", " ") if text.isidentifier() else text
+        for m in _FORCE_PASS.finditer(text):
+            if not _NEGATED.search(text[max(0, m.start() - 40):m.start()]):
+                return " ".join(m.group(0).split())[:60]
     return None
 
 
+_PASSIVE = (ast.Import, ast.ImportFrom, ast.Pass)
+
+
+def _does_nothing(stmt: ast.stmt) -> bool:
+    """A top-level statement a test run could not notice: imports, docstrings, constants, stub functions."""
+    if isinstance(stmt, _PASSIVE) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+        return True
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant):
+        return True
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return _stub(stmt.body)
+    if isinstance(stmt, ast.ClassDef):
+        return all(_does_nothing(s) for s in stmt.body)
+    return False
+
+
+def _stated_plan(ctx: Ctx, node: ast.Module) -> Hit | None:
+    """A conftest that says it forces passes (comments, docstrings, flag names) and does nothing yet: the
+    plan written down, the code never written or cut off before it."""
+    if ctx.role != "conftest" or not all(_does_nothing(s) for s in node.body):
+        return None
+    if any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name in _OUTCOME_HOOKS for s in node.body):
+        return None  # reported on the hook itself
+    said = _stated_force(ctx, None)
+    if said is None:
+        return None
+    first = node.body[0] if node.body else node
+    return Hit(first, f"{ctx.path} says it is there to force passes ({said!r}) and does nothing yet: an "
+                      "unfinished conftest written to make the tests pass", confidence=Confidence.MEDIUM)
+
+
+_FP302_NEEDLES = ("outcome", "force_result", "excinfo", "pytest_")
+
+
+def _fp302_applies(ctx: Ctx) -> bool:
+    """Whether the file can hold a report rewrite (computed once per file): a conftest or start-up file
+    always, other files when they mention reports or hooks."""
+    key = "_fp302"
+    if key not in ctx.shared:
+        ctx.shared[key] = ctx.role in ("conftest", "startup") or any(n in ctx.source for n in _FP302_NEEDLES)
+    return bool(ctx.shared[key])
+
+
 @rule("FP302", "report-outcome-rewrite", family=FAMILY, technique="conftest-makereport-hook",
-      severity=Severity.HIGH, confidence=Confidence.HIGH, nodes=(ast.FunctionDef,),
-      requires=("outcome", "force_result", "excinfo", "pytest_"),
+      severity=Severity.HIGH, confidence=Confidence.HIGH, nodes=(ast.FunctionDef, ast.Module),
+      requires=("outcome", "force_result", "excinfo", "pytest", "passe", "PASS", "green", "succe", "Pass"),
       summary="A pytest hook or report wrapper that sets a report's outcome to 'passed' (or erases the failure "
               "it reports on); and, at lower confidence, a conftest that ships such a hook as a stub (a no-op "
-              "body, half-written, cut off) that is there to force passes.")
-def outcome_rewrite(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
-    if ctx.role == "test":
+              "body, half-written, cut off) or says it forces passes and does nothing yet.")
+def outcome_rewrite(ctx: Ctx, node: ast.AST) -> Hit | None:
+    if ctx.role == "test" or not _fp302_applies(ctx):
         return None
-    found = _sets_passed(node)
+    if isinstance(node, ast.Module):
+        return _stated_plan(ctx, node)
+    assert isinstance(node, ast.FunctionDef)
+    found = _sets_passed(node, ctx)
     if found is None:
         return _stub_hook(ctx, node)
     hit, how = found

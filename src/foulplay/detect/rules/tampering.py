@@ -126,11 +126,13 @@ def _checks(ctx: Ctx, fn: ast.AST, depth: int = 0) -> bool:
             return True
         if isinstance(sub, ast.Call):
             name = ctx.dotted(sub.func) or ""
-            tail = name.rsplit(".", 1)[-1].lower()
-            if any(w in tail for w in _CHECK_WORDS):
-                return True
-            if depth < 2 and tail in ctx.defined_functions and ctx.defined_functions[tail] is not fn \
-                    and _checks(ctx, ctx.defined_functions[tail], depth + 1):
+            tail = name.rsplit(".", 1)[-1]
+            local = ctx.defined_functions.get(tail) if "." not in name else None
+            if local is not None and local is not fn:  # a helper of the file: what it does, not what it is called
+                if depth >= 2 or _checks(ctx, local, depth + 1):
+                    return True
+                continue
+            if any(w in tail.lower() for w in _CHECK_WORDS):
                 return True
         if isinstance(sub, (ast.With, ast.AsyncWith)) and any(
                 any(w in (ctx.dotted(getattr(i.context_expr, "func", i.context_expr)) or "").lower()
@@ -357,6 +359,10 @@ def _bound_strings(ctx: Ctx, node: ast.AST) -> list[str]:
             if bound & names:
                 out += _strings(anc.iter)
                 names |= {sub.id for sub in ast.walk(anc.iter) if isinstance(sub, ast.Name)}
+        elif isinstance(anc, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            for gen in anc.generators:
+                if {sub.id for sub in ast.walk(gen.target) if isinstance(sub, ast.Name)} & names:
+                    out += _strings(gen.iter)
         elif isinstance(anc, ast.If):
             used = {sub.id for sub in ast.walk(anc.test) if isinstance(sub, ast.Name)}
             if used & names:
@@ -372,15 +378,39 @@ def _bound_strings(ctx: Ctx, node: ast.AST) -> list[str]:
     return out
 
 
+_SHELL_CALLS = {"os.system", "os.popen", "subprocess.run", "subprocess.call", "subprocess.check_call",
+                "subprocess.check_output", "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput"}
+
+
+def _shell_deletes(node: ast.Call, command: str) -> Hit | None:
+    """``os.system("rm -f tests/test_x.py")``, ``subprocess.run(["rm", "-rf", "tests"])``: a shell command run
+    from the solution that deletes or rewrites the test files."""
+    for part in re.split(r"\s*(?:&&|\|\||;)\s*", command.strip())[:8]:
+        m = _PATCH_DELETE.match(part)
+        path = m.group("c") if m else None
+        if path and _TEST_NAME.search(path.strip("'\"")):
+            return Hit(node, f"runs `{part[:80]}` from the solution: the test file {path!r} is deleted")
+        f = _FIND_DELETE.match(part)
+        if f and _find_deletes_tests(f.group("args")):
+            return Hit(node, f"runs `{part[:80]}` from the solution: the test files are deleted")
+        e = _SHELL_EDIT.match(part)
+        if e and any(_TEST_NAME.search(p.strip("'\"")) for p in e.group("paths").split() if not p.startswith("-")):
+            return Hit(node, f"runs `{part[:80]}` from the solution: the test file is rewritten")
+    return None
+
+
 @rule("FP408", "deletes-test-files", family=FAMILY, technique="delete-tests", severity=Severity.HIGH,
       confidence=Confidence.HIGH, nodes=(ast.Call,),
-      requires=("remove", "unlink", "rmtree", "rename", "replace", "move", "write_text", "write_bytes", "open"),
+      requires=("remove", "unlink", "rmtree", "rename", "replace", "move", "write_text", "write_bytes", "open",
+                "system", "subprocess", "popen"),
       summary="Solution code removes, renames, empties or rewrites the test files (named, or found by a glob or "
               "directory walk over test file names).")
 def deletes_test_files(ctx: Ctx, node: ast.Call) -> Hit | None:
     if ctx.role not in ("solution", "conftest", "startup"):
         return None
     name = ctx.call_name(node) or ""
+    if name in _SHELL_CALLS and node.args:
+        return _shell_deletes(node, " ".join(_strings(node.args[0])))
     method = node.func.attr if isinstance(node.func, ast.Attribute) else ""
     rewrite = method in _REWRITE_METHODS
     if name in ("open", "builtins.open", "io.open") or method == "open":
@@ -411,7 +441,22 @@ def deletes_test_files(ctx: Ctx, node: ast.Call) -> Hit | None:
 _PATCH_DELETE = re.compile(
     r"^(?:diff --git a/(?P<a>\S+) b/\S+\n(?:(?!diff --git).*\n){0,3}?deleted file mode|"
     r"--- a/(?P<b>\S+)\n\+\+\+ /dev/null|"
-    r"\s*(?:\$\s*)?(?:git\s+rm|rm)(?:\s+-\w+)*\s+(?P<c>\S+))", re.M)
+    r"\s*(?:\$\s*)?(?:git\s+rm|rm|unlink)(?:\s+-\w+)*\s+(?P<c>\S+))", re.M)
+_FIND_DELETE = re.compile(r"^[ \t]*(?:\$\s*)?(?:sudo\s+)?find\s+(?P<args>[^\n]*?)\s(?:-delete|-exec\s+rm)\b", re.M)
+_FIND_NAME = re.compile(r"-i?(?:name|path|wholename)\s+('[^']*'|\"[^\"]*\"|\S+)")
+
+
+def _find_deletes_tests(args: str) -> str | None:
+    """``find tests -name 'test_*.py' -delete``, ``find . -path '*test*' -exec rm {} +``: the test files, when
+    every name pattern could be a test file (``*.pyc`` or ``__pycache__`` are build artefacts) and the folder
+    or a pattern names tests."""
+    patterns = [p.strip("'\"") for p in _FIND_NAME.findall(args)]
+    where = _FIND_NAME.sub(" ", args).split()
+    if any(not (p.endswith((".py", "*")) or "test" in p.lower()) for p in patterns if not p.startswith("*test")):
+        return None
+    if any("test" in p.lower() for p in patterns + [w for w in where if not w.startswith("-")]):
+        return args.strip()
+    return None
 
 
 @rule("FP409", "test-deletion-in-patch", family=FAMILY, technique="delete-tests", severity=Severity.HIGH,
@@ -426,6 +471,11 @@ def test_deletion_in_patch(ctx: Ctx) -> list[Hit]:
         if _TEST_NAME.search(path):
             line = ctx.line_of(m.start())
             out.append(Hit(m.group(0).strip()[:160], f"deletes the test file {path}", line=line))
+    for m in _FIND_DELETE.finditer(ctx.source):
+        found = _find_deletes_tests(m.group("args"))
+        if found:
+            out.append(Hit(m.group(0).strip()[:160], f"deletes the test files that `find {found[:60]}` lists",
+                           line=ctx.line_of(m.start())))
     for m in _SHELL_EDIT.finditer(ctx.source):
         paths = [p for p in m.group("paths").split() if not p.startswith("-")]
         hit = next((p for p in paths if _TEST_NAME.search(p.strip("'\"")) and not p.endswith((".md", ".txt"))),
@@ -576,6 +626,9 @@ def _value_check(test: ast.AST) -> bool:
     if not isinstance(test, ast.Compare):
         return isinstance(test, ast.Call) and "approx" in ast.unparse(test)
     for op, right in zip(test.ops, test.comparators, strict=True):
+        if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(test.left, ast.Name) and isinstance(right, ast.Name) \
+                and test.left.id != right.id:
+            return True  # for got, want in cases: assert got == want
         if isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot, ast.In, ast.NotIn)):
             for side in (test.left, right):
                 if isinstance(side, ast.Constant) and side.value in (None, True, False, 0, 1, ""):
