@@ -307,7 +307,15 @@ def _bind(scope: ast.AST, inputs: tuple[Any, ...], env: dict[str, Any]) -> bool:
 
 
 def _call_site(ctx: Ctx, scope: ast.AST) -> tuple[ast.Call, ast.AST] | None:
-    """Where the entry point (or, for scripts, the module) calls this helper: the call, and the scope it is in."""
+    """Where the entry point (or, for scripts, the module) calls this helper: the call, and the scope it is in
+    (looked up once per helper: linear cost)."""
+    sites: dict[int, Any] = ctx.shared.setdefault("special.call_sites", {})  # type: ignore[assignment]
+    if id(scope) not in sites:
+        sites[id(scope)] = _find_call_site(ctx, scope)
+    return sites[id(scope)]  # type: ignore[no-any-return]
+
+
+def _find_call_site(ctx: Ctx, scope: ast.AST) -> tuple[ast.Call, ast.AST] | None:
     name = getattr(scope, "name", None)
     entry = ctx.problem.entry_point
     if name is None or name == entry:
