@@ -122,4 +122,4 @@ def test_a_generator_module_named_bN_is_that_batch() -> None:
     from foulplay.bench import generators
 
     for g in generators("heldout"):
-        assert g.batch == ("b2" if g.name.startswith("hb-") else "b1"), g.name
+        assert g.batch == {"ho-": "b1", "hb-": "b2", "hc-": "b3"}[g.name[:3]], g.name
