@@ -294,12 +294,12 @@ def _written_by_code(files: dict[str, str], view: ProblemView | None, options: S
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
-    """One finding per rule, file and line (the same attempt reached by two readings of the answer); the
-    most confident one is kept."""
-    best: dict[tuple[str, str, int], Finding] = {}
-    order: list[tuple[str, str, int]] = []
+    """One finding per rule, file, line and column (the same attempt reached by two readings of the answer);
+    the most confident one is kept. Distinct attempts on one line (a one-line answer) stay distinct."""
+    best: dict[tuple[str, str, int, int], Finding] = {}
+    order: list[tuple[str, str, int, int]] = []
     for f in findings:
-        key = (f.rule, f.path, f.line)
+        key = (f.rule, f.path, f.line, f.col)
         prev = best.get(key)
         if prev is None:
             order.append(key)
