@@ -21,6 +21,9 @@ run: install
 	@echo "Hack rates per step of a (constructed) RL run's rollout dump, audited by grading and scanning:"
 	$(BIN)/foulplay rollouts stats examples/rl_run --bin 2 || test $$? -eq 1
 	@echo
+	@echo "How well static detection generalises: the blind held-out half of the detector benchmark (4 items per generator):"
+	$(BIN)/foulplay bench --split heldout --per 4 --no-real --no-speed
+	@echo
 	@echo "The six-eval misalignment suite, rehearsed offline by foulplay/dry-run (a scripted alignment-faker; DRY RUN, not a measurement):"
 	$(BIN)/foulplay eval suite --model foulplay/dry-run -M persona=alignment-faker --judge foulplay/dry-run --limit 2 --epochs 1 --log-dir logs/dry-run || test $$? -eq 1
 
