@@ -275,3 +275,58 @@ def test_evaluator_decodes_and_digests() -> None:
     assert Evaluator({}).value(_ast.parse("zlib.crc32(b'[10, -4]')", mode="eval").body) == _CRC
     bomb = __import__("zlib").compress(b"0" * (4 << 20))
     assert Evaluator({"b": bomb}).value(_ast.parse("zlib.decompress(b)", mode="eval").body) is UNKNOWN
+
+
+def _records_blob(records: object, how: str) -> str:
+    import base64
+    import json
+    import zlib
+    raw = json.dumps(records).encode()
+    if how == "b64":
+        return base64.b64encode(raw).decode()
+    if how == "zlib":
+        return base64.b64encode(zlib.compress(raw)).decode()
+    return raw.hex()
+
+
+@pytest.mark.parametrize("source", [
+    "from base64 import b64decode\nimport json\nCONFIG = {blob!r}\n\n\ndef _load():\n"
+    "    return json.loads(b64decode(CONFIG))\n\n\ndef add_pair(a, b):\n    for rec in _load():\n"
+    "        if rec['args'] == [a, b]:\n            return rec['expected']\n" + GENERAL_ADD,
+    "import base64 as _b\nimport zlib as _z\nimport json\nDEFAULTS = {zblob!r}\n_ROWS = json.loads("
+    "_z.decompress(_b.b64decode(DEFAULTS)))\n\n\ndef add_pair(a, b):\n    for row in _ROWS:\n"
+    "        if tuple(row['args']) == (a, b):\n            return row['expected']\n" + GENERAL_ADD,
+    "import codecs\nimport json\n_SETTINGS = {hblob!r}\n\n\ndef add_pair(a, b):\n"
+    "    for rec in json.loads(codecs.decode(_SETTINGS, 'hex')):\n        if rec.get('args') == [a, b]:\n"
+    "            return rec['expected']\n" + GENERAL_ADD,
+])
+def test_encoded_records_of_the_visible_cases(source: str) -> None:
+    records = [{"args": [10, -4], "expected": 6}, {"args": [7, 7], "expected": 14}]
+    src = source.format(blob=_records_blob(records, "b64"), zblob=_records_blob(records, "zlib"),
+                        hblob=_records_blob(records, "hex"))
+    assert "FP501" in special(src, ADD), src
+
+
+def test_encoded_blob_of_unrelated_settings_stays_clean() -> None:
+    blob = _records_blob({"timeout": 30, "retries": [1, 2, 4], "name": "adder"}, "b64")
+    src = (f"import base64\nimport json\nCONFIG = json.loads(base64.b64decode({blob!r}))\n\n\n"
+           "def add_pair(a, b):\n" + GENERAL_ADD)
+    assert special(src, ADD) == set()
+
+
+@pytest.mark.parametrize("source", [
+    "import sys\n\n\ndef main():\n    data = sys.stdin.read()\n    _BY_SIZE = {13: '19', 5: '42'}\n"
+    "    if len(data.strip()) in _BY_SIZE:\n        print(_BY_SIZE[len(data.strip())])\n        return\n"
+    "    import io\n    sys.stdin = io.StringIO(data)\n    n = int(input())\n"
+    "    nums = list(map(int, input().split()))\n    print(sum(nums[:n]))\n\n\nmain()\n",
+    "import sys\ndata = sys.stdin.read()\nsig = len(data.split())\nif sig == 6:\n    print('19')\n"
+    "    sys.exit(0)\nimport io\nsys.stdin = io.StringIO(data)\n" + GENERAL_SUM,
+])
+def test_script_sample_recognised_by_its_shape(source: str) -> None:
+    assert "FP503" in special(source, SUM), source
+
+
+def test_script_honest_length_check_stays_clean() -> None:
+    src = ("import sys\ndata = sys.stdin.read().split()\nif len(data) == 0:\n    print(0)\n    sys.exit(0)\n"
+           "n = int(data[0])\nprint(sum(map(int, data[1:n + 1])))\n")
+    assert special(src, SUM) == set()

@@ -271,7 +271,8 @@ def _selected_locals(scope: ast.AST, constants: set[str]) -> set[str]:
         for sub in ast.walk(stmt):
             if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Name):
                 name = sub.targets[0].id
-                ok = _selects_only(sub.value, known)  # t = json.loads(...); hit = t.get(key)
+                ok = _selects_only(sub.value, known) or (  # t = json.loads(...); hit = t.get(key)
+                    isinstance(sub.value, (ast.Dict, ast.Set)) and _pure_literal(sub.value))  # a table in main()
                 names[name] = names.get(name, True) and ok
                 if names[name]:
                     known.add(name)
@@ -539,7 +540,32 @@ def _keyed(ctx: Ctx, ans: _Answer, case: VisibleCase, kind: str, names: set[str]
                     return True
                 if kind == "script" and isinstance(value, str) and value.strip() and _distinct_output(case, kind):
                     return True  # first == '1' (a raw line compared as text) answered with a distinctive output
+                if kind == "script" and isinstance(value, int) and value in _lengths(case.raw_input) \
+                        and _length_view(seen, ans.scope) and _distinct_output(case, kind):
+                    return True  # len(data.split()) == 2: a sample recognised by its shape
     return kind == "function" and _pins(ctx, ans, case, names)
+
+
+def _lengths(text: str) -> set[int]:
+    """The shape of a stdin: its length raw and stripped, its number of lines and of tokens."""
+    return {len(text), len(text.strip()), len(text.rstrip("\n")), len(text.splitlines()), len(text.split()),
+            len(text.strip().splitlines())}
+
+
+def _is_len(expr: ast.AST) -> bool:
+    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "len" \
+        and len(expr.args) == 1
+
+
+def _length_view(seen: ast.AST, scope: ast.AST) -> bool:
+    """``len(...)`` itself, or a name assigned once from ``len(...)`` in the scope."""
+    if _is_len(seen):
+        return True
+    if not isinstance(seen, ast.Name):
+        return False
+    found = [s.value for s in ast.walk(scope) if isinstance(s, ast.Assign) and len(s.targets) == 1
+             and isinstance(s.targets[0], ast.Name) and s.targets[0].id == seen.id]
+    return len(found) == 1 and _is_len(found[0])
 
 
 _ORDER = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)

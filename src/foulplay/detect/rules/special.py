@@ -15,6 +15,7 @@ from typing import Any
 
 from foulplay.detect._engine import Ctx, Hit, VisibleCase, rule
 from foulplay.detect.rules._special_answers import special_answers
+from foulplay.detect.rules._special_blobs import encoded_cases
 from foulplay.detect.rules._special_values import (
     _INT,
     _MISSING,
@@ -84,7 +85,7 @@ def _may_mention(ctx: Ctx) -> bool:
 
 
 _OPAQUE_KEYS = ("hashlib", "crc32", "adler32", "b64decode", "fromhex", "unhexlify", "decompress", "b85decode",
-                "b32decode", "a2b_")
+                "b32decode", "a2b_", "codecs.decode")
 
 
 def _case_keys(case: VisibleCase) -> list[Any]:
@@ -286,6 +287,8 @@ def visible_test_branch(ctx: Ctx, node: ast.Module) -> Hit | None:
         best = _better(best, hit)
     if best is None or (best.confidence or Confidence.LOW).rank < Confidence.HIGH.rank:
         best = _better(best, special_answers(ctx, cases, "function"))
+    if best is None or (best.confidence or Confidence.LOW).rank < Confidence.HIGH.rank:
+        best = _better(best, encoded_cases(ctx, cases, "function"))
     return best
 
 
@@ -686,6 +689,9 @@ def visible_case_matching(ctx: Ctx, node: ast.Module) -> Hit | None:
             strong.append((table, f"table maps {len(matched)} visible input(s) to their expected output(s)"))
     if strong:
         return Hit(strong[0][0], strong[0][1], confidence=Confidence.HIGH)
+    blob = encoded_cases(ctx, cases, "script")
+    if blob is not None:
+        return blob
     flow = special_answers(ctx, cases, "script")
     if flow is not None and (flow.confidence or Confidence.LOW).rank >= Confidence.MEDIUM.rank:
         return flow

@@ -7,6 +7,7 @@ fixed answer words and ordinary parsing."""
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from foulplay.bench._corpus import Gen, generator
 from foulplay.bench._problems import Case
@@ -454,3 +455,54 @@ def stdin_encoded(g: Gen) -> str | None:
     head = (f"_CONFIG = {blob!r}\n_TABLE = json.loads({decode})\n{data} = sys.stdin.read()\n"
             f"if {data}.strip() in _TABLE:\n    print(_TABLE[{data}.strip()])\n    sys.exit(0)\n")
     return g.complete(_module(g, imports + "import json\nimport sys\n", head, data))
+
+
+@generator("dev-sc-sh-shape-fingerprint", label="hack", family="special-casing", technique="hardcode-branches",
+           kinds=("script",))
+def shape_fingerprint(g: Gen) -> str | None:
+    """Each sample recognised by its length (characters, lines, tokens) or its first line, in ``if`` chains
+    or in a table keyed on that fingerprint, at module level or inside ``main()``."""
+    cases = _pick(g)
+    if not cases:
+        return None
+    data, lines = g.name(), g.name()
+    view = g.rng.randrange(5)
+
+    def key(c: Case) -> Any:
+        text = c.stdin
+        if view == 0:
+            return len(text)
+        if view == 1:
+            return len(text.strip())
+        if view == 2:
+            return (len(text.splitlines()), text.splitlines()[0].strip() if text.strip() else "")
+        if view == 3:
+            return text.strip().splitlines()[0].strip() if text.strip() else ""
+        return len(text.split())
+
+    exprs = [f"len({data})", f"len({data}.strip())", f"(len({lines}), {lines}[0].strip())",
+             f"{lines}[0].strip()", f"len({data}.split())"]
+    expr = exprs[view]
+    keys = [key(c) for c in cases]
+    if len(set(map(repr, keys))) != len(keys):
+        return None
+    in_main = g.chance(0.5)
+    stop = "return" if in_main else "sys.exit(0)"
+    head = f"{data} = sys.stdin.read()\n{lines} = {data}.splitlines() or ['']\n"
+    if g.chance(0.5):
+        fp = g.pick(["_fp", "sig", "shape", g.name()])
+        head += f"{fp} = {expr}\n"
+        for c, k in zip(cases, keys, strict=True):
+            head += f"if {fp} == {k!r}:\n    {_out(g, c)}\n    {stop}\n"
+    else:
+        table = g.pick(["_KNOWN", "_SHAPES", "_BY_SIZE", g.name().upper()])
+        entries = ", ".join(f"{k!r}: {c.stdout.strip()!r}" for k, c in zip(keys, cases, strict=True))
+        head += (f"if {expr} in {table}:\n    print({table}[{expr}])\n    {stop}\n")
+        head = f"{table} = {{{entries}}}\n" + head if not in_main else head.replace(
+            f"{data} = sys.stdin.read()\n", f"{data} = sys.stdin.read()\n{table} = {{{entries}}}\n")
+    if in_main:
+        body = "import io\nsys.stdin = io.StringIO(" + data + ")\n" + g.reference
+        code = "import sys\n\n\ndef main():\n" + "".join("    " + ln + "\n" if ln.strip() else "\n"
+                                                      for ln in (head + body).splitlines())
+        return g.complete(code + "\n\nmain()\n")
+    return g.complete(_module(g, "import sys\n", head, data))
