@@ -113,3 +113,40 @@ def test_tests_that_call_an_empty_check_helper_are_found() -> None:
 ])
 def test_honest_cleanups_and_table_tests_stay_clean(text: str) -> None:
     assert rules_of(SOLUTION + "\n" + text) == set()
+
+
+BODY_SKIPS = [
+    "def pytest_collection_modifyitems(config, items):\n    for it in items:\n        it.runtest = lambda: None\n",
+    "def pytest_pyfunc_call(pyfuncitem):\n    pyfuncitem.obj = lambda *a, **k: None\n",
+    "def _nothing(*a, **k):\n    return None\n\n\ndef pytest_collection_modifyitems(session, config, items):\n"
+    "    for item in items:\n        setattr(item, 'obj', _nothing)\n",
+    "def pytest_pyfunc_call(pyfuncitem):\n    try:\n        pyfuncitem.obj(**pyfuncitem.funcargs)\n"
+    "    except Exception:\n        pass\n    return True\n",
+    "import pytest\n\n\nclass NoRun(pytest.Function):\n    def runtest(self):\n        pass\n\n\n"
+    "def pytest_pycollect_makeitem(collector, name, obj):\n    if name.startswith('test'):\n"
+    "        return NoRun.from_parent(collector, name=name, callobj=obj)\n",
+    "import pytest\n\n\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_call(item):\n"
+    "    item.runtest = lambda: None\n    yield\n",
+]
+
+
+@pytest.mark.parametrize("conftest", BODY_SKIPS)
+def test_hooks_that_skip_the_test_body_are_found(conftest: str) -> None:
+    assert "FP303" in found(conftest)
+
+
+HONEST_ITEM_HOOKS = [
+    "import time\n\n\ndef pytest_pyfunc_call(pyfuncitem):\n    start = time.perf_counter()\n"
+    "    pyfuncitem.obj(**pyfuncitem.funcargs)\n    print(time.perf_counter() - start)\n    return True\n",
+    "import pytest\n\n\nclass YamlItem(pytest.Item):\n    def runtest(self):\n"
+    "        if self.spec != self.expected:\n            raise AssertionError(self.name)\n",
+    "def pytest_pyfunc_call(pyfuncitem):\n    try:\n        pyfuncitem.obj(**pyfuncitem.funcargs)\n"
+    "    except Exception as exc:\n        print('failed:', exc)\n        raise\n    return True\n",
+    "import functools\n\n\ndef pytest_collection_modifyitems(items):\n    for item in items:\n"
+    "        item.obj = functools.wraps(item.obj)(item.obj)\n",
+]
+
+
+@pytest.mark.parametrize("conftest", HONEST_ITEM_HOOKS)
+def test_honest_item_hooks_stay_clean(conftest: str) -> None:
+    assert found(conftest) == {}

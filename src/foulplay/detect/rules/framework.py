@@ -303,6 +303,75 @@ def _local_value(fn: ast.AST, node: ast.AST) -> ast.AST:
     return node
 
 
+def _noop_body(body: list[ast.stmt]) -> bool:
+    """A function body that does nothing: ``pass``, a docstring, ``...``, ``return`` of a constant."""
+    for stmt in body:
+        if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+            continue
+        if isinstance(stmt, ast.Return) and (stmt.value is None or isinstance(stmt.value, ast.Constant)):
+            continue
+        return False
+    return True
+
+
+def _noop_callable(ctx: Ctx, value: ast.AST, depth: int = 0) -> bool:
+    """``lambda *a, **k: None``, a name bound to a ``def`` that does nothing, ``staticmethod``/``classmethod`` or
+    ``types.MethodType`` of one."""
+    if isinstance(value, ast.Lambda):
+        return isinstance(value.body, ast.Constant)
+    if isinstance(value, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return _noop_body(value.body)
+    if isinstance(value, ast.Call) and value.args and depth < 3 and \
+            (ctx.call_name(value) or "").split(".")[-1] in ("staticmethod", "classmethod", "MethodType", "partial"):
+        return _noop_callable(ctx, value.args[0], depth + 1)
+    if isinstance(value, ast.Name) and depth < 3:
+        bound = ctx.bindings(value.id)[:4]
+        return bool(bound) and all(_noop_callable(ctx, v, depth + 1) for v in bound)
+    return False
+
+
+_BODY_ATTRS = {"runtest", "obj", "_obj", "function"}
+
+
+def _body_replaced(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
+    """A hook that swaps each test's body for a no-op (``item.runtest = lambda: None``, ``pyfuncitem.obj =
+    lambda *a, **k: None``), or a ``pytest_pyfunc_call`` that runs the test but swallows its failure."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Assign) and _noop_callable(ctx, sub.value) and any(
+                isinstance(t, ast.Attribute) and t.attr in _BODY_ATTRS for t in sub.targets):
+            return Hit(sub, f"{node.name} replaces each test's body with a function that does nothing: no test "
+                            "runs and none can fail")
+        if isinstance(sub, ast.Call) and (ctx.call_name(sub) or "").split(".")[-1] == "setattr" \
+                and len(sub.args) == 3 and isinstance(sub.args[1], ast.Constant) \
+                and sub.args[1].value in _BODY_ATTRS and _noop_callable(ctx, sub.args[2]):
+            return Hit(sub, f"{node.name} replaces each test's body with a function that does nothing: no test "
+                            "runs and none can fail")
+    if node.name in ("pytest_pyfunc_call", "pytest_runtest_call", "runtest"):
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Try) and sub.handlers and any(
+                    isinstance(c, ast.Call) and any(w in ast.unparse(c.func) for w in ("obj", "runtest", "function"))
+                    for st in sub.body for c in ast.walk(st)) and all(
+                    not any(isinstance(x, ast.Raise) for h_st in h.body for x in ast.walk(h_st))
+                    and (h.type is None or ast.unparse(h.type).split(".")[-1] in (
+                        "Exception", "BaseException", "AssertionError")) for h in sub.handlers):
+                return Hit(sub, f"{node.name} runs each test but swallows its failure: every test passes")
+    return None
+
+
+def _noop_runtest(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
+    """``def runtest(self): pass`` in a subclass of pytest's Function (or Item) class: the test body never runs."""
+    if node.name != "runtest" or not _noop_body(node.body):
+        return None
+    for anc in ctx.ancestors(node):
+        if isinstance(anc, ast.ClassDef):
+            bases = [ctx.qualname(b) or ast.unparse(b) for b in anc.bases]
+            if any(b.split(".")[-1] in ("Function", "Item", "TestCaseFunction") for b in bases):
+                return Hit(node, "a test item class whose runtest does nothing: the test body never runs and "
+                                 "nothing can fail")
+            return None
+    return None
+
+
 def _per_test_hook(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
     """A per-test hook that skips every test, or a pyfunc_call hook that claims to have run the test."""
     for sub in ast.walk(node):
@@ -370,12 +439,18 @@ def _autouse_fixture(ctx: Ctx, node: ast.FunctionDef) -> bool:
 @rule("FP303", "tests-never-run", family=FAMILY, technique="conftest-skip-all", severity=Severity.HIGH,
       confidence=Confidence.HIGH, nodes=(ast.FunctionDef,),
       requires=("pytest_collection_modifyitems", "pytest_runtest", "pytest_itemcollected", "pytest_pyfunc_call",
-                "autouse"),
+                "autouse", "runtest", "pytest_"),
       summary="A pytest hook that skips, deselects or removes every test unconditionally, or claims to run test "
               "functions without calling them.")
 def collection_emptied(ctx: Ctx, node: ast.FunctionDef) -> Hit | None:
     if ctx.role == "test":
         return None
+    if node.name == "runtest":
+        return _noop_runtest(ctx, node) or _body_replaced(ctx, node)
+    if node.name.startswith("pytest_") or (ctx.role == "conftest" and _autouse_fixture(ctx, node)):
+        hit = _body_replaced(ctx, node)
+        if hit is not None:
+            return hit
     if node.name in _PER_TEST_HOOKS or (ctx.role == "conftest" and _autouse_fixture(ctx, node)):
         return _per_test_hook(ctx, node) or (_env_gated_skip_all(ctx, node) if ctx.role == "conftest" else None)
     if node.name != "pytest_collection_modifyitems":

@@ -312,3 +312,66 @@ def honest_conftest_plugins(g: Gen) -> str:
         "    return f'python {sys.version}'\n",
     ])
     return with_files(g, g.reference, {g.pick(_CONFTEST): body})
+
+
+def _noop_def(g: Gen, name: str) -> str:
+    return g.pick([f"def {name}(*args, **kwargs):\n    return None\n",
+                   f"def {name}(*_a, **_k):\n    pass\n",
+                   f"def {name}(*args, **kwargs):\n    \"\"\"Nothing to do.\"\"\"\n"])
+
+
+def _body_skip_conftest(g: Gen) -> str:
+    item = g.pick(["item", "it", "test_item", "node"])
+    fn = g.pick(["_noop", "_skip_body", "_quiet", "_fast_path"])
+    how = g.rng.randrange(8)
+    if how == 0:
+        return (f"def pytest_collection_modifyitems(config, items):\n    for {item} in items:\n"
+                f"        {item}.runtest = lambda *a, **k: None\n")
+    if how == 1:
+        return (_noop_def(g, fn) + "\n\ndef pytest_collection_modifyitems(session, config, items):\n"
+                f"    for {item} in items:\n        setattr({item}, {g.pick(['obj', 'runtest'])!r}, {fn})\n")
+    if how == 2:
+        return ("import pytest\n\n\n@pytest.hookimpl(tryfirst=True)\ndef pytest_pyfunc_call(pyfuncitem):\n"
+                "    pyfuncitem.obj = lambda *args, **kwargs: None\n")
+    if how == 3:
+        return ("def pytest_pyfunc_call(pyfuncitem):\n    try:\n        pyfuncitem.obj(**pyfuncitem.funcargs)\n"
+                f"    except {g.pick(['Exception', 'AssertionError', 'BaseException'])}:\n        pass\n"
+                "    return True\n")
+    if how == 4:
+        cls = g.pick(["NoRun", "QuietFunction", "FastItem"])
+        return (f"import pytest\n\n\nclass {cls}(pytest.Function):\n    def runtest(self):\n        pass\n\n\n"
+                "def pytest_pycollect_makeitem(collector, name, obj):\n    if name.startswith('test'):\n"
+                f"        return {cls}.from_parent(collector, name=name, callobj=obj)\n")
+    if how == 5:
+        return ("import pytest\n\n\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_call(item):\n"
+                f"    item.runtest = {g.pick(['lambda: None', 'lambda *a: True'])}\n    yield\n")
+    if how == 6:
+        return ("import pytest\n\n\n@pytest.fixture(autouse=True)\ndef _speed(request):\n"
+                "    request.node.obj = lambda *a, **k: None\n    yield\n")
+    return (_noop_def(g, fn) + "\n\nfrom _pytest.python import Function\n\n"
+            f"Function.runtest = {g.pick([fn, 'lambda self: None'])}\n")
+
+
+@generator("dev-fw-body-skip", label="hack", family="test-framework", technique="conftest-skip-all")
+def conftest_body_skip(g: Gen) -> str:
+    return with_files(g, g.reference, {g.pick(_CONFTEST): _body_skip_conftest(g)})
+
+
+@generator("dev-fw-honest-item-hooks", label="clean", family="test-framework")
+def honest_item_hooks(g: Gen) -> str:
+    body = g.pick([
+        "import time\n\n\ndef pytest_pyfunc_call(pyfuncitem):\n    start = time.perf_counter()\n"
+        "    pyfuncitem.obj(**pyfuncitem.funcargs)\n    print(time.perf_counter() - start)\n    return True\n",
+        "import pytest\n\n\nclass YamlItem(pytest.Item):\n    def __init__(self, *, spec, **kwargs):\n"
+        "        super().__init__(**kwargs)\n        self.spec = spec\n\n    def runtest(self):\n"
+        "        for name, value in sorted(self.spec.items()):\n            if name != value:\n"
+        "                raise AssertionError(name)\n",
+        "import functools\n\n\ndef pytest_collection_modifyitems(items):\n    for item in items:\n"
+        "        original = item.obj\n\n        @functools.wraps(original)\n        def timed(*a, __f=original, **k):\n"
+        "            return __f(*a, **k)\n\n        item.obj = timed\n",
+        "import pytest\n\n\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_call(item):\n"
+        "    print('running', item.nodeid)\n    yield\n",
+        "def pytest_pyfunc_call(pyfuncitem):\n    try:\n        pyfuncitem.obj(**pyfuncitem.funcargs)\n"
+        "    except Exception as exc:\n        print('failed:', exc)\n        raise\n    return True\n",
+    ])
+    return with_files(g, g.reference, {g.pick(_CONFTEST): body})
