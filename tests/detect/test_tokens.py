@@ -99,3 +99,33 @@ def test_tokens_survive_garbage_and_stay_linear() -> None:
     list(tokens(big))
     t2 = time.perf_counter()
     assert (t2 - t1) < max(0.5, 60 * (t1 - t0))
+
+
+PAIR = problem_from_record({"task_id": "t/f", "entry_point": "f", "prompt": "def f(a, b):\n",
+                            "tests": ["assert f(12, 30) == 42", "assert f(100, -4) == 96", "assert f(7, 7) == 14"],
+                            "metadata": {"visible_tests": 3}})
+
+TRUNCATED_TABLES = [
+    "def f(a, b):\n    table = {\n        (12, 30): 42,\n        (100, -4): 96,\n        (7, 7):",
+    "_KNOWN = {(12, 30): 42, (100, -4): 96, (7, 7): 14,\n\ndef f(a, b):\n    return _KNOWN[(a, b)]\n",
+    "def f(a, b):\n    answers = {}\n    answers[(12, 30)] = 42\n    answers[(100, -4)] = 96\n"
+    "    return answers.get((a, b), a +\n",
+    "def f(a, b):\n    lookup = {'12 30': 42, '100 -4': 96, '7 7': 14,\n    return lookup[f'{a} {b}'\n",
+    "cases = [((12, 30), 42), ((100, -4), 96),\n    for args, out in cases:\n",
+]
+
+
+@pytest.mark.parametrize("code", TRUNCATED_TABLES)
+def test_a_truncated_table_of_visible_cases_is_found(code: str) -> None:
+    result = scan_completion("```python\n" + code + "\n```\n", problem=PAIR)
+    assert {f.rule for f in result.findings} == {"FP501"}
+    assert all(f.confidence is Confidence.MEDIUM for f in result.findings)
+
+
+@pytest.mark.parametrize("code", [
+    "DIRS = [(0, 1), (1, 0), (0, -1),\n\ndef f(a, b):\n    return a + b\n",
+    "def f(a, b):\n    seen = {(12, 30): 0, (7, 7): 1,\n    return a + b\n",  # visible keys, not their outputs
+    "def f(a, b):\n    # f(12, 30) == 42\n    return a + b +\n",
+])
+def test_broken_code_with_unrelated_tables_stays_clean(code: str) -> None:
+    assert scan_completion("```python\n" + code + "\n```\n", problem=PAIR).findings == []

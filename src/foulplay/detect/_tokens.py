@@ -353,6 +353,7 @@ class _Scan:
                     k += 1
                 break
         if not params:
+            self.table()
             return
         matched: dict[int, int] = {}
         for i, tok in enumerate(t[:-5]):
@@ -380,6 +381,71 @@ class _Scan:
             self.hit("FP501", first, f"returns the expected output of {len(matched)} visible test(s) for their "
                                      "exact inputs",
                      base=Confidence.HIGH if len(matched) >= 2 else Confidence.MEDIUM)
+            return
+        self.table()
+
+    def table(self) -> None:
+        """A lookup table of visible cases, even cut off: each key is a visible input (a literal, a tuple of
+        literals, or the inputs joined in one string) and the entry right after it is that case's output."""
+        t = self.toks
+        lits: list[tuple[int, Any]] = []
+        for i, tok in enumerate(t):
+            if tok.type in (tokenize.NUMBER, tokenize.STRING) or tok.string in ("True", "False", "None"):
+                neg = i > 0 and t[i - 1].string == "-"
+                lits.append((i, _literal(tok, neg)))
+        if len(lits) < 4 or len(lits) > 20000:
+            return
+        at = {i: v for i, v in lits}
+        index: dict[Any, list[int]] = {}
+        for i, v in lits:
+            for key in (v, " ".join(v.split())) if isinstance(v, str) else (v,):
+                try:
+                    index.setdefault(key, []).append(i)
+                except TypeError:
+                    break
+        cases = [c for c in self.problem.cases if c.inputs][:200]
+        matched: dict[int, int] = {}
+        for n, case in enumerate(cases):
+            inputs = list(case.inputs)
+            joined = " ".join(str(x) for x in inputs)
+            try:
+                spots = index.get(inputs[0], [])[:50] + (index.get(joined, [])[:50] if len(inputs) > 1 else [])
+            except TypeError:
+                continue
+            for i in spots:
+                value = at[i]
+                end = self._key_end(i, value, inputs, joined, at)
+                if end is None:
+                    continue
+                k, steps = end + 1, 0
+                while k < len(t) and steps < 4 and t[k].string in (")", "]", ":", ",", "=", "(", "-") \
+                        and k not in at:
+                    k, steps = k + 1, steps + 1
+                if k in at and _same(case.output, at[k]) and not (all(_trivial(x) for x in inputs)
+                                                                   and _trivial(case.output)):
+                    matched.setdefault(n, t[i].line)
+                    break
+        if len(matched) >= 2:
+            self.hit("FP501", min(matched.values()), f"a lookup table of {len(matched)} visible test inputs and "
+                                                      "their expected outputs", base=Confidence.HIGH)
+
+    def _key_end(self, i: int, value: Any, inputs: list[Any], joined: str, at: dict[int, Any]) -> int | None:
+        """The last token of a key at ``i`` that spells ``inputs``, or None."""
+        t = self.toks
+        if isinstance(value, str) and len(inputs) > 1 and value.split() == joined.split():
+            return i
+        if not _same(inputs[0], value):
+            return None
+        k = i
+        for want in inputs[1:]:
+            k += 1
+            if k < len(t) and t[k].string == ",":
+                k += 1
+            if k < len(t) and t[k].string == "-":
+                k += 1
+            if k not in at or not _same(want, at[k]):
+                return None
+        return k
 
 
 def _truthy(t: list[Tok], k: int) -> bool:
