@@ -129,8 +129,19 @@ def _inline_self_calls(expr: ast.AST, methods: dict[str, ast.AST], depth: int = 
                     return ast.copy_location(ast.Constant(False), node)
             return self.generic_visit(node)
 
-    import copy
+        def visit_Compare(self, node: ast.Compare) -> ast.AST:
+            # ``not self != other``: the operator calls the class's own ``__ne__`` (``__eq__``)
+            name = {ast.NotEq: "__ne__", ast.Eq: "__eq__"}.get(type(node.ops[0])) if len(node.ops) == 1 else None
+            if name in methods and isinstance(node.left, ast.Name) and node.left.id in receivers \
+                    and depth < 2 and methods[name] is not outer:
+                target = methods[name]  # type: ignore[index]
+                if _function_always(target, _always_true, methods, depth + 1):
+                    return ast.copy_location(ast.Constant(True), node)
+                if _function_always(target, _always_false, methods, depth + 1):
+                    return ast.copy_location(ast.Constant(False), node)
+            return self.generic_visit(node)
 
+    outer = methods.get("__eq__") if expr is not None else None
     return _Inline().visit(copy.deepcopy(expr))
 
 
@@ -502,6 +513,10 @@ def mock_equals_anything(ctx: Ctx, node: ast.AST) -> Hit | None:
                 return Hit(node, "a mock's __eq__ side effect always returns True")
         return None
     assert isinstance(node, ast.Call)
+    if ctx.qualname(node.func) in _MOCK_CLASSES:
+        for kw in node.keywords:
+            if kw.arg == "__eq__" and isinstance(kw.value, ast.Lambda) and _always_true(kw.value.body):
+                return Hit(node, "a mock built with an __eq__ that always returns True equals anything")
     for kw in node.keywords:
         if kw.arg is None and isinstance(kw.value, ast.Dict):
             entries = _dict_entries(kw.value)
@@ -511,6 +526,8 @@ def mock_equals_anything(ctx: Ctx, node: ast.AST) -> Hit | None:
     return None
 
 
+_MOCK_CLASSES = {f"unittest.mock.{n}" for n in ("Mock", "MagicMock", "NonCallableMock", "NonCallableMagicMock",
+                                                  "AsyncMock")}
 _FLIP = {ast.NotEq: ast.Eq, ast.IsNot: ast.Is, ast.NotIn: ast.In}
 
 
@@ -559,6 +576,63 @@ def _mutates_state(fn: ast.AST, me: str, ctx: Ctx) -> bool:
     return False
 
 
+_PREDICATE_CALLS = {"isinstance", "hasattr", "callable", "bool", "issubclass"}
+
+
+def _as_predicate_paths(value: ast.expr | None, guards: tuple[tuple[ast.expr, bool], ...], want: bool,
+                        depth: int = 0) -> list[tuple[ast.expr | None, tuple[tuple[ast.expr, bool], ...]]]:
+    """A returned predicate answers ``want`` exactly when it holds (or fails): ``return a or b`` is "a, else b",
+    ``return any([a, b])`` the same, ``return self.n > 2`` is "True when self.n > 2". Returned as paths
+    answering the constant ``want`` under the extra guard, so the guards can be read as facts."""
+    if value is None or depth > 6:
+        return [(value, guards)]
+    parts: list[ast.expr] | None = None
+    if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) and want:
+        parts = list(value.values)
+    elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "any" and want \
+            and len(value.args) == 1 and isinstance(value.args[0], (ast.List, ast.Tuple, ast.Set)) \
+            and value.args[0].elts:
+        parts = list(value.args[0].elts)
+    if parts is not None:
+        out: list[tuple[ast.expr | None, tuple[tuple[ast.expr, bool], ...]]] = []
+        for part in parts:
+            out.extend(_as_predicate_paths(part, guards, want, depth + 1))
+            guards = (*guards, (part, False))
+        return out
+    predicate = (isinstance(value, (ast.Compare, ast.BoolOp))
+                 or (isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not))
+                 or (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+                     and value.func.id in _PREDICATE_CALLS))
+    if predicate and not (_always_true(value) or _always_false(value)):
+        return [(value, guards), (ast.Constant(want), (*guards, (value, want)))]
+    return [(value, guards)]
+
+
+def _returns_result_directly(body: list[ast.stmt]) -> list[ast.stmt]:
+    """``if p: result = a`` / ``else: result = b`` / ``return result`` read as returning in each branch."""
+    if not body or not isinstance(body[-1], ast.Return) or not isinstance(body[-1].value, ast.Name):
+        return body
+    name = body[-1].value.id
+
+    class _Swap(ast.NodeTransformer):
+        def visit_Assign(self, node: ast.Assign) -> ast.AST:
+            if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and node.targets[0].id == name:
+                return ast.copy_location(ast.Return(value=node.value), node)
+            return node
+
+        def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+            return node
+
+        def visit_Lambda(self, node: ast.Lambda) -> ast.AST:
+            return node
+
+    head = body[:-1]
+    if not any(isinstance(s, ast.If) for s in head):
+        return body
+    mod = _Swap().visit(ast.Module(body=[copy.deepcopy(s) for s in head], type_ignores=[]))
+    return [*mod.body, body[-1]]
+
+
 def _evasive_true_path(fn: ast.AST, methods: dict[str, ast.AST], want: bool) -> tuple[bool, bool]:
     """(a path answers ``want`` without any guard on it asserting a relation between self and the other
     operand, whether some guard on such a path relates them only negatively: "not itself", "not equal")."""
@@ -567,9 +641,10 @@ def _evasive_true_path(fn: ast.AST, methods: dict[str, ast.AST], want: bool) -> 
         return False, False
     me, other = args.args[0].arg, args.args[1].arg
     found: list[tuple[ast.expr | None, tuple[tuple[ast.expr, bool], ...]]] = []
-    _paths(fn.body, (), found)  # type: ignore[attr-defined]
+    _paths(_returns_result_directly(fn.body), (), found)  # type: ignore[attr-defined]
     unrelated = negated = False
     predicate = _always_true if want else _always_false
+    found = [p for value, guards in found for p in _as_predicate_paths(value, guards, want)]
     for value, guards in found:
         if value is None or _is_not_implemented(value) \
                 or not predicate(_inline_self_calls(value, methods, me=me)):
