@@ -123,3 +123,17 @@ def test_a_generator_module_named_bN_is_that_batch() -> None:
 
     for g in generators("heldout"):
         assert g.batch == {"ho-": "b1", "hb-": "b2", "hc-": "b3"}[g.name[:3]], g.name
+
+
+def test_the_recorded_figures_cover_every_rule_and_both_halves() -> None:
+    """docs/rules.md quotes src/foulplay/detect/data/measured.json: a rule added without re-measuring
+    (`make bench`) would ship without the operating point it was measured at."""
+    from foulplay.detect import rules
+    from foulplay.detect._docs import measured
+
+    m = measured()
+    assert m is not None, "run `make bench` to record the figures"
+    assert set(m["corpus"]) == {"dev", "heldout"} and m["measured"]["commit"]
+    missing = [r.code for r in rules() if r.code not in m["rules"]]
+    assert not missing, f"rules without measured figures (run `make bench`): {missing}"
+    assert m["real"]["medium"]["references"]["fpr"]["total"] >= 164
