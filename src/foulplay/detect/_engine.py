@@ -457,7 +457,7 @@ class Ctx:
 
         if isinstance(fn, ast.Lambda):
             return truthy(fn.body)
-        answers = [r.value for r in _own_returns(fn)
+        answers = [r.value for r in own_returns(fn)
                    if not (isinstance(r.value, ast.Name) and r.value.id == "NotImplemented")]
         return bool(answers) and all(truthy(v) for v in answers)
 
@@ -700,7 +700,7 @@ def _truth(expr: ast.AST | None, depth: int) -> bool | None:
     return None
 
 
-def _own_returns(fn: ast.AST) -> list[ast.Return]:
+def own_returns(fn: ast.AST) -> list[ast.Return]:
     """The return statements of ``fn`` itself (not of functions or classes nested in it)."""
     out = []
     stack = list(getattr(fn, "body", []))
@@ -770,7 +770,7 @@ def namespace_entries(ctx: Ctx | None, node: ast.AST, depth: int = 0) -> dict[st
     elif isinstance(node, ast.Call) and ctx is not None and isinstance(node.func, ast.Name):
         for fn in ctx.bindings(node.func.id):
             if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                for ret in _own_returns(fn):
+                for ret in own_returns(fn):
                     if ret.value is not None:
                         out.update(namespace_entries(ctx, ret.value, depth + 1))
     elif isinstance(node, ast.Name) and ctx is not None:

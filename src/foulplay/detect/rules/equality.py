@@ -7,7 +7,17 @@ import copy
 import re
 from typing import Any
 
-from foulplay.detect._engine import Ctx, Hit, always_falsy, always_truthy, const_str, line_hit, namespace_entries, rule
+from foulplay.detect._engine import (
+    Ctx,
+    Hit,
+    always_falsy,
+    always_truthy,
+    const_str,
+    line_hit,
+    namespace_entries,
+    own_returns,
+    rule,
+)
 from foulplay.vocab import Confidence, Severity
 
 FAMILY = "equality"
@@ -18,17 +28,7 @@ _always_true = always_truthy  # "yes", [0], not None and 1 answer a comparison a
 _always_false = always_falsy
 
 
-def _returns(fn: ast.AST) -> list[ast.Return]:
-    out = []
-    stack = list(getattr(fn, "body", []))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Return):
-            out.append(node)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-    return out
+_returns = own_returns  # the function's own returns, not those of functions nested in it
 
 
 def _method_value(node: ast.AST) -> ast.AST | None:
