@@ -12,3 +12,10 @@ from foulplay.stats._intervals import (
 )
 
 __all__ = ["Rate", "bootstrap_mean", "cluster_rate", "mgs", "rate_difference", "wilson"]
+
+from foulplay.stats._agreement import Kappa, cohen_kappa, disagreements
+from foulplay.stats._correction import CorrectedRate, JudgeAccuracy, ppi_mean, rogan_gladen
+from foulplay.stats._sequential import SequentialRate, confidence_sequence
+
+__all__ += ["CorrectedRate", "JudgeAccuracy", "Kappa", "SequentialRate", "cohen_kappa", "confidence_sequence",
+            "disagreements", "ppi_mean", "rogan_gladen"]
