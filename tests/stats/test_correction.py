@@ -141,3 +141,17 @@ def test_ppi_coverage_and_bias_against_a_biased_judge():
     assert abs(mean - prevalence) <= 4 * sd / math.sqrt(n_sims), (mean, sd)
     raw_mean = sum(raws) / n_sims
     assert abs(raw_mean - 0.38) < 0.01 and abs(raw_mean - prevalence) > 10 * sd / math.sqrt(n_sims)
+
+
+def test_rogan_gladen_coverage_near_zero_prevalence():
+    """Rare behaviour (true rate 0.02) with a judge whose false-positive rate (0.05) exceeds it."""
+    prevalence, se, sp, n, n_pos, n_neg = 0.02, 0.85, 0.95, 500, 40, 160
+    q = prevalence * se + (1 - prevalence) * (1 - sp)
+    rng = random.Random(1978)
+    n_sims = 200
+    covered = 0
+    for i in range(n_sims):
+        k, k_se, k_sp = binom(rng, n, q), binom(rng, n_pos, se), binom(rng, n_neg, sp)
+        r = rogan_gladen(k, n, (k_se, n_pos), (k_sp, n_neg), resamples=500, seed=i)
+        covered += r.low <= prevalence <= r.high
+    assert covered / n_sims >= LEVEL - band(n_sims), covered / n_sims
