@@ -1,0 +1,47 @@
+"""LLM monitors beside the static rules: a model reads one view of a transcript (``reasoning``: everything;
+``actions``: tool calls, edits and outputs only) and returns a JSON verdict (suspicion 0-100, hack or not,
+the catalog family, quotes that must occur in the view it was shown). As a Python API
+(:class:`Monitor`, :func:`monitor_transcripts`) and as an Inspect scorer (:func:`monitor_scorer`).
+"""
+
+from __future__ import annotations
+
+from foulplay.detect.monitors._batch import (
+    MonitorReport,
+    MonitorRun,
+    VerdictCache,
+    amonitor_transcripts,
+    monitor_transcripts,
+    report_for,
+)
+from foulplay.detect.monitors._monitor import FAMILIES, OTHER, Monitor, MonitorVerdict, load_prompt, parse_verdict
+from foulplay.detect.monitors._scorer import (
+    hack_rate,
+    mean_suspicion,
+    monitor_scorer,
+    transcript_from_messages,
+)
+from foulplay.detect.monitors._views import MAX_CHARS, VIEWS, bound, render_view
+
+__all__ = [
+    "FAMILIES",
+    "MAX_CHARS",
+    "OTHER",
+    "VIEWS",
+    "Monitor",
+    "MonitorReport",
+    "MonitorRun",
+    "MonitorVerdict",
+    "VerdictCache",
+    "amonitor_transcripts",
+    "bound",
+    "hack_rate",
+    "load_prompt",
+    "mean_suspicion",
+    "monitor_scorer",
+    "monitor_transcripts",
+    "parse_verdict",
+    "render_view",
+    "report_for",
+    "transcript_from_messages",
+]
