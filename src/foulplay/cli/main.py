@@ -21,7 +21,7 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from foulplay.cli import bench_cmd, eval_cmd, grade, hacks_cmd, sandbox_cmd, scan_cmd, train_cmd
+    from foulplay.cli import bench_cmd, eval_cmd, grade, hacks_cmd, monitor_cmd, sandbox_cmd, scan_cmd, train_cmd
 
     cli.add_command(grade.grade_cmd)
     cli.add_command(hacks_cmd.probe_cmd)
@@ -30,6 +30,7 @@ def _register() -> None:
     cli.add_command(scan_cmd.scan_cmd)
     cli.add_command(scan_cmd.rules_cmd)
     cli.add_command(bench_cmd.bench_cmd)
+    cli.add_command(monitor_cmd.monitor_cmd)
     cli.add_command(eval_cmd.eval_cmd)
     cli.add_command(train_cmd.env_group)
     cli.add_command(train_cmd.rewards_group)
