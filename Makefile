@@ -36,7 +36,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet -e '.[dev,report,scout]'
 	@touch $(STAMP)
 
 # The training extra (TRL and PyTorch) for the trainer tests. PyTorch from, in order: a wheel already in
@@ -45,7 +45,7 @@ install-train: $(TRAIN_STAMP)
 
 $(TRAIN_STAMP): $(STAMP)
 	@$(MAKE) --no-print-directory torch
-	$(PIP) install --quiet -e '.[dev,train]'
+	$(PIP) install --quiet -e '.[dev,report,scout,train]'
 	@touch $(TRAIN_STAMP)
 
 torch:
