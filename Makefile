@@ -56,7 +56,7 @@ torch:
 	  $(PIP) install --quiet torch
 
 # bubblewrap gives the sandbox its strongest isolation level; without it foulplay falls back to
-# resource limits and says so on every verdict.
+# resource limits and says so on every verdict. chromium renders the HTML report for the screenshot tests.
 system-deps:
 	@if command -v bwrap >/dev/null 2>&1; then \
 	  :; \
@@ -69,6 +69,17 @@ system-deps:
 	else \
 	  echo "note: bubblewrap (bwrap) is not installed and this is not a root shell with apt;"; \
 	  echo "      the sandbox will use rlimit isolation. Install 'bubblewrap' for namespaces."; \
+	fi
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian package chromium (headless screenshots of the HTML report in the tests)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; } || \
+	  echo "warning: could not install chromium; the report screenshot tests will be skipped"; \
+	else \
+	  echo "note: chromium is not installed; the report screenshot tests will be skipped"; \
 	fi
 
 lint: install
