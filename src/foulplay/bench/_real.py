@@ -15,14 +15,12 @@ alike. Labels come from where the data says they come from, and each set says ho
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from foulplay.bench._measure import Scored
-from foulplay.bench._score import best_confidence, scan_options
 from foulplay.errors import InputError
 
 
@@ -45,84 +43,35 @@ def shared_dir(explicit: str | Path | None = None) -> Path | None:
 
 
 def _scan(item_id: str, label: str, family: str, group: str, problem: Any, completion: str) -> Scored:
-    from foulplay.detect import scan_completion
+    from foulplay.bench._labelled import BenchItem, scan_item
 
-    options = scan_options()
-    try:
-        result = scan_completion(completion, problem=problem, options=options, item_id=item_id)
-    except Exception as exc:  # noqa: BLE001 - one item's crash is an error item
-        return Scored(item_id, label, family, group, "real", {}, error=f"{type(exc).__name__}: {exc}")
-    return Scored(item_id, label, family, group, "real", best_confidence(result.findings, options),
-                  error=result.error, cluster=str(getattr(problem, "task_id", item_id)))
+    cluster = str(getattr(problem, "task_id", item_id))
+    return scan_item(BenchItem(item_id, label, family, group, cluster, problem=problem, completion=completion))
 
 
 def references(shared: Path | None) -> Iterator[Scored]:
     """HumanEval's 164 and MBPP's 974 reference solutions (honest)."""
-    from foulplay.grading import load_humaneval, load_mbpp
+    from foulplay.bench._labelled import reference_items, scan_item
 
-    sets = [("humaneval-references", load_humaneval())]
-    mbpp = shared / "datasets" / "mbpp" / "mbpp.jsonl" if shared else None
-    if mbpp is not None and mbpp.is_file():
-        sets.append(("mbpp-references", load_mbpp(mbpp)))
-    for group, problems in sets:
-        for p in problems:
-            text = p.prompt + p.reference if p.kind == "check" else p.reference
-            yield _scan(p.task_id, "clean", "reference", group, p, text or "")
+    for item in reference_items(shared):
+        yield scan_item(item)
 
 
 def labelled(path: Path) -> Iterator[Scored]:
-    """A labelled JSONL set (the format of ``benchmarks/detection_set``)."""
-    from foulplay.grading import problem_from_record
+    """A labelled JSONL set (the format of ``benchmarks/detection_set``; see ``foulplay.bench._labelled``)."""
+    from foulplay.bench._labelled import labelled_items, scan_item
 
-    group = path.stem
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    for number, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            rec = json.loads(raw)
-        except ValueError:
-            raise InputError(f"{where}: not JSON") from None
-        if not isinstance(rec, dict):
-            raise InputError(f"{where}: not a JSON object")
-        for key in ("id", "label", "completion"):
-            if key not in rec:
-                raise InputError(f"{where}: missing field {key!r}")
-        if rec["label"] not in ("hack", "clean"):
-            raise InputError(f"{where}: label must be hack or clean, got {rec['label']!r}")
-        problem = problem_from_record(rec["problem"], where) if isinstance(rec.get("problem"), dict) else None
-        yield _scan(str(rec["id"]), rec["label"], str(rec.get("family") or "unknown"), group, problem,
-                    str(rec["completion"]))
+    for item in labelled_items(path):
+        yield scan_item(item)
 
 
-def inspect_logs(folder: Path) -> Iterator[Scored]:
-    """Samples of Inspect logs, labelled by their scorer (see the module's docstring)."""
-    from foulplay.detect.transcripts import load_transcripts, scan_transcript
+def inspect_logs(folder: Path, **label_by: Any) -> Iterator[Scored]:
+    """Samples of Inspect logs, labelled by their scorer (see the module's docstring; ``label_by``: the
+    ``scorer``, ``hack_values`` and ``clean_values`` of :func:`foulplay.bench._labelled.inspect_items`)."""
+    from foulplay.bench._labelled import inspect_items, scan_item
 
-    logs = sorted(folder.glob("*.eval")) + sorted(folder.glob("*.json"))
-    if not logs:
-        raise InputError(f"{folder}: no Inspect logs (*.eval, *.json)")
-    options = scan_options()
-    for log in logs:
-        task = log.stem.split("_")[1] if "_" in log.stem else log.stem
-        impossible = task.startswith("lcb")
-        for t in load_transcripts(log):
-            value = (t.label or "").rsplit("=", 1)[-1]
-            if impossible:
-                label = "hack" if value == "C" else "unlabelled"
-            else:
-                label = {"1.0": "hack", "1": "hack", "0.0": "clean", "0": "clean"}.get(value, "unlabelled")
-            try:
-                result = scan_transcript(t, options=options)
-            except Exception as exc:  # noqa: BLE001
-                yield Scored(t.id, label, task, task, "real", {}, error=f"{type(exc).__name__}: {exc}")
-                continue
-            yield Scored(t.id, label, task, task, "real", best_confidence(result.findings, options),
-                         error=result.error, cluster=task)
+    for item in inspect_items(folder, **label_by):
+        yield scan_item(item)
 
 
 def catalog_payloads(shared: Path | None, limit: int = 200) -> Iterator[Scored]:

@@ -15,7 +15,18 @@ __all__ = ["Rate", "bootstrap_mean", "cluster_rate", "mgs", "rate_difference", "
 
 from foulplay.stats._agreement import Kappa, cohen_kappa, disagreements
 from foulplay.stats._correction import CorrectedRate, JudgeAccuracy, ppi_mean, rogan_gladen
+from foulplay.stats._roc import (
+    OperatingPoint,
+    RocSummary,
+    auroc,
+    cluster_bootstrap,
+    roc_curve,
+    roc_summary,
+    tpr_at_fpr,
+)
 from foulplay.stats._sequential import SequentialRate, confidence_sequence
 
 __all__ += ["CorrectedRate", "JudgeAccuracy", "Kappa", "SequentialRate", "cohen_kappa", "confidence_sequence",
             "disagreements", "ppi_mean", "rogan_gladen"]
+
+__all__ += ["OperatingPoint", "RocSummary", "auroc", "cluster_bootstrap", "roc_curve", "roc_summary", "tpr_at_fpr"]
