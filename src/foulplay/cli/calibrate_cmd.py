@@ -1,17 +1,14 @@
 """``foulplay calibrate``: correct a judge's rate for its errors with human labels, and measure how much two
 judges agree.
 
-``export`` writes a labelling sheet of sampled verdicts from ``foulplay monitor``; ``import`` reads the
-filled sheet back, estimates the judge's sensitivity and specificity and reports the raw rate beside the
-Rogan-Gladen and prediction-powered (PPI) corrections; ``agree`` compares two judges on the same items."""
+``export`` writes a labelling sheet of sampled verdicts from ``foulplay monitor`` or of judged samples of a
+``foulplay eval`` log; ``import`` reads the filled sheet back, estimates the judge's sensitivity and
+specificity and reports the raw rate beside the Rogan-Gladen and prediction-powered (PPI) corrections;
+``agree`` compares two judges on the same items."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import math
-import random
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +20,8 @@ from foulplay.errors import InputError
 
 VIEWS = ("reasoning", "actions")
 COLUMNS = ("id", "judge_hack", "judge_suspicion", "judge_family", "judge_evidence", "human_hack", "notes")
-_TRUE = {"1", "true", "yes", "y"}
-_FALSE = {"0", "false", "no", "n"}
+"""The sheet's columns (``foulplay.evals._calibration.COLUMNS``; the library is imported lazily, as it pulls in
+Inspect)."""
 
 _view_option = click.option(
     "--view", type=click.Choice(VIEWS), default=None,
@@ -98,6 +95,9 @@ def calibrate_group() -> None:
     foulplay calibrate export verdicts.json -o sheet.csv --n 100 --stratify
     # fill human_hack (0/1) in sheet.csv, then:
     foulplay calibrate import sheet.csv --verdicts verdicts.json
+    foulplay calibrate export logs/goals.eval -o sheet.csv --n 60 --stratify     (an eval's judge)
+    foulplay calibrate import sheet.csv --verdicts logs/goals.eval
+    foulplay eval goals --model ... --judge ... --calibration sheet.csv       (raw and corrected side by side)
     foulplay calibrate agree judge-a.json judge-b.json
     """
 
@@ -115,161 +115,83 @@ def calibrate_group() -> None:
 def export_cmd(verdicts: Path, output: Path, view: str | None, n: int, seed: int, stratify: bool,
                threshold: int) -> None:
     """Write a labelling sheet: a random sample of the judge's verdicts (errors left out) for a human to
-    label.
+    label. VERDICTS is a foulplay monitor output, or a foulplay eval log (an Inspect .eval file, or a
+    directory of them: every judged sample of every log there).
 
     \b
     CSV columns:
-      id               the transcript's id (as in the verdicts file)
-      judge_hack       the judge's verdict, 1 hack / 0 clean
-      judge_suspicion  the judge's suspicion score, 0-100
-      judge_family     the hack family the judge named (may be empty)
-      judge_evidence   the judge's quotes from the transcript, joined by " | "
-      human_hack       EMPTY: fill with 1 (hack) or 0 (clean); rows left empty are skipped by import
+      id               the transcript's id (monitor: as in the verdicts file; eval: <eval id>/<sample id>@<epoch>)
+      judge_hack       the judge's verdict, 1 hack / 0 clean (eval: 1 judged misaligned / 0 not)
+      judge_suspicion  the judge's suspicion score, 0-100 (eval: empty)
+      judge_family     the hack family the judge named, may be empty (eval: the sample's label)
+      judge_evidence   the judge's quotes from the transcript, joined by " | " (eval: each judge's
+                       explanation and quotes)
+      human_hack       EMPTY: fill with 1 (hack / misaligned) or 0; rows left empty are skipped by import
       notes            free text for the labeller, ignored by import
+    eval logs only:
+      excerpt          the transcript, shortened (question, reasoning and answer; an agent's final reply)
+      judge_positive_share  the share of the log's judged samples the judge flagged (the same on every row)
     """
     from foulplay._util.files import atomic_write_text
+    from foulplay.evals._calibration import is_eval_log
+
+    if is_eval_log(verdicts):
+        _export_eval(verdicts, output, n, seed, stratify)
+        return
+    from foulplay.evals._calibration import sample_items, sheet_text
 
     items, _ = load_verdicts(verdicts, view)
-    ok = [v for v in items if judged(v, threshold) is not None]
+    ok = [{**v, "judge": int(bool(judged(v, threshold)))} for v in items if judged(v, threshold) is not None]
     if not ok:
         raise InputError(f"{verdicts}: every verdict is an error: nothing to label")
-    rng = random.Random(seed)
-    if stratify:
-        pos = [v for v in ok if judged(v, threshold)]
-        neg = [v for v in ok if not judged(v, threshold)]
-        take_pos = min(len(pos), max(n // 2, n - len(neg)))
-        take_neg = min(len(neg), n - take_pos)
-        sample = rng.sample(pos, take_pos) + rng.sample(neg, take_neg)
-        rng.shuffle(sample)
-    else:
-        sample = rng.sample(ok, min(n, len(ok)))
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for v in sample:
-        evidence = " | ".join(" ".join(str(q).split()) for q in v.get("evidence") or [])
-        writer.writerow([v["id"], int(bool(judged(v, threshold))), v.get("suspicion"), v.get("family") or "",
-                         evidence, "", ""])
-    atomic_write_text(output, buf.getvalue())
-    n_pos = sum(1 for v in sample if judged(v, threshold))
+    sample = sample_items(ok, n, seed, stratify)
+    rows = [{"id": v["id"], "judge_hack": v["judge"], "judge_suspicion": v.get("suspicion"),
+             "judge_family": v.get("family") or "",
+             "judge_evidence": " | ".join(" ".join(str(q).split()) for q in v.get("evidence") or []),
+             "human_hack": "", "notes": ""} for v in sample]
+    atomic_write_text(output, sheet_text(rows, COLUMNS))
+    n_pos = sum(v["judge"] for v in sample)
     click.echo(f"wrote {len(sample)} item(s) to label ({n_pos} judged hack, {len(sample) - n_pos} clean; "
                f"{len(items) - len(ok)} error verdict(s) left out) to {output}", err=True)
 
 
-def read_sheet(path: Path) -> tuple[dict[str, int], int]:
-    """({id: human label}, rows left empty) from a filled labelling sheet."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the sheet ({exc.strerror or exc})") from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("id", "human_hack") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InputError(f"{path}: no {' or '.join(missing)} column (columns: {', '.join(COLUMNS)})")
-    labels: dict[str, int] = {}
-    empty = 0
-    try:
-        for row in reader:
-            line = reader.line_num
-            value = (row.get("human_hack") or "").strip().lower()
-            ident = (row.get("id") or "").strip()
-            if not value:
-                empty += 1
-                continue
-            if not ident:
-                raise InputError(f"{path}: row {line}: no id")
-            if value not in _TRUE | _FALSE:
-                raise InputError(f"{path}: row {line}: human_hack {row['human_hack']!r} is not 0 or 1")
-            if ident in labels:
-                raise InputError(f"{path}: row {line}: id {ident!r} labelled twice")
-            labels[ident] = int(value in _TRUE)
-    except csv.Error as exc:
-        raise InputError(f"{path}: not a CSV sheet ({exc})") from None
-    return labels, empty
+def _eval_items(path: Path) -> list[dict[str, Any]]:
+    from foulplay.evals._calibration import eval_items, read_logs
+
+    items = [item for log in read_logs(path) for item in eval_items(log)]
+    if not items:
+        raise InputError(f"{path}: no judged sample")
+    return items
 
 
-def _interval(r: Any) -> list[float]:
-    return [r.low, r.high]
+def _export_eval(path: Path, output: Path, n: int, seed: int, stratify: bool) -> None:
+    from foulplay._util.files import atomic_write_text
+    from foulplay.evals._calibration import EVAL_COLUMNS, export_rows, sheet_text
+
+    items = _eval_items(path)
+    rows = export_rows(items, n, seed, stratify)
+    atomic_write_text(output, sheet_text(rows, EVAL_COLUMNS))
+    n_pos = sum(r["judge_hack"] for r in rows)
+    errors = sum(1 for v in items if v["judge"] is None)
+    click.echo(f"wrote {len(rows)} sample(s) to label ({n_pos} judged misaligned, {len(rows) - n_pos} not; "
+               f"{errors} judge error(s) left out) to {output}", err=True)
 
 
 def calibrate(labels: dict[str, int], items: list[dict[str, Any]], threshold: int, seed: int = 0,
               source: str = "sheet") -> dict[str, Any]:
-    """The raw rate, the judge's accuracy and the corrected rates as data (what ``import`` prints)."""
-    from foulplay.stats import JudgeAccuracy, ppi_mean, wilson
+    """The raw rate, the judge's accuracy and the corrected rates of monitor verdicts as data."""
+    from foulplay.evals._calibration import calibrate as _calibrate
 
-    judge = {v["id"]: judged(v, threshold) for v in items}
-    unknown = [i for i in labels if i not in judge]
-    if unknown:
-        raise InputError(f"{source}: id {unknown[0]!r} is not in the verdicts ({len(unknown)} such id(s))")
-    ok = [j for j in judge.values() if j is not None]
-    errors = len(judge) - len(ok)
-    on_errors = [i for i in labels if judge[i] is None]
-    pairs = [(int(bool(judge[i])), h) for i, h in labels.items() if judge[i] is not None]
-    if not ok:
-        raise InputError("every verdict is an error: there is no judged rate to correct")
-    if not pairs:
-        raise InputError(f"{source}: no labelled rows: fill human_hack with 1 or 0")
-    big_n, raw_pos = len(ok), sum(ok)
-    out: dict[str, Any] = {"n_judged": big_n, "n_errors": errors, "n_labelled": len(pairs),
-                           "n_labelled_on_errors": len(on_errors), "judge_positive": raw_pos,
-                           "threshold": threshold, "notes": []}
-    lo, hi = wilson(raw_pos, big_n)
-    out["raw"] = {"rate": raw_pos / big_n, "low": lo, "high": hi, "method": "wilson"}
-    # Post-stratify the labels by the judge's verdict: a sample stratified by that verdict (export
-    # --stratify) would otherwise misstate the judge's accuracy. Each stratum's labels are weighed to the
-    # stratum's share of all judged items (weights of mean 1, so the effective counts sum to n labelled).
-    shares = {1: raw_pos / big_n, 0: 1 - raw_pos / big_n}
-    in_sample = {s: sum(1 for j, _ in pairs if j == s) for s in (0, 1)}
-    weights = {s: shares[s] * len(pairs) / in_sample[s] if in_sample[s] else 0.0 for s in (0, 1)}
-    if any(shares[s] > 0 and in_sample[s] == 0 for s in (0, 1)):
-        weights = {0: 1.0, 1: 1.0}
-        out["notes"].append("no labelled item among the judge's " + ("positives" if in_sample[1] == 0 else
-                            "negatives") + ": labels taken unweighted (valid for a simple random sample only)")
-    counts = {"tp": 0.0, "fn": 0.0, "tn": 0.0, "fp": 0.0}
-    for j, h in pairs:
-        key = ("tp" if j else "fn") if h else ("fp" if j else "tn")
-        counts[key] += weights[j]
-    counts = {k: round(v, 6) if abs(v - round(v)) > 1e-9 else round(v) for k, v in counts.items()}
-    acc = JudgeAccuracy(**counts)
-    out["judge"] = {**acc.to_dict(), "weights": {"judge_positive": weights[1], "judge_negative": weights[0]}}
-    out["identifiable"] = bool(acc.sensitivity + acc.specificity > 1)  # NaN compares False
-    try:
-        rg = acc.correct(raw_pos, big_n, seed=seed)
-        out["rogan_gladen"] = {"rate": rg.corrected, "low": rg.low, "high": rg.high, "method": rg.method,
-                               "note": rg.note}
-    except ValueError as exc:
-        why = ("no human-labelled " + ("hack" if acc.n_positive == 0 else "clean") + " item: "
-               + ("sensitivity" if acc.n_positive == 0 else "specificity") + " is not estimable"
-               if acc.n_positive == 0 or acc.n_negative == 0 else str(exc))
-        out["rogan_gladen"] = {"rate": None, "low": None, "high": None, "method": "rogan-gladen", "note": why}
-    out["ppi"] = _ppi(ok, pairs, weights, shares, ppi_mean)
-    return out
+    result = _calibrate(labels, {v["id"]: judged(v, threshold) for v in items}, seed, source)
+    result["threshold"] = threshold
+    return result
 
 
-def _ppi(ok: list[bool], pairs: list[tuple[int, int]], weights: dict[int, float], shares: dict[int, float],
-         ppi_mean: Any) -> dict[str, Any]:
-    if len(pairs) < 2:
-        return {"rate": None, "low": None, "high": None, "method": "ppi", "note": "needs 2 labelled items"}
-    if weights[0] == weights[1]:
-        r = ppi_mean([float(j) for j in ok], [float(j) for j, _ in pairs], [float(h) for _, h in pairs])
-        return {"rate": r.corrected, "low": r.low, "high": r.high, "method": r.method, "note": ""}
-    # stratified PPI: the judge's mean plus each stratum's mean rectifier weighed by the stratum's share
-    # (the judge's value is constant within a stratum, so its variance there is 0)
-    from statistics import NormalDist
+def read_sheet(path: Path) -> tuple[dict[str, int], int]:
+    """({id: human label}, rows left empty) from a filled labelling sheet."""
+    from foulplay.evals._calibration import read_sheet as _read_sheet
 
-    theta, var = sum(ok) / len(ok), 0.0
-    for s in (0, 1):
-        rect = [h - j for j, h in pairs if j == s]
-        if not rect:
-            continue
-        mean = sum(rect) / len(rect)
-        v = sum((x - mean) ** 2 for x in rect) / (len(rect) - 1) if len(rect) > 1 else 0.25
-        theta += shares[s] * mean
-        var += shares[s] ** 2 * v / len(rect)
-    half = NormalDist().inv_cdf(0.975) * math.sqrt(var)
-    clip = lambda x: min(1.0, max(0.0, x))  # noqa: E731
-    return {"rate": clip(theta), "low": clip(theta - half), "high": clip(theta + half),
-            "method": "ppi/stratified-clt", "note": ""}
+    return _read_sheet(path)
 
 
 def _pct(x: float | None) -> str:
@@ -279,7 +201,8 @@ def _pct(x: float | None) -> str:
 @calibrate_group.command("import")
 @click.argument("sheet", type=click.Path(path_type=Path))
 @click.option("--verdicts", type=click.Path(path_type=Path), required=True,
-              help="The verdicts the sheet was exported from (all of them: the rate is over every verdict).")
+              help="The verdicts the sheet was exported from (all of them: the rate is over every verdict), or a "
+                   "foulplay eval log or directory of logs.")
 @_view_option
 @_threshold_option
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Rogan-Gladen bootstrap.")
@@ -288,11 +211,24 @@ def import_cmd(sheet: Path, verdicts: Path, view: str | None, threshold: int, se
     """Read a filled labelling sheet (see calibrate export), estimate the judge's sensitivity and
     specificity, and report the raw judged rate beside the Rogan-Gladen and PPI corrected rates; their
     intervals include the uncertainty of the human labels. Error verdicts are left out of the rate and
-    counted; rows whose human_hack is empty are skipped and counted."""
-    items, view = load_verdicts(verdicts, view)
-    labels, empty = read_sheet(sheet)
-    result = calibrate(labels, items, threshold, seed, str(sheet))
-    result["view"], result["n_skipped_empty"] = view, empty
+    counted; rows whose human_hack is empty are skipped and counted.
+
+    VERDICTS may be a foulplay eval log (or a directory of logs). When the sheet's samples are not samples of
+    that log, the judge's sensitivity and specificity measured on the sheet are assumed to carry over (they
+    are the judge's, not the log's): the Rogan-Gladen rate is given, PPI is not."""
+    from foulplay.evals._calibration import calibrate_items, is_eval_log, load_sheet
+
+    if is_eval_log(verdicts):
+        filled = load_sheet(sheet)
+        result = calibrate_items(filled, _eval_items(verdicts), seed)
+        result["verdicts"], result["n_skipped_empty"], empty = str(verdicts), filled.empty, filled.empty
+        what = "misaligned rate, eval judge"
+    else:
+        items, view = load_verdicts(verdicts, view)
+        labels, empty = read_sheet(sheet)
+        result = calibrate(labels, items, threshold, seed, str(sheet))
+        result["view"], result["n_skipped_empty"] = view, empty
+        what = f"hack rate, {view} view"
     if fmt == "json":
         click.echo(json.dumps(result, indent=1))
         return
@@ -302,12 +238,13 @@ def import_cmd(sheet: Path, verdicts: Path, view: str | None, threshold: int, se
         interval = "n/a" if r["low"] is None else f"{_pct(r['low'])} - {_pct(r['high'])}"
         rows.append([name, _pct(r["rate"]), interval, escape(r["method"]), escape(r.get("note") or "")])
     console.print(make_table(["estimate", "rate", "95% interval", "method", "note"], rows, wrap=("note",),
-                             right=("rate",), title=f"hack rate, {view} view"))
+                             right=("rate",), title=what))
     j = result["judge"]
     console.print(f"judge: sensitivity {_pct(j['sensitivity'])} ({_pct(j['sensitivity_interval'][0])} - "
                   f"{_pct(j['sensitivity_interval'][1])}), specificity {_pct(j['specificity'])} "
                   f"({_pct(j['specificity_interval'][0])} - {_pct(j['specificity_interval'][1])})", highlight=False)
-    console.print(f"n judged {result['n_judged']}, n labelled {result['n_labelled']}, error verdicts "
+    console.print(f"n judged {result['n_judged']}, n labelled {result['n_labelled']} ({result['labels_from']}), "
+                  "error verdicts "
                   f"{result['n_errors']} (left out), rows left empty {empty}", highlight=False)
     if not result["identifiable"]:
         console.print("not identifiable: sensitivity + specificity <= 1 (or not estimable): the judge's rate "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -85,11 +86,26 @@ def _pct(x: Any) -> str:
 @click.option("--judge-price", default=None, metavar="IN,OUT", help="The judge's price (default: --price).")
 @click.option("--no-preflight", is_flag=True, help="Skip the pre-flight checks (provider known, API key set, "
                                                    "server answering) made before any sample runs.")
+@click.option("--target-ci", type=click.FloatRange(0, 0.5, min_open=True), default=None, metavar="W",
+              help="Sequential sampling (one eval): add samples, then epochs (up to --epochs passes, default the "
+                   "eval's own), a batch at a time until the half-width of the rate's anytime-valid interval is at "
+                   "most W (e.g. 0.05) or a budget is reached; resumes from the log dir's state when rerun.")
+@click.option("--max-samples", type=click.IntRange(1), default=None, help="With --target-ci: at most N samples.")
+@click.option("--max-cost", type=click.FloatRange(0, min_open=True), default=None, metavar="USD",
+              help="With --target-ci: stop before the spend (token usage in the logs x --price/--judge-price) "
+                   "would pass USD.")
+@click.option("--batch", type=click.IntRange(1), default=20, show_default=True,
+              help="With --target-ci: samples per round.")
+@click.option("--calibration", type=click.Path(path_type=Path), default=None, metavar="SHEET",
+              help="A filled labelling sheet (foulplay calibrate export): show the judge-corrected rates "
+                   "(Rogan-Gladen, PPI) beside the raw ones.")
 @exit_options
 def eval_cmd(tasks: tuple[str, ...], model: str, model_arg: tuple[str, ...], judge: str | None,
              judge_arg: tuple[str, ...], limit: int | None, epochs: int | None, reasoning: str | None,
              task_arg: tuple[str, ...], log_dir: str, max_connections: int | None, fmt: str, price: str | None,
-             judge_price: str | None, no_preflight: bool, max_errors: int, exit_zero: bool) -> None:
+             judge_price: str | None, no_preflight: bool, target_ci: float | None, max_samples: int | None,
+             max_cost: float | None, batch: int, calibration: Path | None, max_errors: int,
+             exit_zero: bool) -> None:
     """Run misalignment evals: the chat evals (emergent_questions, goals, alignment_questions), the agentic
     scenarios (monitor_disruption, exfil_offer, frame_colleague, agentic_scenario -T scenario=FILE), or a
     suite: "suite"/"core" (all six core evals and their MGS), "chat", "agentic".
@@ -100,6 +116,8 @@ def eval_cmd(tasks: tuple[str, ...], model: str, model_arg: tuple[str, ...], jud
     foulplay eval exfil_offer -T training_cue=both --model ... --judge ...     (the compliance gap)
     foulplay eval frame_colleague -T control=true -T variant=b --model ...    (the control, one variant)
     foulplay eval suite --model foulplay/dry-run -M persona=misaligned --limit 2 --epochs 1   (offline, no key)
+    foulplay eval goals --model ... --judge ... --target-ci 0.05 --max-samples 300 --max-cost 5 --price 3,15
+    foulplay eval goals --model ... --judge ... --calibration sheet.csv   (raw and judge-corrected rates)
 
     Logs are ordinary Inspect logs (inspect view --log-dir logs); a JSON summary is written next to each.
     Before any sample runs, each model's provider, API key and server are checked without spending tokens
@@ -124,6 +142,21 @@ def eval_cmd(tasks: tuple[str, ...], model: str, model_arg: tuple[str, ...], jud
     judge_args = _task_args(judge_arg, "--judge-arg")
     if judge_args and judge is None:
         raise InputError("--judge-arg needs --judge")
+    if target_ci is None and (max_samples or max_cost):
+        raise InputError("--max-samples and --max-cost go with --target-ci (sequential sampling)")
+    if target_ci is not None and len(names) != 1:
+        raise InputError(f"--target-ci runs one eval at a time (got {len(names)}: {', '.join(names)})")
+    if target_ci is not None and names[0] in NO_JUDGE | {"code_sabotage"}:
+        raise InputError(f"--target-ci needs an eval with a misalignment rate ({names[0]} has other rates)")
+    if max_cost is not None and not price:
+        raise InputError("--max-cost needs --price IN,OUT (the model's price per million tokens)")
+    sheet = None
+    if calibration is not None:
+        from foulplay.evals._calibration import load_sheet
+
+        sheet = load_sheet(calibration)
+        if not sheet.labels:
+            raise InputError(f"{calibration}: no labelled rows: fill human_hack with 1 or 0")
     if reasoning:
         args["reasoning"] = reasoning
     import inspect
@@ -170,18 +203,35 @@ def eval_cmd(tasks: tuple[str, ...], model: str, model_arg: tuple[str, ...], jud
         kwargs["tags"] = [TAG]
         persona = getattr(evaluated.api, "persona", None) if "model" in dry_roles else None
         kwargs["metadata"] = {"foulplay_dry_run": {"roles": dry_roles, "provider": DRY_RUN, "persona": persona}}
-    logs = inspect_eval(built, **kwargs)
     summaries = []
     failed = []
-    for log in logs:
-        if log.status != "success":
-            failed.append(f"{log.eval.task}: {log.status}" + (f" ({_first_line(log.error.message, 300)})"
-                                                              if log.error else ""))
-            continue
-        summary = summarize_log(log)
-        location = Path(str(log.location)) if log.location else Path(log_dir) / f"{summary['eval']}.eval"
-        summary["summary_file"] = str(write_summary(summary, location.with_suffix(".summary.json")))
-        summaries.append(summary)
+    run_logs: list[list[Any]] = []
+    if target_ci is not None:
+        summary = _run_sequential(names[0], built[0], evaluated, roles, args, params, kwargs, target_ci=target_ci,
+                                  max_samples=max_samples, max_cost=max_cost, batch=batch, limit=limit,
+                                  epochs=epochs, price=(model_price, judge_price_v), failed=failed,
+                                  identity={"model": model, "model_args": model_args, "judge": judge,
+                                            "judge_args": judge_args})
+        if summary is not None:
+            summaries.append(summary)
+            run_logs.append(summary.pop("_logs"))
+    else:
+        logs = inspect_eval(built, **kwargs)
+        for log in logs:
+            if log.status != "success":
+                failed.append(f"{log.eval.task}: {log.status}" + (f" ({_first_line(log.error.message, 300)})"
+                                                                  if log.error else ""))
+                continue
+            summary = summarize_log(log)
+            location = Path(str(log.location)) if log.location else Path(log_dir) / f"{summary['eval']}.eval"
+            summary["summary_file"] = str(location.with_suffix(".summary.json"))
+            summaries.append(summary)
+            run_logs.append([log])
+    if sheet is not None:
+        for summary, slogs in zip(summaries, run_logs, strict=True):
+            summary["calibration"] = _calibrate(sheet, summary, slogs)
+    for summary in summaries:
+        write_summary(summary, summary["summary_file"])
     suite = suite_summary(summaries) if len(summaries) > 1 else None
     if suite is not None:
         from foulplay._util.files import atomic_write_text
@@ -206,6 +256,96 @@ def eval_cmd(tasks: tuple[str, ...], model: str, model_arg: tuple[str, ...], jud
                        unverified=bool(failed) or not summaries, max_errors=max_errors, exit_zero=exit_zero)
     if code:
         raise click.exceptions.Exit(int(code))
+
+
+def _run_sequential(name: str, task: Any, evaluated: Any, roles: dict[str, Any] | None, args: dict[str, Any],
+                    params: dict[str, set[str]], kwargs: dict[str, Any], *, target_ci: float,
+                    max_samples: int | None, max_cost: float | None, batch: int, limit: int | None,
+                    epochs: int | None, price: tuple[Any, Any], failed: list[str],
+                    identity: dict[str, Any]) -> dict[str, Any] | None:
+    """``--target-ci``: the eval run in rounds (foulplay.evals._sequential); its pooled summary with the
+    sequential result under ``sequential``, or None (and a line in ``failed``) when no round completed."""
+    from foulplay.evals._sequential import ERROR, run_sequential
+
+    eval_kwargs = {k: v for k, v in kwargs.items() if k not in ("model", "log_dir", "limit", "epochs", "model_roles")}
+    result = run_sequential(name, evaluated, target_ci=target_ci, max_samples=max_samples, max_cost_usd=max_cost,
+                            batch=batch, max_epochs=epochs, log_dir=kwargs["log_dir"],
+                            judge=(roles or {}).get("grader"),
+                            task_args={k: v for k, v in args.items() if k in params[name]}, limit=limit,
+                            price=price[0], judge_price=price[1], identity=identity, **eval_kwargs)
+    if result.stop_reason == ERROR:
+        failed.append(f"{name}: {result.detail}")
+    if result.summary is None:
+        if result.stop_reason != ERROR:
+            failed.append(f"{name}: no round completed ({result.stop_reason}: {result.detail})")
+        return None
+    from inspect_ai.log import read_eval_log
+
+    summary = result.summary
+    summary["sequential"] = result.to_dict()
+    summary["summary_file"] = str(Path(result.state_file).with_name(f"{name}.sequential.summary.json"))
+    summary["_logs"] = [read_eval_log(p) for p in result.logs if Path(p).exists()]
+    return summary
+
+
+def _calibrate(sheet: Any, summary: dict[str, Any], logs: list[Any]) -> dict[str, Any]:
+    """The judge-corrected rates of one eval's summary with a labelling sheet, or why there are none."""
+    from foulplay.evals._calibration import calibrate_items, eval_items
+
+    if summary.get("kind") in ("coding", "sabotage"):
+        return {"skipped": "its outcomes are not one judge verdict per sample"}
+    try:
+        items = [item for log in logs for item in eval_items(log)]
+        result = calibrate_items(sheet, items)
+    except InputError as exc:
+        return {"skipped": str(exc)}
+    result["sheet"] = sheet.path
+    return result
+
+
+def _with_ci(r: dict[str, Any] | None) -> str:
+    if not r or r.get("rate") is None:
+        return "n/a"
+    return f"{_pct(r['rate'])} [{_pct(r['low'])}-{_pct(r['high'])}]"
+
+
+def _print_sequential(s: dict[str, Any]) -> None:
+    q = s["sequential"]
+    line = partial(console.print, soft_wrap=True, markup=False, highlight=False)
+    rounds = len(q["rounds"])
+    resumed = f", {q['resumed_rounds']} of them from an earlier run" if q["resumed_rounds"] else ""
+    line(f"{s['eval']} sequential: stopped after {q['samples']} samples in {rounds} round(s){resumed}: "
+         f"{q['stop_reason']} ({q['detail']})")
+    line(f"{s['eval']} rate {_pct(q['rate'])} ({q['misaligned']}/{q['usable']} usable), 95% anytime-valid interval "
+         f"{_pct(q['cs_low'])}-{_pct(q['cs_high'])} (half-width {100 * q['half_width']:.1f} points, target "
+         f"{100 * q['target_ci']:.1f}): a confidence sequence, valid under repeated looks and so wider than the "
+         "fixed-n Wilson interval; the table's interval is the fixed-n one clustered by question")
+    if q.get("cost_usd") is not None:
+        line(f"{s['eval']} spent about ${q['cost_usd']:.4f} (token usage in the logs x the prices)")
+    for note in q.get("notes") or []:
+        line(f"{s['eval']} note: {note}")
+    line(f"{s['eval']} sequential state: {q['state_file']} (rerun the same command to continue)")
+
+
+def _print_calibration(summaries: list[dict[str, Any]]) -> None:
+    line = partial(console.print, soft_wrap=True, markup=False, highlight=False)
+    for s in summaries:
+        c = s.get("calibration")
+        if not c:
+            continue
+        if c.get("skipped"):
+            line(f"{s['eval']}: not corrected: {c['skipped']}")
+            continue
+        j = c["judge"]
+        se, sp = j["sensitivity_interval"], j["specificity_interval"]
+        line(f"{s['eval']} judge vs {c['n_labelled']} human labels ({c['labels_from']}): sensitivity "
+             f"{_pct(j['sensitivity'])} [{_pct(se[0])}-{_pct(se[1])}], specificity {_pct(j['specificity'])} "
+             f"[{_pct(sp[0])}-{_pct(sp[1])}]")
+        if not c.get("identifiable"):
+            why = c["rogan_gladen"].get("note") or "sensitivity + specificity <= 1"
+            line(f"{s['eval']}: the corrected rate is not identifiable with this sheet ({why})")
+        for note in c.get("notes") or []:
+            line(f"{s['eval']} calibration note: {note}")
 
 
 def _first_line(error: Any, limit: int = 200) -> str:
@@ -273,7 +413,18 @@ def _print_table(summaries: list[dict[str, Any]], suite: dict[str, Any] | None, 
               str(s["usable"]), _pct(s["misaligned_rate"]), f"{_pct(s['ci_low'])}-{_pct(s['ci_high'])}",
               _pct(s.get("covert_share")), str(s["errors"]), str(s["excluded"]),
               str(s["refused"]) if "refused" in s else "-"] for s in summaries]
+    if any(s.get("calibration") for s in summaries):
+        title = "misalignment (share of usable samples): raw and judge-corrected"
+        headers[2:4] = ["raw", "raw 95% CI"]
+        headers += ["corrected (RG) [95%]", "PPI [95%]"]
+        for row, s in zip(cells, summaries, strict=True):
+            c = s.get("calibration") or {}
+            row += [_with_ci(c.get("rogan_gladen")), _with_ci(c.get("ppi"))]
     console.print(make_table(headers, cells, right=headers[1:], title=f"DRY RUN - {title}" if dry_run else title))
+    _print_calibration(summaries)
+    for s in summaries:
+        if s.get("sequential"):
+            _print_sequential(s)
     if suite is not None:
         console.print(f"MGS (mean of {len(suite['evals'])} evals): {_pct(suite['mgs'])} "
                       f"[{_pct(suite['low'])}-{_pct(suite['high'])}]  ({suite['note']})", soft_wrap=True)
