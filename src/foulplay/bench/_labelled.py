@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +44,6 @@ from typing import Any
 from foulplay.errors import InputError
 
 UNLABELLED = "unlabelled"
-_REASONING = re.compile(r"<(think|thinking|reasoning)>(.*?)</\1>\s*", re.S | re.I)
 
 
 @dataclass
@@ -72,13 +70,15 @@ class BenchItem:
 
         if self.transcript is not None:
             return self.transcript
-        t = Transcript(format="bench", id=self.id, problem=self.problem, error=self.error)
+        t = Transcript(format="bench", id=self.id, error=self.error)
         if self.prompt:
             t.steps.append(Step("message 1", "user", "text", self.prompt))
-        text = self.completion or ""
-        for m in _REASONING.finditer(text):
-            t.steps.append(Step("message 2", "assistant", "reasoning", m.group(2).strip()))
-        answer = _REASONING.sub("", text).strip()
+        from foulplay.grading import split_reasoning
+
+        reasoning, answer = split_reasoning(self.completion or "")
+        answer = answer.strip()
+        if reasoning.strip():
+            t.steps.append(Step("message 2", "assistant", "reasoning", reasoning.strip()))
         if answer:
             t.steps.append(Step("message 2", "assistant", "text", answer))
         if "```" not in answer and answer:
