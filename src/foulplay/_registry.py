@@ -1,6 +1,7 @@
 """Inspect entry point (``[project.entry-points.inspect_ai]``): importing this registers foulplay's tasks, so
 ``inspect eval foulplay/goals`` works, and the offline dry-run model provider, so
-``--model foulplay/dry-run`` works (``-M persona=aligned|misaligned|alignment-faker``)."""
+``--model foulplay/dry-run`` works (``-M persona=aligned|misaligned|alignment-faker``). When Inspect Scout is
+loaded, it also registers the monitors as Scout scanners (``scout scan foulplay/foulplay_monitor``)."""
 
 from inspect_ai.model import ModelAPI, modelapi
 
@@ -24,3 +25,15 @@ def foulplay() -> type[ModelAPI]:
     from foulplay.evals._dryrun import DryRunAPI
 
     return DryRunAPI
+
+
+def _register_scout_scanners() -> None:
+    """foulplay's monitors as Scout scanners (``scout scan foulplay/foulplay_monitor``). Only when Scout itself
+    is loaded (it is what looks scanners up): importing inspect_scout costs a second, and it is optional."""
+    import sys
+
+    if "inspect_scout" in sys.modules:
+        from foulplay.detect.monitors._scout import foulplay_monitor  # noqa: F401
+
+
+_register_scout_scanners()
