@@ -92,7 +92,7 @@ def test_bad_step_line_names_file_and_line(tmp_path):
     with pytest.raises(InputError, match=r"foulplay_steps.jsonl: line 3: not a step record \(step"):
         read_run_folder(tmp_path)
     f.write_text('{"step": 1, "episodes": 1}\n\nnot json\n')
-    with pytest.raises(InputError, match="foulplay_steps.jsonl: line 3: invalid JSON"):
+    with pytest.raises(InputError, match=r"foulplay_steps\.jsonl: line 3: invalid JSON"):
         read_step_metrics(f)
 
 
@@ -106,7 +106,7 @@ def test_bad_checkpoints(tmp_path):
     d = tmp_path / "checkpoints" / "3" / "evals"
     d.mkdir(parents=True)
     (d / "goals.summary.json").write_text('{"eval": "goals", "misaligned_rate": "high"}')
-    with pytest.raises(InputError, match="goals.summary.json: misaligned_rate 'high' is not a number"):
+    with pytest.raises(InputError, match=r"goals\.summary\.json: misaligned_rate 'high' is not a number"):
         read_run_folder(tmp_path)
     (d / "goals.summary.json").write_text('{"hello": 1}')
     with pytest.raises(InputError, match="not a foulplay eval summary"):

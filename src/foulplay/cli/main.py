@@ -37,6 +37,8 @@ def _register() -> None:
     cli.add_command(train_cmd.rollouts_group)
     from foulplay.cli import calibrate_cmd
     cli.add_command(calibrate_cmd.calibrate_group)
+    from foulplay.cli import report_cmd
+    cli.add_command(report_cmd.report_cmd)
 
 
 _register()

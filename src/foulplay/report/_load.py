@@ -1,0 +1,179 @@
+"""What ``foulplay report`` reads: run folders (docs/run-folder.md), eval summary JSON files, suite summaries and
+folders of them (an Inspect log directory ``foulplay eval`` wrote), loaded into :class:`Results`."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from foulplay.errors import InputError
+from foulplay.evals._summary import AGENTIC
+from foulplay.training._runfolder import (
+    SUITE_FILE,
+    SUMMARY_SUFFIX,
+    RunMeta,
+    is_eval_summary,
+    is_run_folder,
+    is_suite_summary,
+    read_run_folder,
+    read_summary,
+)
+
+CHAT_LIKE = ("emergent_questions", "goals", "alignment_questions")
+
+
+def is_agentic(summary: dict[str, Any]) -> bool:
+    return summary.get("kind") == "agentic" or summary.get("eval") in AGENTIC
+
+
+def rate_of(summary: dict[str, Any]) -> float | None:
+    """The summary's misaligned rate, None when it has none (no usable sample)."""
+    r = summary.get("misaligned_rate")
+    return None if r is None or (isinstance(r, float) and math.isnan(r)) else float(r)
+
+
+@dataclass
+class EvalSet:
+    """Eval summaries made together: one checkpoint of a run, or the summaries of one folder or file list."""
+
+    name: str
+    summaries: list[dict[str, Any]]
+    suite: dict[str, Any] | None = None
+    step: int | None = None
+    source: Path | None = None
+
+    @property
+    def usable(self) -> list[dict[str, Any]]:
+        return [s for s in self.summaries if rate_of(s) is not None]
+
+    def mgs(self) -> dict[str, Any] | None:
+        """The suite's MGS with its interval; without a suite summary, the plain mean of the evals' rates (no
+        interval: the per-sample data a bootstrap needs is not in the summaries)."""
+        if self.suite is not None and isinstance(self.suite.get("mgs"), (int, float)) and \
+                not math.isnan(self.suite["mgs"]):
+            return {"rate": float(self.suite["mgs"]), "low": self.suite.get("low"), "high": self.suite.get("high"),
+                    "method": self.suite.get("method", ""), "n_evals": len(self.suite.get("evals") or [])}
+        rates = [r for r in (rate_of(s) for s in self.summaries) if r is not None]
+        if len(rates) < 2:
+            return None
+        return {"rate": sum(rates) / len(rates), "low": None, "high": None, "method": "mean, no interval",
+                "n_evals": len(rates)}
+
+    @property
+    def dry_run(self) -> bool:
+        return any(s.get("dry_run") for s in self.summaries) or bool((self.suite or {}).get("dry_run"))
+
+    @property
+    def constructed(self) -> bool:
+        return any(s.get("constructed") for s in self.summaries) or bool((self.suite or {}).get("constructed"))
+
+
+@dataclass
+class RunResult:
+    name: str
+    path: Path
+    meta: RunMeta
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    checkpoints: list[EvalSet] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def evaluated(self) -> list[EvalSet]:
+        return [c for c in self.checkpoints if c.summaries]
+
+    @property
+    def final(self) -> EvalSet | None:
+        done = self.evaluated
+        return done[-1] if done else None
+
+
+@dataclass
+class Results:
+    runs: list[RunResult] = field(default_factory=list)
+    eval_sets: list[EvalSet] = field(default_factory=list)
+    """Summaries given outside a run folder."""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def constructed(self) -> bool:
+        return any(r.meta.constructed for r in self.runs) or any(
+            c.constructed for r in self.runs for c in r.checkpoints) or any(s.constructed for s in self.eval_sets)
+
+    @property
+    def dry_run(self) -> bool:
+        return any(c.dry_run for r in self.runs for c in r.checkpoints) or any(s.dry_run for s in self.eval_sets)
+
+    def final_sets(self) -> list[tuple[str, EvalSet]]:
+        """One eval set per row of a comparison: each run's last evaluated checkpoint, each standalone set."""
+        out = [(r.name, r.final) for r in self.runs if r.final is not None]
+        out += [(s.name, s) for s in self.eval_sets if s.summaries]
+        return out  # type: ignore[return-value]
+
+    @property
+    def empty(self) -> bool:
+        return not any(r.steps or r.evaluated for r in self.runs) and not any(s.summaries for s in self.eval_sets)
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    out, i = name, 2
+    while out in taken:
+        out, i = f"{name} ({i})", i + 1
+    taken.add(out)
+    return out
+
+
+def _add_summary(groups: dict[Path, EvalSet], f: Path, notes: list[str]) -> None:
+    data = read_summary(f)
+    group = groups.setdefault(f.parent, EvalSet(f.parent.name or str(f.parent), [], source=f.parent))
+    if is_suite_summary(data):
+        group.suite = data
+    elif is_eval_summary(data):
+        data.setdefault("summary_file", str(f))
+        group.summaries.append(data)
+    else:
+        notes.append(f"{f}: {data.get('eval')} summary left out (not a misalignment eval: no misaligned_rate)")
+
+
+def load_results(paths: list[str | Path]) -> Results:
+    """Run folders, eval/suite summary files and folders holding ``*.summary.json`` into one :class:`Results`.
+    Summaries given as files are grouped by their folder. Errors are :class:`~foulplay.errors.InputError`."""
+    results = Results()
+    taken: set[str] = set()
+    groups: dict[Path, EvalSet] = {}
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            raise InputError(f"{p}: no such file or directory")
+        if p.is_dir() and is_run_folder(p):
+            run = read_run_folder(p)
+            sets = [EvalSet(f"step {c.step}", sorted(c.summaries, key=lambda s: str(s["eval"])), c.suite, c.step,
+                            c.path) for c in run.checkpoints]
+            results.runs.append(RunResult(_unique(run.name, taken), p, run.meta, run.steps, sets, run.notes))
+        elif p.is_dir():
+            files = sorted(f for f in p.iterdir() if f.is_file() and f.name.endswith(SUMMARY_SUFFIX))
+            if not files:
+                raise InputError(f"{p}: neither a run folder (no run.json) nor a folder of eval summaries "
+                                 f"(no *{SUMMARY_SUFFIX})")
+            for f in files:
+                _add_summary(groups, f, results.notes)
+        elif p.name.endswith(".json"):
+            _add_summary(groups, p, results.notes)
+        else:
+            raise InputError(f"{p}: not a run folder or an eval summary (*{SUMMARY_SUFFIX}, {SUITE_FILE})")
+    for group in groups.values():
+        if not group.summaries and group.suite is not None:
+            group.summaries = [_from_suite(k, v) for k, v in sorted((group.suite.get("per_eval") or {}).items())]
+        group.summaries.sort(key=lambda s: str(s["eval"]))
+        group.name = _unique(group.name, taken)
+        results.eval_sets.append(group)
+    return results
+
+
+def _from_suite(name: str, per_eval: dict[str, Any]) -> dict[str, Any]:
+    """An eval summary rebuilt from a suite summary's ``per_eval`` entry (when only the suite was given)."""
+    return {"eval": name, "misaligned_rate": per_eval.get("rate"), "ci_low": per_eval.get("ci_low"),
+            "ci_high": per_eval.get("ci_high"), "usable": per_eval.get("usable", 0),
+            "errors": per_eval.get("errors", 0), "covert_share": per_eval.get("covert_share"),
+            "kind": "agentic" if name in AGENTIC else None}
