@@ -185,3 +185,91 @@ def test_agree_two_judges(tmp_path) -> None:
     assert [d["id"] for d in same["disagreements"]] == ["x"]
     result = invoke(["agree", str(both), str(both)])
     assert isinstance(result.exception, InputError) and "choose one with --view" in str(result.exception)
+
+
+# ---- eval logs: export a sheet of an eval's judged samples, import it, and foulplay eval --calibration
+
+
+def _dry_run_eval(log_dir: Path, persona: str, *extra: str):
+    from foulplay.cli import eval_cmd
+    from foulplay.evals._dryrun import NAME
+
+    return CliRunner().invoke(eval_cmd.eval_cmd, ["goals", "--model", NAME, "-M", f"persona={persona}", "--judge", NAME,
+                                                  "-T", "samples=6", "--log-dir", str(log_dir), "--exit-zero", *extra],
+                              catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def eval_logs(tmp_path_factory) -> Path:
+    """A log dir with two dry-run goals logs: 6 samples judged misaligned, 6 judged aligned."""
+    out = tmp_path_factory.mktemp("eval-logs")
+    for persona in ("misaligned", "aligned"):
+        assert _dry_run_eval(out, persona, "--format", "json").exit_code == 0
+    return out
+
+
+def _fill_eval(sheet: Path, label) -> Path:
+    rows = list(csv.DictReader(sheet.open()))
+    for row in rows:
+        row["human_hack"] = str(label(row))
+    with sheet.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    return sheet
+
+
+def test_export_and_import_an_eval_logs_judge(tmp_path, eval_logs) -> None:
+    from foulplay.evals._calibration import EVAL_COLUMNS
+
+    sheet = tmp_path / "sheet.csv"
+    result = invoke(["export", str(eval_logs), "-o", str(sheet), "--n", "8", "--stratify", "--seed", "2"])
+    assert result.exception is None, result.output
+    rows = list(csv.DictReader(sheet.open()))
+    assert tuple(rows[0]) == EVAL_COLUMNS and len(rows) == 8 and sum(r["judge_hack"] == "1" for r in rows) == 4
+    assert all(r["excerpt"].startswith("Q: ") and r["judge_evidence"] and r["human_hack"] == "" for r in rows)
+    assert {r["judge_positive_share"] for r in rows} == {"0.5"} and all("/" in r["id"] and "@1" in r["id"] for r in rows)
+    flipped = sorted(r["id"] for r in rows if r["judge_hack"] == "1")[0]  # one judge positive that humans call clean
+    _fill_eval(sheet, lambda r: 0 if r["id"] == flipped else r["judge_hack"])
+    data = json.loads(invoke(["import", str(sheet), "--verdicts", str(eval_logs), "--format", "json"]).output)
+    assert data["labels_from"] == "the same items" and data["n_judged"] == 12 and data["n_labelled"] == 8
+    assert (data["judge"]["tp"], data["judge"]["fp"], data["judge"]["tn"], data["judge"]["fn"]) == (3, 1, 4, 0)
+    assert data["raw"]["rate"] == 0.5 and data["ppi"]["rate"] == pytest.approx(0.5 - 0.5 / 4)
+    text = invoke(["import", str(sheet), "--verdicts", str(eval_logs)]).output
+    assert "misaligned rate, eval judge" in text and "Rogan-Gladen" in text and "PPI" in text
+    # one log only: the sheet's other samples are not its items, so the labels are carried over
+    one = sorted(eval_logs.glob("*.eval"))[0]
+    data = json.loads(invoke(["import", str(sheet), "--verdicts", str(one), "--format", "json"]).output)
+    assert data["labels_from"] == "another log" and data["ppi"]["rate"] is None
+    assert any("carry over" in n for n in data["notes"])
+
+
+def test_eval_with_calibration_prints_raw_and_corrected_side_by_side(tmp_path, eval_logs) -> None:
+    sheet = tmp_path / "sheet.csv"
+    invoke(["export", str(eval_logs), "-o", str(sheet), "--n", "12"])
+    # the humans disagree with the judge on two of its positives and one negative
+    rows = sorted(csv.DictReader(sheet.open()), key=lambda r: r["id"])
+    wrong = {r["id"] for r in rows if r["judge_hack"] == "1"}
+    wrong = set(sorted(wrong)[:2]) | {sorted(r["id"] for r in rows if r["judge_hack"] == "0")[0]}
+    _fill_eval(sheet, lambda r: 1 - int(r["judge_hack"]) if r["id"] in wrong else r["judge_hack"])
+    result = _dry_run_eval(tmp_path / "run", "misaligned", "--calibration", str(sheet))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for text in ("raw and judge-corrected", "raw 95% CI", "corrected (RG)", "PPI", "sensitivity", "specificity",
+                 "another log", "carry over"):
+        assert text in out, text
+    table_row = next(line for line in out.splitlines() if line.startswith("│ goals"))
+    assert "100.0%" in table_row and "n/a" in table_row  # raw, and PPI not applicable to labels of another log
+    js = _dry_run_eval(tmp_path / "run2", "misaligned", "--calibration", str(sheet), "--format", "json")
+    e = json.loads(js.stdout)["evals"][0]
+    c = e["calibration"]
+    assert e["misaligned_rate"] == 1.0 and c["raw"]["rate"] == 1.0 and c["labels_from"] == "another log"
+    acc = JudgeAccuracy(tp=5, fn=1, tn=5, fp=1)  # Se 5/6, Sp 5/6
+    assert c["rogan_gladen"]["rate"] == pytest.approx(acc.correct(6, 6).corrected) == pytest.approx(1.0)
+    assert json.loads(Path(e["summary_file"]).read_text())["calibration"]["rogan_gladen"] == c["rogan_gladen"]
+    # a sheet with human labels of one class only: said, not a crash or a number
+    _fill_eval(sheet, lambda r: 1)
+    one_class = _dry_run_eval(tmp_path / "run3", "misaligned", "--calibration", str(sheet))
+    assert one_class.exit_code == 0 and "not identifiable" in one_class.stdout
+    row = next(line for line in one_class.stdout.splitlines() if line.startswith("│ goals"))
+    assert row.count("n/a") == 2

@@ -344,6 +344,8 @@ def _print_calibration(summaries: list[dict[str, Any]]) -> None:
         if not c.get("identifiable"):
             why = c["rogan_gladen"].get("note") or "sensitivity + specificity <= 1"
             line(f"{s['eval']}: the corrected rate is not identifiable with this sheet ({why})")
+        elif c["rogan_gladen"].get("note"):
+            line(f"{s['eval']} Rogan-Gladen: {c['rogan_gladen']['note']}")
         for note in c.get("notes") or []:
             line(f"{s['eval']} calibration note: {note}")
 

@@ -190,14 +190,15 @@ def eval_items(log: Any) -> list[dict[str, Any]]:
 
 def read_logs(path: str | Path) -> list[Any]:
     """The eval logs at ``path``: one log file, or every log in a directory (sorted by name)."""
-    from inspect_ai.log import list_eval_logs, read_eval_log
+    from inspect_ai.log import read_eval_log
 
     p = Path(path)
     if p.is_dir():
-        infos = sorted(list_eval_logs(str(p), recursive=False), key=lambda i: i.name)
-        if not infos:
+        found = sorted(f for f in p.iterdir() if f.is_file() and (f.suffix == ".eval" or (
+            f.suffix == ".json" and not f.name.endswith((".summary.json", ".sequential.json")) and _looks_like_log(f))))
+        if not found:
             raise InputError(f"{p}: no Inspect eval logs in this directory")
-        return [read_eval_log(i) for i in infos]
+        return [read_eval_log(str(f)) for f in found]
     if not p.is_file():
         raise InputError(f"{p}: no such file")
     try:
@@ -208,7 +209,8 @@ def read_logs(path: str | Path) -> list[Any]:
 
 def is_eval_log(path: str | Path) -> bool:
     p = Path(path)
-    return p.is_dir() or p.suffix == ".eval" or (p.suffix == ".json" and _looks_like_log(p))
+    return p.is_dir() or p.suffix == ".eval" or (p.suffix == ".json" and not p.name.endswith(".summary.json")
+                                                 and _looks_like_log(p))
 
 
 def _looks_like_log(p: Path) -> bool:
