@@ -196,3 +196,15 @@ def test_a_file_with_nothing_to_monitor_is_a_usage_error(tmp_path) -> None:
     bad = tmp_path / "bad.patch"
     bad.write_text("hello\n")
     assert_user_error(run(["monitor", str(bad), "--model", "x/y"]), "not a unified diff")
+
+
+def test_a_completion_on_stdin(monkeypatch, tmp_path) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(monitor_cmd, "make_monitor", counting(calls))
+    result = CliRunner().invoke(monitor_cmd.monitor_cmd, ["-", "--model", "x/y", "--view", "actions", "--cache-dir",
+                                                          str(tmp_path / "c"), "--format", "jsonl"],
+                                input="<think>secret plan</think>```python\nreturn 1  # item-4\n```\n",
+                                standalone_mode=False)
+    assert result.return_value == 0 and calls == ["item-4"], result.output
+    row = json.loads(result.output.splitlines()[0])
+    assert row["id"] == "stdin" and row["format"] == "completion"
