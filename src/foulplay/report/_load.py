@@ -11,6 +11,7 @@ from typing import Any
 from foulplay.errors import InputError
 from foulplay.evals._summary import AGENTIC
 from foulplay.training._runfolder import (
+    EVALS_DIR,
     SUITE_FILE,
     SUMMARY_SUFFIX,
     RunMeta,
@@ -149,7 +150,7 @@ def load_results(paths: list[str | Path]) -> Results:
         if p.is_dir() and is_run_folder(p):
             run = read_run_folder(p)
             sets = [EvalSet(f"step {c.step}", sorted(c.summaries, key=lambda s: str(s["eval"])), c.suite, c.step,
-                            c.path) for c in run.checkpoints]
+                            c.path / EVALS_DIR) for c in run.checkpoints]
             results.runs.append(RunResult(_unique(run.name, taken), p, run.meta, run.steps, sets, run.notes))
         elif p.is_dir():
             files = sorted(f for f in p.iterdir() if f.is_file() and f.name.endswith(SUMMARY_SUFFIX))

@@ -15,7 +15,7 @@ from foulplay.report._sections import Section, build_sections
 
 HTML_NAME = "report.html"
 MD_NAME = "summary.md"
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 
 
 class MissingExtra(FoulplayError):
@@ -31,8 +31,9 @@ class ReportFiles:
 
 
 def md_escape(text: object) -> str:
-    """Data as inert Markdown text: one line, Markdown and HTML specials backslash-escaped, ``&`` as an entity."""
-    s = " ".join(str(text).split()).replace("&", "&amp;")
+    """Data as inert Markdown text: one line, Markdown specials backslash-escaped, ``&``, ``<`` and ``>`` as
+    entities (no HTML tag survives)."""
+    s = " ".join(str(text).split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 

@@ -266,17 +266,18 @@ MAX_EXAMPLES = 12
 
 
 def _log_dir(summary: dict[str, Any], es: EvalSet) -> tuple[str | None, bool]:
+    """The folder to open with ``inspect view`` and whether the sample's log is there: the log's own folder when
+    it exists (as written, or relative to a folder above the summary), else the summary's folder (``foulplay eval``
+    writes each summary next to its log)."""
     log = summary.get("log")
     if isinstance(log, str) and log:
         p = Path(log)
-        if not p.is_absolute() and es.source is not None and not p.exists():
-            # a log path relative to the run folder (checkpoints/<step>/evals/x.eval)
-            for base in [es.source, *es.source.parents]:
-                if (base / p).exists():
-                    p = base / p
-                    break
-        return str(p.parent), p.exists()
-    return (str(es.source) if es.source else None), False
+        candidates = [p] if p.is_absolute() else [p, *([b / p for b in [es.source, *es.source.parents]]
+                                                        if es.source is not None else [])]
+        for c in candidates:
+            if c.exists():
+                return str(c.parent), True
+    return (str(es.source) if es.source is not None else None), False
 
 
 @section("examples")
