@@ -183,6 +183,12 @@ def test_code_files_and_directories(tmp_path: Path) -> None:
     assert [Path(t.id).name for t in items] == ["add.py", "conftest.py"]
     reasoning, actions = views(items[0])
     assert "return 5" in actions and "return 5" in reasoning and items[0].format == "code"
+    assert items[1].final_answer.startswith("```python ")
+    (tmp_path / "pkg" / "zz.py").write_bytes(b"\x00\x01binary")
+    *_, broken = load_monitor_inputs(tmp_path / "pkg")
+    assert broken.id.endswith("zz.py") and "binary" in broken.error
+    with pytest.raises(InputError, match="binary"):
+        list(load_monitor_inputs(tmp_path / "pkg" / "zz.py"))
 
 
 def test_record_without_prompt_field_named() -> None:

@@ -174,3 +174,12 @@ def test_the_same_log_through_foulplay_monitor_inputs(log_dir: Path) -> None:
     (t,) = load_monitor_inputs(next(log_dir.glob("*.eval")))
     assert t.format == "inspect" and REASONING not in render_view(t, "actions")
     assert REASONING in render_view(t, "reasoning")
+
+
+def test_a_transcript_without_messages_is_an_error_without_a_call() -> None:
+    import asyncio
+
+    scan = foulplay_monitor(view="actions", model="mockllm/model")
+    result = asyncio.run(scan(inspect_scout.Transcript(transcript_id="empty")))
+    assert result.value is None and result.answer == "error" and "no messages" in result.explanation
+    assert result.metadata["usage"] == []

@@ -123,8 +123,14 @@ def _load(p: Path, kind: str, text_field: str | None, id_field: str | None,
     elif kind == "python":
         from foulplay.detect._scan import iter_files
 
+        if p.is_file():
+            yield code_transcript(p)
+            return
         for f in iter_files([p]):
-            yield code_transcript(f)
+            try:
+                yield code_transcript(f)
+            except InputError as exc:  # one unreadable file of a directory is that file's error
+                yield Transcript(format="code", id=str(f), error=str(exc))
     else:
         raise InputError(f"{p}: unknown input kind {kind!r}")
 
@@ -241,7 +247,8 @@ def code_transcript(path: Path) -> Transcript:
     from foulplay.detect._scan import read_source
 
     source = read_source(path)
-    block = f"```python {path}\n{source.rstrip()}\n```"
+    lang = {".py": "python", ".pth": "python", ".toml": "toml", ".ini": "ini", ".cfg": "ini"}.get(path.suffix, "")
+    block = f"```{lang} {path}\n{source.rstrip()}\n```"
     t = Transcript(format="code", id=str(path))
     t.steps.append(Step(str(path), "assistant", "text", block))
     t.final_answer, t.final_answer_ref = block, str(path)

@@ -97,6 +97,8 @@ def foulplay_monitor(view: str = "reasoning", model: str | None = None, threshol
     async def scan(transcript: Transcript) -> Result:
         messages = list(transcript.messages)
         t = transcript_from_messages(messages, str(transcript.transcript_id))
+        if not t.steps:
+            t.error = "it has no messages"
         verdict = await monitor.judge(t)
         return verdict_result(verdict, messages, threshold)  # type: ignore[no-any-return]
 
