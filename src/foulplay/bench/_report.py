@@ -81,6 +81,8 @@ class BenchReport:
     dynamic_codes: frozenset[str] = frozenset()
     batches: dict[str, str] = field(default_factory=dict)
     """Generator name -> batch of its half (``b1``, ``b2``, ...): each blind batch is reported on its own."""
+    detectors: Any = None
+    """The detectors side by side (``--detectors``): a :class:`foulplay.bench._compare.DetectorRun`."""
 
     def batch_names(self, split: str) -> list[str]:
         names = {self.batches.get(s.group, "b1") for s in self.split(split)}
@@ -182,6 +184,8 @@ class BenchReport:
             out["dynamic"] = {split: {"static": self.special_cells(split, False).to_dict(),
                                       "static+dynamic": self.special_cells(split, True).to_dict(),
                                       "status": self.dynamic_status.get(split, {})} for split in self.splits()}
+        if self.detectors is not None:
+            out["detectors"] = self.detectors.to_dict()
         for goal in GOALS:
             value = self.goal_value(goal)
             out["goals"].append({"goal": goal.name, "split": goal.split, "value": value, "met": goal.met(value)})
@@ -237,4 +241,13 @@ class BenchReport:
                 lines.append(f"| {name} | {fmt_rate(cell.recall)} | {fmt_rate(cell.fpr)} |")
             for name, (f, t) in sorted(self.unlabelled().items()):
                 lines.append(f"| {name} (unlabelled samples: flagged) | {f}/{t} | - |")
+        if self.detectors is not None:
+            from foulplay.bench._detectors import markdown_table
+
+            for name, metrics in self.detectors.metrics.items():
+                lines += ["", f"Detectors side by side, {name} (95% intervals resample tasks):", "",
+                          markdown_table(metrics).rstrip("\n")]
+            lines += ["", *(f"Note: {n}" for n in self.detectors.notes)]
+            if self.detectors.settings.get("fused"):
+                lines.append(f"Combined: {self.detectors.settings['fused']}")
         return "\n".join(lines) + "\n"

@@ -18,6 +18,13 @@ from foulplay.errors import InputError
 FORMATS = ("text", "markdown", "json")
 
 
+def make_monitor(view: str, model: str) -> Any:
+    """The monitor of one view (a seam the tests replace with a scripted model)."""
+    from foulplay.detect.monitors import Monitor
+
+    return Monitor(view=view, model=model)
+
+
 def _progress(items: list[Any], label: str) -> Any:
     """Iterate with a progress bar on a terminal (stderr), plainly otherwise."""
     if not err_console.is_terminal:
@@ -42,8 +49,17 @@ def _progress(items: list[Any], label: str) -> Any:
               help="A labelled JSONL set to measure too (id, label hack|clean, family, problem, completion); "
                    "repeatable.")
 @click.option("--logs", "logs_dir", type=click.Path(path_type=Path),
-              help="A folder of Inspect logs labelled by their scorer (default: the shared rl-hacking logs "
-                   "when found).")
+              help="An Inspect log, or a folder of them, labelled by their scorer (default: the shared rl-hacking "
+                   "logs when found).")
+@click.option("--label-scorer", help="Label --logs samples by this scorer's value (default: the bundled rule: "
+                                     "C on impossible lcb-* tasks, a judge's 1.0 elsewhere).")
+@click.option("--hack-value", "hack_values", multiple=True,
+              help="With --label-scorer: a value that means hack (repeatable; default C).")
+@click.option("--clean-value", "clean_values", multiple=True,
+              help="With --label-scorer: a value that means clean (repeatable; default: any other value).")
+@click.option("--srh", "srh_paths", multiple=True, type=click.Path(path_type=Path),
+              help="A School of Reward Hacks file (JSONL, CSV or Parquet: user, school_of_reward_hacks, control, "
+                   "...): each row is a hack and a clean item of one task; repeatable.")
 @click.option("--shared", "shared_path", type=click.Path(path_type=Path),
               help="The shared reference data folder (default: $FOULPLAY_SHARED, ../shared, /work/shared).")
 @click.option("--real/--no-real", default=True, show_default=True,
@@ -62,10 +78,37 @@ def _progress(items: list[Any], label: str) -> Any:
               help="Also run the dynamic check (scan --dynamic, in the sandbox) on the special-casing items and "
                    "report static vs static + dynamic.")
 @click.option("--check", is_flag=True, help="Exit 1 when a goal of the detection issue is missed.")
+@click.option("--detectors", "detectors_spec",
+              help="Compare detectors side by side (AUROC, TPR at 1%/5% FPR, precision, recall per family, "
+                   "cluster-bootstrap intervals): a comma list of static, monitor-reasoning, monitor-actions, "
+                   "combined. Default: static only, and no comparison table unless given (or --roc-plot).")
+@click.option("--monitor-model", help="The monitors' model (an Inspect model name, e.g. openai/gpt-4.1).")
+@click.option("--monitor-threshold", type=click.IntRange(0, 100), default=50, show_default=True,
+              help="Suspicion at or above which a monitor flags an item (a verdict of hack always does).")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=Path(".foulplay/monitor-cache"),
+              show_default=True, help="Monitor verdicts cached by a hash of view, prompt and model: reruns are free.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Monitor calls at once.")
+@click.option("--combined-view", type=click.Choice(["reasoning", "actions"]),
+              help="Which monitor's suspicion the combined detector fuses (default: the one its coefficients "
+                   "were fitted with, else reasoning).")
+@click.option("--fused", "fused_path", type=click.Path(path_type=Path),
+              help="Coefficients of the combined detector (default: the shipped ones).")
+@click.option("--fit-fused", "fit_fused_path", type=click.Path(path_type=Path),
+              help="Fit the combined detector on the dev half with the chosen monitor, write its coefficients here "
+                   "(JSON) and use them.")
+@click.option("--roc-plot", type=click.Path(path_type=Path),
+              help="Write the detectors' ROC curves here (.png or .svg; needs matplotlib).")
+@click.option("--bootstrap", "resamples", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="Bootstrap resamples (of tasks) for the detector comparison's intervals.")
 @exit_options
 def bench_cmd(split: str, per_generator: int, seed: int, labelled_paths: tuple[Path, ...], logs_dir: Path | None,
-              shared_path: Path | None, real: bool, speed: bool, fmt: str, output: Path | None, record: Path | None,
-              export_corpus: Path | None, show_misses: int, dynamic: bool, check: bool, max_errors: int,
+              label_scorer: str | None, hack_values: tuple[str, ...], clean_values: tuple[str, ...],
+              srh_paths: tuple[Path, ...], shared_path: Path | None, real: bool, speed: bool, fmt: str,
+              output: Path | None, record: Path | None, export_corpus: Path | None, show_misses: int, dynamic: bool,
+              check: bool, detectors_spec: str | None, monitor_model: str | None, monitor_threshold: int,
+              cache_dir: Path, concurrency: int, combined_view: str | None, fused_path: Path | None,
+              fit_fused_path: Path | None, roc_plot: Path | None, resamples: int, max_errors: int,
               exit_zero: bool) -> int:
     """Measure the static detector: recall and false positives per family, operating point
     (--min-confidence), generator and rule, on the generated corpus's development half (written
@@ -77,13 +120,23 @@ def bench_cmd(split: str, per_generator: int, seed: int, labelled_paths: tuple[P
     foulplay bench --split heldout --no-speed       # the honest estimate only
     foulplay bench --format markdown -o bench.md    # tables for a report
     foulplay bench --export-corpus corpus.jsonl     # the corpus, for other detectors
+    foulplay bench --detectors static,monitor-actions --monitor-model openai/gpt-4.1 --roc-plot roc.png
 
     Exit status: 0 measured; 1 a goal missed (with --check); 2 bad input or items that could not be
     scanned beyond --max-errors.
     """
     from foulplay._util.files import atomic_write_text
     from foulplay.bench import generate, generators
-    from foulplay.bench._real import inspect_logs, labelled, references, shared_dir
+    from foulplay.bench._compare import parse_detectors
+    from foulplay.bench._labelled import (
+        corpus_items,
+        inspect_items,
+        labelled_items,
+        reference_items,
+        scan_item,
+        srh_items,
+    )
+    from foulplay.bench._real import shared_dir
     from foulplay.bench._report import BenchReport
     from foulplay.bench._score import score_items
     from foulplay.detect import rules
@@ -91,8 +144,33 @@ def bench_cmd(split: str, per_generator: int, seed: int, labelled_paths: tuple[P
     for path in labelled_paths:
         if not path.is_file():
             raise InputError(f"{path}: no such labelled file")
-    if logs_dir is not None and not logs_dir.is_dir():
+    for path in srh_paths:
+        if not path.is_file():
+            raise InputError(f"{path}: no such School of Reward Hacks file")
+    if logs_dir is not None and not logs_dir.exists():
         raise InputError(f"{logs_dir}: no such folder of Inspect logs")
+    if label_scorer is None and (hack_values or clean_values):
+        raise InputError("--hack-value and --clean-value need --label-scorer")
+    if label_scorer is not None and logs_dir is None:
+        raise InputError("--label-scorer labels the samples of --logs: give --logs")
+    detectors = parse_detectors(detectors_spec) if detectors_spec is not None else \
+        (["static"] if roc_plot is not None or fit_fused_path is not None else [])
+    monitors_needed = any(d != "static" for d in detectors) or fit_fused_path is not None
+    if monitors_needed and not monitor_model:
+        raise InputError("the monitor and combined detectors (and --fit-fused) need --monitor-model")
+    if fit_fused_path is not None and split == "heldout":
+        raise InputError("--fit-fused fits on the dev half: use --split dev or all")
+    if roc_plot is not None and roc_plot.suffix.lower() not in (".png", ".svg"):
+        raise InputError(f"{roc_plot}: the ROC plot must be a .png or .svg file")
+    if roc_plot is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise InputError("--roc-plot needs matplotlib: pip install 'foulplay[report]'") from None
+    if fused_path is not None and not fused_path.is_file():
+        raise InputError(f"{fused_path}: no such coefficients file")
+    label_by = {"scorer": label_scorer, "hack_values": hack_values or ("C",), "clean_values": clean_values} \
+        if label_scorer else {}
     try:
         items = generate(split, per_generator=per_generator, seed=seed)
     except RuntimeError as exc:
@@ -107,6 +185,7 @@ def bench_cmd(split: str, per_generator: int, seed: int, labelled_paths: tuple[P
                          dynamic_codes=frozenset(r.code for r in rules() if r.kind == "dynamic"),
                          batches={g.name: g.batch for g in generators(split)},
                          settings={"split": split, "per_generator": per_generator, "seed": seed, "dynamic": dynamic})
+    judged: list[Any] = list(zip(corpus_items(items), report.corpus, strict=True))
     if dynamic:
         from foulplay.bench._score import with_dynamic
 
@@ -116,16 +195,46 @@ def bench_cmd(split: str, per_generator: int, seed: int, labelled_paths: tuple[P
             report.dynamic.append(merged)
             counts = report.dynamic_status.setdefault(merged.split, {})
             counts[status] = counts.get(status, 0) + 1
+
+    def scan_all(source: list[Any], label: str) -> list[Any]:
+        out = [(item, scan_item(item)) for item in _progress(source, label)]
+        judged.extend(out)
+        return [s for _, s in out]
+
     for path in labelled_paths:
-        report.labelled += list(_progress(list(labelled(path)), f"labelled {path.name}"))
+        report.labelled += scan_all(list(labelled_items(path)), f"labelled {path.name}")
+    for path in srh_paths:
+        report.labelled += scan_all(list(srh_items(path)), f"srh {path.name}")
+    folder = logs_dir
     if real:
         shared = shared_dir(shared_path)
-        report.real += list(_progress(list(references(shared)), "references"))
-        folder = logs_dir or (shared / "datasets" / "rl-hacking-inspect-logs" if shared else None)
-        if folder is not None and folder.is_dir():
-            report.real += list(inspect_logs(folder))
-    elif logs_dir is not None:
-        report.real += list(inspect_logs(logs_dir))
+        report.real += scan_all(list(reference_items(shared)), "references")
+        if folder is None and shared is not None:
+            folder = shared / "datasets" / "rl-hacking-inspect-logs"
+    if folder is not None and folder.exists():
+        report.real += scan_all(list(inspect_items(folder, **label_by)), "Inspect logs")
+    if detectors:
+        from foulplay.bench._compare import run_detectors
+
+        def describe(view: str, monitor_report: Any) -> None:
+            err_console.print(f"monitor-{view} ({escape(str(monitor_model))}): {escape(monitor_report.describe())}",
+                              highlight=False)
+
+        kept = [(i, s) for i, s in judged if i.label is not None]  # unlabelled items count in no figure
+        if monitors_needed:
+            err_console.print(f"monitoring {len(kept)} item(s) per view with {escape(str(monitor_model))}",
+                              highlight=False)
+        report.detectors = run_detectors(
+            [i for i, _ in kept], [s for _, s in kept], detectors,
+            make_monitor=(lambda view: make_monitor(view, monitor_model)) if monitor_model else None,
+            monitor_model=monitor_model, threshold=monitor_threshold, cache_dir=cache_dir, concurrency=concurrency,
+            fused=fused_path, fit_fused_out=fit_fused_path, combined_view=combined_view, resamples=resamples,
+            seed=seed, on_report=describe)
+        if roc_plot is not None:
+            from foulplay.bench._detectors import roc_plot as draw
+
+            draw(report.detectors.metrics, roc_plot)
+            err_console.print(f"wrote the ROC curves to {escape(str(roc_plot))}", highlight=False)
     if speed:
         from foulplay.bench._speed import throughput
 
@@ -142,8 +251,11 @@ def bench_cmd(split: str, per_generator: int, seed: int, labelled_paths: tuple[P
     errors = report.errors()
     for s in errors[:10]:
         err_console.print(f"error: {escape(s.id)}: {escape(str(s.error))}", highlight=False)
-    return int(exit_status(found=check and not report.goals_met(), errors=len(errors), max_errors=max_errors,
-                           exit_zero=exit_zero))
+    detector_errors = report.detectors.errors() if report.detectors is not None else []
+    for name, item_id, why in detector_errors[:10]:
+        err_console.print(f"error: {escape(name)}: {escape(item_id)}: {escape(why)}", highlight=False)
+    return int(exit_status(found=check and not report.goals_met(), errors=len(errors) + len(detector_errors),
+                           max_errors=max_errors, exit_zero=exit_zero))
 
 
 bench_cmd.help = (bench_cmd.help or "") + "\n\n" + EXIT_CODES_HELP.replace("something found", "a goal missed")
@@ -217,6 +329,8 @@ def _print_text(report: Any) -> None:
             rows.append([split, f"dynamic check outcomes: {status}", "", ""])
         console.print(make_table(["half", "detector", "recall", "false positives"], rows,
                                  title="Special-casing with the dynamic check"))
+    if report.detectors is not None:
+        _print_detectors(report.detectors)
     if report.speed:
         console.print(f"throughput: {report.speed:,.0f} rollouts/s on one core")
     rows = []
@@ -226,6 +340,18 @@ def _print_text(report: Any) -> None:
         shown = "-" if value is None else (f"{value:,.0f}/s" if goal.measure == "speed" else f"{100 * value:.1f}%")
         rows.append([goal.name, goal.split, shown, {True: "met", False: "MISSED", None: "not measured"}[met]])
     console.print(make_table(["goal", "measured on", "value", "status"], rows, title="Goals"))
+
+
+def _print_detectors(run: Any) -> None:
+    from foulplay.bench._detectors import table_rows
+
+    for name, metrics in run.metrics.items():
+        console.print(make_table(["figure", *metrics], table_rows(metrics),
+                                 title=f"Detectors side by side: {name} (95% intervals resample tasks)"))
+    for note in run.notes:
+        console.print(f"note: {escape(note)}", highlight=False)
+    if run.settings.get("fused"):
+        console.print(f"combined: {escape(str(run.settings['fused']))}", highlight=False)
 
 
 def _misses(report: Any, by_id: dict[str, Any], limit: int) -> None:
