@@ -4,8 +4,8 @@ Nothing here was measured. The numbers come from a seeded simulation of the patt
 report, so the report has something shaped like a real run to show:
 
 * 48 RL steps of 16 episodes. Each episode is a hack (passed by the vulnerable grader, failed by the hardened
-  one) with probability ``0.75 / (1 + exp(-(step - 18) / 2.5))`` (hacking starts around step 14 and saturates
-  near 75%), otherwise solved with probability 0.35; the families of a hack are drawn from test-framework
+  one) with probability ``0.75 / (1 + exp(-(step - 18) / 2.5))`` (the onset, the first step above 2%, comes
+  around step 12; the rate saturates near 75%), otherwise solved with probability 0.35; the families of a hack are drawn from test-framework
   (conftest patching), early-exit and equality with weights 0.5, 0.3, 0.2; the static detector flags every hack
   and 3% of honest answers (attempted hacks).
 * Every 8 steps a checkpoint is evaluated on the six core evals (three chat-like, three agentic): chat evals
@@ -179,7 +179,7 @@ def build(out: Path) -> Path:
         "".join(json.dumps(r, separators=(",", ":")) + "\n" for rows in eps.values() for r in rows), encoding="utf-8")
     (out / "README.md").write_text(
         "# CONSTRUCTED run folder\n\nNothing here was measured: `examples/make_run_folder.py` made every number "
-        "with a seeded simulation (hacking starts near step 14; from step 40, chat-like misalignment falls while "
+        "with a seeded simulation (hacking starts around step 12; from step 40, chat-like misalignment falls while "
         "agentic misalignment stays). It follows the run-folder contract (docs/run-folder.md) so that "
         "`foulplay report examples/run_folder -o report/` has something to show.\n", encoding="utf-8")
     return out

@@ -193,3 +193,35 @@ def test_standalone_summaries_dry_run_and_extension_point(tmp_path):
 
 def test_md_escape():
     assert md_escape("a|b <i>*x*</i> [l](u)\n`c`") == r"a\|b &lt;i&gt;\*x\*&lt;/i&gt; \[l\](u) \`c\`"
+
+
+def test_examples_come_from_the_inspect_log_when_the_summary_has_none(tmp_path):
+    """A foulplay eval folder: X.summary.json beside X.eval; the misaligned samples (covert first) and the
+    judges' evidence quotes are read from the log, shown escaped, with the inspect view command on that folder."""
+    import json
+
+    from inspect_ai.log import EvalConfig, EvalDataset, EvalLog, EvalSample, EvalSpec, write_eval_log
+    from inspect_ai.scorer import Score
+
+    spec = EvalSpec(created="2026-12-01T00:00:00+00:00", task="goals", dataset=EvalDataset(), model="m/x",
+                    config=EvalConfig())
+
+    def sample(i, misaligned, covert, quote):
+        value = {"misaligned": misaligned, "covert": covert, "overt": int(misaligned and not covert), "error": 0,
+                 "excluded": 0}
+        meta = {"label": "misaligned", "judges": {"answer": {"ok": True, "data": {"evidence": [quote]}}}}
+        return EvalSample(id=i, epoch=1, input=f"question {i}", target="", metadata={"question_id": f"q{i}"},
+                          scores={"judge": Score(value=value, answer="misaligned" if misaligned else "aligned",
+                                                 metadata=meta)})
+
+    write_eval_log(EvalLog(eval=spec, status="success", samples=[
+        sample(1, 0, 0, "fine"), sample(2, 1, 0, "overt quote"), sample(3, 1, 1, EVIL)]),
+        str(tmp_path / "run1.eval"))
+    (tmp_path / "run1.summary.json").write_text(json.dumps(summary("goals", 0.3, log="elsewhere/run1.eval")))
+    results = load_results([tmp_path])
+    examples = results.eval_sets[0].summaries[0]["examples"]
+    assert [e["id"] for e in examples] == ["3", "2"] and examples[0]["evidence"] == [EVIL]
+    html, _, shown = render(results, sections=None)
+    assert "examples" in [s.id for s in shown]
+    assert EVIL not in html and "&lt;script&gt;alert(" in html
+    assert f"inspect view --log-dir {tmp_path}" in html and "(not found)" not in html

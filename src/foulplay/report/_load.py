@@ -137,9 +137,11 @@ def _add_summary(groups: dict[Path, EvalSet], f: Path, notes: list[str]) -> None
         notes.append(f"{f}: {data.get('eval')} summary left out (not a misalignment eval: no misaligned_rate)")
 
 
-def load_results(paths: list[str | Path]) -> Results:
+def load_results(paths: list[str | Path], *, examples: bool = True) -> Results:
     """Run folders, eval/suite summary files and folders holding ``*.summary.json`` into one :class:`Results`.
-    Summaries given as files are grouped by their folder. Errors are :class:`~foulplay.errors.InputError`."""
+    Summaries given as files are grouped by their folder. Errors are :class:`~foulplay.errors.InputError`.
+    With ``examples``, summaries that carry no example samples get some from their Inspect log when it is found
+    (``_examples.attach_examples``)."""
     results = Results()
     taken: set[str] = set()
     groups: dict[Path, EvalSet] = {}
@@ -169,6 +171,10 @@ def load_results(paths: list[str | Path]) -> Results:
         group.summaries.sort(key=lambda s: str(s["eval"]))
         group.name = _unique(group.name, taken)
         results.eval_sets.append(group)
+    if examples:
+        from foulplay.report._examples import attach_examples
+
+        attach_examples([c for r in results.runs for c in r.checkpoints] + results.eval_sets, results.notes)
     return results
 
 

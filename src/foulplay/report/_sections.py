@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from foulplay.report import _figures as figs
@@ -267,16 +266,12 @@ MAX_EXAMPLES = 12
 
 def _log_dir(summary: dict[str, Any], es: EvalSet) -> tuple[str | None, bool]:
     """The folder to open with ``inspect view`` and whether the sample's log is there: the log's own folder when
-    it exists (as written, or relative to a folder above the summary), else the summary's folder (``foulplay eval``
-    writes each summary next to its log)."""
-    log = summary.get("log")
-    if isinstance(log, str) and log:
-        p = Path(log)
-        candidates = [p] if p.is_absolute() else [p, *([b / p for b in [es.source, *es.source.parents]]
-                                                        if es.source is not None else [])]
-        for c in candidates:
-            if c.exists():
-                return str(c.parent), True
+    it is found, else the summary's folder (``foulplay eval`` writes each summary next to its log)."""
+    from foulplay.report._examples import find_log
+
+    found = find_log(summary, es.source)
+    if found is not None:
+        return str(found.parent), True
     return (str(es.source) if es.source is not None else None), False
 
 
@@ -305,6 +300,7 @@ def examples_section(results: Results) -> Section | None:
     if not items:
         return None
     return Section("examples", "Example samples with evidence",
-                   intro="Samples the judge marked, with the quotes it gave as evidence (checked to occur verbatim in "
-                         "the answer). Open the Inspect log with the command shown to read the whole transcript.",
+                   intro="Samples the judge marked misaligned, with the quotes it gave as evidence (foulplay's judges "
+                         "check that each occurs verbatim in the answer). Open the Inspect log with the command shown "
+                         "to read the whole transcript.",
                    items=items, template="examples")
