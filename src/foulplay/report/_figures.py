@@ -155,6 +155,9 @@ def eval_bars_figure(rows: list[dict[str, Any]], salt: str) -> str:
         ax.errorbar([rate], [y], xerr=_yerr(rate, r.get("low"), r.get("high")), color="#000000", capsize=3,
                     linewidth=1.0)
         top = max(top, r.get("high") if _ok(r.get("high")) else rate)
+        if r.get("count_text"):
+            ax.annotate(r["count_text"], (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
+                        textcoords="offset points", va="center", ha="left", fontsize=7.5, color="#555555")
         cor = r.get("corrected")
         if cor and _ok(cor[0]):
             ax.errorbar([cor[0]], [y - 0.32], xerr=_yerr(cor[0], cor[1], cor[2]), color="#1f77b4", marker="D",

@@ -170,7 +170,8 @@ def evals_section(results: Results) -> Section | None:
                              "low": s.get("ci_low"), "high": s.get("ci_high"),
                              "covert": (s.get("covert") or 0) / usable if usable else 0.0,
                              "overt": (s.get("overt") or 0) / usable if usable else 0.0,
-                             "corrected": cor[1] if cor else None})
+                             "corrected": cor[1] if cor else None,
+                             "count_text": f"n={usable}, {s.get('errors', 0)} err, {s.get('excluded', 0)} excl"})
             corr_text = "—"
             if cal:
                 parts = []
