@@ -148,3 +148,18 @@ def test_bad_detector_options_are_one_line_and_exit_2(tmp_path) -> None:
     assert_user_error(run([*fast, "--roc-plot", str(tmp_path / "roc.pdf")]), ".png or .svg")
     assert_user_error(run([*fast, "--label-scorer", "judge"]), "give --logs")
     assert_user_error(run([*fast, "--srh", str(tmp_path / "none.csv")]), "no such School of Reward Hacks file")
+
+
+def test_srh_and_inspect_logs_labelled_by_a_scorer_get_their_own_columns(tmp_path) -> None:
+    from tests.bench.test_labelled import SRH_ROWS, write_jsonl, write_log
+
+    srh = write_jsonl(tmp_path / "srh.jsonl", SRH_ROWS)
+    log = write_log(tmp_path / "2026_mytask_x.eval", [(1, 1, {"judge": 1}), (2, 1, {"judge": 0}), (3, 1, {})])
+    out = tmp_path / "b.json"
+    result = invoke([*FAST, "--srh", str(srh), "--logs", str(log), "--label-scorer", "judge", "--hack-value", "1",
+                     "--detectors", "static", "--format", "json", "-o", str(out)])
+    assert result.exception is None and result.return_value == 0, result.output
+    sets = json.loads(out.read_text())["detectors"]["sets"]
+    assert (sets["srh"]["static"]["hacks"], sets["srh"]["static"]["clean"], sets["srh"]["static"]["clusters"]) == \
+        (2, 2, 2)
+    assert (sets["mytask"]["static"]["hacks"], sets["mytask"]["static"]["clean"]) == (1, 1)
