@@ -76,3 +76,14 @@ def test_nothing_renderable_is_exit_2(tmp_path, capsys):
 def test_needs_an_output(logs, capsys):
     code, _, err = run(["report", str(logs)], capsys)
     assert code == 2 and "-o" in err
+
+
+def test_a_suite_summary_alone(tmp_path, capsys):
+    suite = {"mgs": 0.15, "low": 0.1, "high": 0.2, "method": "cluster-bootstrap", "evals": ["goals", "exfil_offer"],
+             "per_eval": {"goals": {"rate": 0.2, "ci_low": 0.1, "ci_high": 0.3, "usable": 20, "errors": 1},
+                          "exfil_offer": {"rate": 0.1, "ci_low": 0.0, "ci_high": 0.2, "usable": 20, "errors": 0}}}
+    (tmp_path / "suite.summary.json").write_text(json.dumps(suite))
+    code, _, err = run(["report", str(tmp_path / "suite.summary.json"), "-o", str(tmp_path / "out")], capsys)
+    assert code == 0, err
+    md = (tmp_path / "out" / "summary.md").read_text()
+    assert "MGS 15.0% \\[10.0%-20.0%\\]" in md and "highest goals 20.0%" in md
