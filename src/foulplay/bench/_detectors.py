@@ -286,9 +286,9 @@ def markdown_table(metrics: Mapping[str, DetectorMetrics]) -> str:
 
 
 def roc_plot(panels: Mapping[str, Mapping[str, DetectorMetrics]], path: Any) -> None:
-    """One panel per data set, one ROC curve per detector in it (AUROC in the legend), the 1% and 5% FPR
-    budgets marked; PNG or SVG by the file's suffix, written atomically. Needs matplotlib (the ``report``
-    extra)."""
+    """One panel per data set that has hacks and clean items, one ROC curve per detector in it (AUROC in the
+    legend), the 1% and 5% FPR budgets marked; PNG or SVG by the file's suffix, written atomically. Needs
+    matplotlib (the ``report`` extra)."""
     import math
     from pathlib import Path
 
@@ -304,7 +304,8 @@ def roc_plot(panels: Mapping[str, Mapping[str, DetectorMetrics]], path: Any) -> 
         import matplotlib.pyplot as plt
     except ImportError:
         raise InputError("--roc-plot needs matplotlib: pip install 'foulplay[report]'") from None
-    names = list(panels) or ["(no labelled items)"]
+    names = [k for k, ms in panels.items() if any(m.curve for m in ms.values())]
+    names = names or ["(no data set with both hacks and clean items)"]
     cols = min(len(names), 2)
     rows = math.ceil(len(names) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(6 * cols, 5 * rows), squeeze=False)
