@@ -225,3 +225,15 @@ def test_examples_come_from_the_inspect_log_when_the_summary_has_none(tmp_path):
     assert "examples" in [s.id for s in shown]
     assert EVIL not in html and "&lt;script&gt;alert(" in html
     assert f"inspect view --log-dir {tmp_path}" in html and "(not found)" not in html
+
+
+def test_a_repeated_eval_keeps_the_later_summary(tmp_path):
+    import json
+
+    for name, rate in (("2026-01-01_goals_a", 0.1), ("2026-02-01_goals_b", 0.4)):
+        s = summary("goals", rate)
+        (tmp_path / f"{name}.summary.json").write_text(json.dumps(s))
+    results = load_results([tmp_path], examples=False)
+    [only] = results.eval_sets[0].summaries
+    assert only["misaligned_rate"] == 0.4
+    assert any("two summaries of goals" in n for n in results.notes)

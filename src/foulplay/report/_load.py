@@ -137,6 +137,19 @@ def _add_summary(groups: dict[Path, EvalSet], f: Path, notes: list[str]) -> None
         notes.append(f"{f}: {data.get('eval')} summary left out (not a misalignment eval: no misaligned_rate)")
 
 
+def _latest_per_eval(summaries: list[dict[str, Any]], where: str, notes: list[str]) -> list[dict[str, Any]]:
+    """One summary per eval (and condition): the last in file-name order, which for ``foulplay eval``'s log
+    names (they start with a timestamp) is the newest; the others are named in a note."""
+    by_key: dict[tuple[str, str], dict[str, Any]] = {}
+    for s in sorted(summaries, key=lambda s: str(s.get("summary_file") or "")):
+        key = (str(s["eval"]), str(s.get("condition") or "pressure"))
+        if key in by_key:
+            notes.append(f"{where}: two summaries of {key[0]} ({by_key[key].get('summary_file')}, "
+                         f"{s.get('summary_file')}); the report uses the later one")
+        by_key[key] = s
+    return sorted(by_key.values(), key=lambda s: str(s["eval"]))
+
+
 def load_results(paths: list[str | Path], *, examples: bool = True) -> Results:
     """Run folders, eval/suite summary files and folders holding ``*.summary.json`` into one :class:`Results`.
     Summaries given as files are grouped by their folder. Errors are :class:`~foulplay.errors.InputError`.
@@ -151,8 +164,8 @@ def load_results(paths: list[str | Path], *, examples: bool = True) -> Results:
             raise InputError(f"{p}: no such file or directory")
         if p.is_dir() and is_run_folder(p):
             run = read_run_folder(p)
-            sets = [EvalSet(f"step {c.step}", sorted(c.summaries, key=lambda s: str(s["eval"])), c.suite, c.step,
-                            c.path / EVALS_DIR) for c in run.checkpoints]
+            sets = [EvalSet(f"step {c.step}", _latest_per_eval(c.summaries, str(c.path), results.notes), c.suite,
+                            c.step, c.path / EVALS_DIR) for c in run.checkpoints]
             results.runs.append(RunResult(_unique(run.name, taken), p, run.meta, run.steps, sets, run.notes))
         elif p.is_dir():
             files = sorted(f for f in p.iterdir() if f.is_file() and f.name.endswith(SUMMARY_SUFFIX))
@@ -168,7 +181,7 @@ def load_results(paths: list[str | Path], *, examples: bool = True) -> Results:
     for group in groups.values():
         if not group.summaries and group.suite is not None:
             group.summaries = [_from_suite(k, v) for k, v in sorted((group.suite.get("per_eval") or {}).items())]
-        group.summaries.sort(key=lambda s: str(s["eval"]))
+        group.summaries = _latest_per_eval(group.summaries, str(group.source), results.notes)
         group.name = _unique(group.name, taken)
         results.eval_sets.append(group)
     if examples:
