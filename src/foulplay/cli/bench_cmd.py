@@ -113,7 +113,9 @@ def bench_cmd(split: str, per_generator: int, seed: int, labelled_paths: tuple[P
     """Measure the static detector: recall and false positives per family, operating point
     (--min-confidence), generator and rule, on the generated corpus's development half (written
     against the rules) and blind held-out half (written from the catalog alone), on labelled sets and
-    on the real data; then the goals and the throughput.
+    on the real data; then the goals and the throughput. With --detectors, the static scan, the LLM
+    monitors (reasoning and actions views) and the combined detector side by side on the same labelled
+    items: AUROC, TPR at 1% and 5% FPR, precision, recall per family, intervals that resample tasks.
 
     \b
     foulplay bench                                  # everything, text tables
@@ -123,7 +125,7 @@ def bench_cmd(split: str, per_generator: int, seed: int, labelled_paths: tuple[P
     foulplay bench --detectors static,monitor-actions --monitor-model openai/gpt-4.1 --roc-plot roc.png
 
     Exit status: 0 measured; 1 a goal missed (with --check); 2 bad input or items that could not be
-    scanned beyond --max-errors.
+    scanned (or judged by a monitor) beyond --max-errors.
     """
     from foulplay._util.files import atomic_write_text
     from foulplay.bench import generate, generators
