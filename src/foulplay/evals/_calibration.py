@@ -219,7 +219,8 @@ def _looks_like_log(p: Path) -> bool:
             head = f.read(4096)
     except OSError:
         return False
-    return b'"eval"' in head and b'"version"' in head and b'"verdicts"' not in head
+    # an Inspect JSON log opens with its format version and has an "eval" spec; monitor output has "verdicts"
+    return b'"version"' in head[:200] and b'"eval"' in head and b'"verdicts"' not in head
 
 
 def export_rows(items: list[dict[str, Any]], n: int, seed: int = 0, stratify: bool = False) -> list[dict[str, Any]]:
