@@ -179,7 +179,7 @@ def evals_section(results: Results) -> Section | None:
                     r = cal.get(key)
                     if isinstance(r, dict):
                         parts.append(f"{label} {ci(r.get('rate'), r.get('low'), r.get('high'))}")
-                corr_text = "; ".join(parts) or "—"
+                corr_text = "; ".join(parts) or (f"none: {cal['skipped']}" if cal.get("skipped") else "—")
             table.append([str(s["eval"]), "agentic" if is_agentic(s) else "chat-like",
                           ci(rate, s.get("ci_low"), s.get("ci_high")), str(s.get("covert", "—")),
                           str(s.get("overt", "—")), str(usable), str(s.get("errors", 0)), str(s.get("excluded", 0)),
