@@ -49,14 +49,23 @@ def read_input_bytes(path: str | Path, expected: str = "a file") -> bytes:
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename."""
+    """Write ``text`` to ``path`` via a temporary file and a rename. A target that exists and is not a regular
+    file (``/dev/null``, ``/dev/stdout``, a FIFO) is written to directly: renaming over it would replace the
+    device or pipe with a file. A directory is an error."""
     target = Path(path)
+    if target.is_dir():
+        raise InputError(f"cannot write {target}: it is a directory")
+    if target.exists() and not target.is_file():
+        try:
+            with open(target, "w", encoding="utf-8", errors="backslashreplace") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        return
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        from foulplay.errors import InputError
-
         raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
         # a lone surrogate becomes the escape \ud800 (in JSON text, the valid escape of the same character)
