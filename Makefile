@@ -26,6 +26,9 @@ run: install
 	@echo
 	@echo "The six-eval misalignment suite, rehearsed offline by foulplay/dry-run (a scripted alignment-faker; DRY RUN, not a measurement):"
 	$(BIN)/foulplay eval suite --model foulplay/dry-run -M persona=alignment-faker --judge foulplay/dry-run --limit 2 --epochs 1 --log-dir logs/dry-run || test $$? -eq 1
+	@echo
+	@echo "An offline HTML report of a (constructed) training run: hack rate per step with its onset, misalignment per checkpoint, the chat-like vs agentic warning:"
+	$(BIN)/foulplay report examples/run_folder -o out/report
 
 test: install-train
 	$(BIN)/ruff check .

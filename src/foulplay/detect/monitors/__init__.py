@@ -24,6 +24,7 @@ from foulplay.detect.monitors._combined import (
     fit_logistic,
     static_features,
 )
+from foulplay.detect.monitors._inputs import INPUT_FORMATS, git_transcript, load_monitor_inputs
 from foulplay.detect.monitors._monitor import FAMILIES, OTHER, Monitor, MonitorVerdict, load_prompt, parse_verdict
 from foulplay.detect.monitors._scorer import (
     hack_rate,
@@ -35,6 +36,7 @@ from foulplay.detect.monitors._views import MAX_CHARS, VIEWS, bound, render_view
 
 __all__ = [
     "FAMILIES",
+    "INPUT_FORMATS",
     "MAX_CHARS",
     "MONITOR_FEATURE",
     "OTHER",
@@ -51,7 +53,9 @@ __all__ = [
     "combined_flag",
     "fit_fused",
     "fit_logistic",
+    "git_transcript",
     "hack_rate",
+    "load_monitor_inputs",
     "load_prompt",
     "mean_suspicion",
     "monitor_scorer",
