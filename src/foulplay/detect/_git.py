@@ -51,6 +51,26 @@ def _read(path: Path) -> str | None:
     return data.decode("utf-8", "replace")
 
 
+def resolve_range(top: Path, spec: str) -> tuple[str, str]:
+    """(base, head) of ``A..B`` or ``A...B`` (the merge base of A and B as base), both checked to name
+    commits; an omitted side is HEAD."""
+    base, _, head = spec.partition("...") if "..." in spec else spec.partition("..")
+    head = head or "HEAD"
+    if "..." in spec:
+        base = _git(top, "merge-base", base or "HEAD", head).strip()
+    base = base or "HEAD"
+    for rev in (base, head):
+        _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    return base, head
+
+
+def commit_messages(top: Path, base: str, head: str, *, oldest_first: bool = False) -> list[str]:
+    """The messages of the commits in ``base..head``, newest first unless ``oldest_first``."""
+    order = ["--reverse"] if oldest_first else []
+    out = _git(top, "log", *order, "--format=%B%x00", f"{base}..{head}")
+    return [m for m in out.split("\x00") if m.strip()]
+
+
 def git_changes(repo: str | Path, spec: str | None, *, staged: bool = False) -> tuple[list[FileChange], list[str]]:
     """(changes, commit messages) for ``A..B`` / ``A...B`` (commits), ``REV`` (REV against the working tree,
     untracked files included) or the staged changes."""
@@ -65,14 +85,9 @@ def git_changes(repo: str | Path, spec: str | None, *, staged: bool = False) -> 
         text = _git(top_path, *diff_args, "--cached")
         before_rev, after_rev, where = "HEAD", "", "staged"
     elif spec and ".." in spec:
-        base, _, head = spec.partition("...") if "..." in spec else spec.partition("..")
-        head = head or "HEAD"
-        if "..." in spec:
-            base = _git(top_path, "merge-base", base or "HEAD", head).strip()
-        for rev in (base, head):
-            _git(top_path, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+        base, head = resolve_range(top_path, spec)
         text = _git(top_path, *diff_args, f"{base}..{head}")
-        reasons = [m for m in _git(top_path, "log", "--format=%B%x00", f"{base}..{head}").split("\x00") if m.strip()]
+        reasons = commit_messages(top_path, base, head)
         before_rev, after_rev, where = base, head, f"{base[:12]}..{head[:12]}"
     else:
         rev = spec or "HEAD"

@@ -259,7 +259,7 @@ def git_transcript(repo: str | Path, spec: str | None = None, *, staged: bool = 
     """What a git range changed (``A..B``, ``A...B``), ``REV`` against the working tree (tracked files) or the
     staged changes, as one diff transcript; a range's commit messages come with it. Reads the repository
     only."""
-    from foulplay.detect._git import _git
+    from foulplay.detect._git import _git, commit_messages, resolve_range
 
     root = Path(repo)
     if not root.exists():
@@ -270,15 +270,9 @@ def git_transcript(repo: str | Path, spec: str | None = None, *, staged: bool = 
     if staged:
         text, label = _git(top, *args, "--cached"), "staged changes"
     elif spec and ".." in spec:
-        base, _, head = spec.partition("...") if "..." in spec else spec.partition("..")
-        head = head or "HEAD"
-        if "..." in spec:
-            base = _git(top, "merge-base", base or "HEAD", head).strip()
-        for rev in (base, head):
-            _git(top, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+        base, head = resolve_range(top, spec)
         text = _git(top, *args, f"{base}..{head}")
-        messages = [m for m in _git(top, "log", "--reverse", "--format=%B%x00", f"{base}..{head}").split("\x00")
-                    if m.strip()]
+        messages = commit_messages(top, base, head, oldest_first=True)
         label = f"git {spec}"
     else:
         rev = spec or "HEAD"
