@@ -26,7 +26,7 @@ WIDTHS = {"desktop": (1280, 2400), "narrow": (390, 3000)}
 
 def _chromium(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
     # no network: file:// only, and every request elsewhere would fail (the page must not make any)
-    cmd = [str(BROWSER), "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+    cmd = [str(BROWSER), "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
            "--no-first-run", "--disable-extensions", f"--user-data-dir={cwd / 'profile'}", *args]
     return subprocess.run(cmd, capture_output=True, timeout=240, cwd=cwd, check=False)
 
@@ -34,6 +34,15 @@ def _chromium(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("browser")
+    blank = out / "blank.html"
+    blank.write_text("<!doctype html><title>t</title><p id=probe>ok</p>")
+    try:
+        probe = _chromium("--dump-dom", blank.as_uri(), cwd=out)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"chromium cannot start here ({type(exc).__name__}): report screenshots not checked")
+    if probe.returncode != 0 or b"probe" not in probe.stdout:
+        pytest.skip("chromium cannot render a trivial page here: report screenshots not checked "
+                    f"({probe.stderr.decode(errors='replace').strip().splitlines()[-1:]})")
     files = write_report(load_results([EXAMPLE]), out / "report", inputs=["examples/run_folder"])
     return files.html
 
