@@ -37,31 +37,10 @@ INPUT_FORMATS = ["auto", "python", "completion", "rollouts", "diff", *TRANSCRIPT
 
 
 def _input_kind(path: str, forced: str) -> str:
-    """python | completion | rollouts | diff | transcript:<format>."""
-    if forced in TRANSCRIPT_FORMATS:
-        return f"transcript:{forced}"
-    if forced != "auto":
-        return forced
-    if path == "-":
-        return "completion"
-    name = path.lower()
-    if name.endswith((".diff", ".patch")):
-        return "diff"
-    if name.endswith((".eval", ".traj", ".traj.json", ".json", ".jsonl", ".ndjson")):
-        from foulplay.detect.transcripts import detect_format
+    """python | completion | rollouts | diff | transcript:<format> (``foulplay.detect._input_kind``)."""
+    from foulplay.detect._input_kind import input_kind
 
-        found = detect_format(Path(path)) if Path(path).is_file() else None
-        if found:
-            return f"transcript:{found}"
-        if name.endswith((".jsonl", ".ndjson")):
-            return "rollouts"
-        if name.endswith(".json"):
-            raise InputError(f"{path}: a JSON file that is not a recognised transcript (rollouts are JSON Lines; "
-                             "use --input-format to force a format)")
-        raise InputError(f"{path}: not a readable transcript")
-    if name.endswith((".md", ".txt", ".completion")):
-        return "completion"
-    return "python"
+    return input_kind(path, forced)
 
 
 DEFAULT_ITEM_TIMEOUT = 30.0

@@ -27,8 +27,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from foulplay.detect._input_kind import input_kind as scan_input_kind
 from foulplay.detect.transcripts import FORMATS as TRANSCRIPT_FORMATS
-from foulplay.detect.transcripts import detect_format, load_transcripts
+from foulplay.detect.transcripts import load_transcripts
 from foulplay.detect.transcripts._model import Step, Transcript
 from foulplay.errors import InputError
 
@@ -48,34 +49,13 @@ def input_kind(path: str | Path, forced: str = "auto") -> str:
     """``transcript:<format>``, ``rollouts``, ``completion``, ``diff``, ``python`` or ``run`` (a directory
     of rollout dumps), decided like ``foulplay scan`` does."""
     p = Path(path)
-    if forced in TRANSCRIPT_FORMATS:
-        return f"transcript:{forced}"
-    if forced != "auto":
-        if forced not in INPUT_FORMATS:
-            raise InputError(f"unknown input format {forced!r} (one of {', '.join(INPUT_FORMATS)})")
-        return forced
-    if p.is_dir():
+    if forced != "auto" and forced not in INPUT_FORMATS:
+        raise InputError(f"unknown input format {forced!r} (one of {', '.join(INPUT_FORMATS)})")
+    if forced == "auto" and p.is_dir():
         return "run" if _run_files(p) else "python"
-    name = p.name.lower()
-    if name.endswith((".diff", ".patch")):
-        return "diff"
-    if name.endswith(".parquet"):
+    if forced == "auto" and p.name.lower().endswith(".parquet"):
         return "rollouts"
-    if name.endswith((".eval", ".traj", ".json", ".jsonl", ".ndjson")):
-        found = detect_format(p) if p.is_file() else None
-        if found:
-            return f"transcript:{found}"
-        if name.endswith((".jsonl", ".ndjson")):
-            return "rollouts"
-        if not p.exists():
-            raise InputError(f"{p}: no such file")
-        if name.endswith(".json"):
-            raise InputError(f"{p}: a JSON file that is not a recognised transcript (rollouts are JSON Lines; "
-                             "use --input-format to force a format)")
-        raise InputError(f"{p}: not a readable transcript")
-    if name.endswith((".md", ".txt", ".completion")):
-        return "completion"
-    return "python"
+    return scan_input_kind(p, forced)
 
 
 def load_monitor_inputs(path: str | Path, fmt: str = "auto", *, text_field: str | None = None,
