@@ -8,6 +8,7 @@ Payloads, detectors, docs and ``foulplay probe`` all read this catalog.
 from __future__ import annotations
 
 from foulplay.hacks import techniques as _techniques  # noqa: F401 - registers the techniques
+from foulplay.hacks._advice import ADVICE, Advice, advice_for
 from foulplay.hacks._context import HackContext, ReferenceRun, VisibleTest, context_for
 from foulplay.hacks._model import HARNESS_SWITCHES, Citation, Family, Payload, Technique, Weakness, registry
 
@@ -28,7 +29,9 @@ def get(technique_id: str) -> Technique:
 
 
 __all__ = [
+    "ADVICE",
     "HARNESS_SWITCHES",
+    "Advice",
     "Citation",
     "Family",
     "HackContext",
@@ -37,6 +40,7 @@ __all__ = [
     "Technique",
     "VisibleTest",
     "Weakness",
+    "advice_for",
     "catalog",
     "context_for",
     "get",

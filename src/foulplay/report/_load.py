@@ -1,5 +1,6 @@
 """What ``foulplay report`` reads: run folders (docs/run-folder.md), eval summary JSON files, suite summaries and
-folders of them (an Inspect log directory ``foulplay eval`` wrote), loaded into :class:`Results`."""
+folders of them (an Inspect log directory ``foulplay eval`` wrote), and the audit inputs of ``_load_audit``
+(probe, bench and scan reports, audit folders), loaded into :class:`Results`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,16 @@ from typing import Any
 
 from foulplay.errors import InputError
 from foulplay.evals._summary import AGENTIC
+from foulplay.report._load_audit import (
+    AUDIT_FILE,
+    Audit,
+    Loaded,
+    kind_of,
+    load_part_file,
+    loaded,
+    read_audit,
+    read_json,
+)
 from foulplay.training._runfolder import (
     EVALS_DIR,
     SUITE_FILE,
@@ -96,15 +107,30 @@ class Results:
     eval_sets: list[EvalSet] = field(default_factory=list)
     """Summaries given outside a run folder."""
     notes: list[str] = field(default_factory=list)
+    grader_audits: list[Loaded] = field(default_factory=list)
+    """Probe reports (``foulplay probe --format json``)."""
+    detectors: list[Loaded] = field(default_factory=list)
+    """Detector comparisons (the ``detectors`` table of ``foulplay bench --detectors ... --format json``)."""
+    scans: list[Loaded] = field(default_factory=list)
+    """Scan reports (``foulplay scan --format json``)."""
+    audits: list[Audit] = field(default_factory=list)
+    """Audit folders given (their parts are loaded into the lists above)."""
 
     @property
     def constructed(self) -> bool:
         return any(r.meta.constructed for r in self.runs) or any(
-            c.constructed for r in self.runs for c in r.checkpoints) or any(s.constructed for s in self.eval_sets)
+            c.constructed for r in self.runs for c in r.checkpoints) or any(
+            s.constructed for s in self.eval_sets) or any(a.constructed for a in self.audits)
 
     @property
     def dry_run(self) -> bool:
-        return any(c.dry_run for r in self.runs for c in r.checkpoints) or any(s.dry_run for s in self.eval_sets)
+        return any(c.dry_run for r in self.runs for c in r.checkpoints) or any(
+            s.dry_run for s in self.eval_sets) or any(a.dry_run for a in self.audits)
+
+    @property
+    def banners(self) -> list[str]:
+        """Audit folders that did not finish or lack parts, one line each (shown at the top of the page)."""
+        return [b for b in (a.banner() for a in self.audits) if b]
 
     def final_sets(self) -> list[tuple[str, EvalSet]]:
         """One eval set per row of a comparison: each run's last evaluated checkpoint, each standalone set."""
@@ -114,7 +140,8 @@ class Results:
 
     @property
     def empty(self) -> bool:
-        return not any(r.steps or r.evaluated for r in self.runs) and not any(s.summaries for s in self.eval_sets)
+        return not any(r.steps or r.evaluated for r in self.runs) and not any(
+            s.summaries for s in self.eval_sets) and not (self.grader_audits or self.detectors or self.scans)
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -150,45 +177,101 @@ def _latest_per_eval(summaries: list[dict[str, Any]], where: str, notes: list[st
     return sorted(by_key.values(), key=lambda s: str(s["eval"]))
 
 
-def load_results(paths: list[str | Path], *, examples: bool = True) -> Results:
-    """Run folders, eval/suite summary files and folders holding ``*.summary.json`` into one :class:`Results`.
-    Summaries given as files are grouped by their folder. Errors are :class:`~foulplay.errors.InputError`.
-    With ``examples``, summaries that carry no example samples get some from their Inspect log when it is found
-    (``_examples.attach_examples``)."""
-    results = Results()
-    taken: set[str] = set()
-    groups: dict[Path, EvalSet] = {}
-    for raw in paths:
-        p = Path(raw)
+class _Loader:
+    """One ``load_results`` call: the results so far, the names taken and the summaries grouped by folder."""
+
+    def __init__(self) -> None:
+        self.results = Results()
+        self.taken: set[str] = set()
+        self.groups: dict[Path, EvalSet] = {}
+
+    def path(self, p: Path) -> None:
         if not p.exists():
             raise InputError(f"{p}: no such file or directory")
-        if p.is_dir() and is_run_folder(p):
-            run = read_run_folder(p)
-            sets = [EvalSet(f"step {c.step}", _latest_per_eval(c.summaries, str(c.path), results.notes), c.suite,
-                            c.step, c.path / EVALS_DIR) for c in run.checkpoints]
-            results.runs.append(RunResult(_unique(run.name, taken), p, run.meta, run.steps, sets, run.notes))
+        if p.is_dir() and (p / AUDIT_FILE).is_file():
+            self.audit(p)
+        elif p.is_dir() and is_run_folder(p):
+            self.run(p)
         elif p.is_dir():
-            files = sorted(f for f in p.iterdir() if f.is_file() and f.name.endswith(SUMMARY_SUFFIX))
-            if not files:
-                raise InputError(f"{p}: neither a run folder (no run.json) nor a folder of eval summaries "
-                                 f"(no *{SUMMARY_SUFFIX})")
-            for f in files:
-                _add_summary(groups, f, results.notes)
+            self.summary_folder(p)
         elif p.name.endswith(".json"):
-            _add_summary(groups, p, results.notes)
+            self.json_file(p)
         else:
-            raise InputError(f"{p}: not a run folder or an eval summary (*{SUMMARY_SUFFIX}, {SUITE_FILE})")
-    for group in groups.values():
-        if not group.summaries and group.suite is not None:
-            group.summaries = [_from_suite(k, v) for k, v in sorted((group.suite.get("per_eval") or {}).items())]
-        group.summaries = _latest_per_eval(group.summaries, str(group.source), results.notes)
-        group.name = _unique(group.name, taken)
-        results.eval_sets.append(group)
-    if examples:
-        from foulplay.report._examples import attach_examples
+            raise InputError(f"{p}: not a run folder or an eval summary (*{SUMMARY_SUFFIX}, {SUITE_FILE}), nor an "
+                             "audit folder or a probe, bench or scan JSON report")
 
-        attach_examples([c for r in results.runs for c in r.checkpoints] + results.eval_sets, results.notes)
-    return results
+    def run(self, p: Path) -> None:
+        run = read_run_folder(p)
+        sets = [EvalSet(f"step {c.step}", _latest_per_eval(c.summaries, str(c.path), self.results.notes), c.suite,
+                        c.step, c.path / EVALS_DIR) for c in run.checkpoints]
+        self.results.runs.append(RunResult(_unique(run.name, self.taken), p, run.meta, run.steps, sets, run.notes))
+
+    def summary_folder(self, p: Path, name: str | None = None) -> None:
+        files = sorted(f for f in p.iterdir() if f.is_file() and f.name.endswith(SUMMARY_SUFFIX))
+        if not files:
+            raise InputError(f"{p}: neither a run folder (no run.json), an audit folder (no {AUDIT_FILE}) nor a "
+                             f"folder of eval summaries (no *{SUMMARY_SUFFIX})")
+        if name is not None:
+            self.groups.setdefault(p, EvalSet(name, [], source=p))
+        for f in files:
+            _add_summary(self.groups, f, self.results.notes)
+
+    def json_file(self, p: Path) -> None:
+        data = read_json(p)
+        kind = kind_of(data)
+        if kind == "audit":
+            self.audit(p)
+        elif kind in ("probe", "detectors", "scan"):
+            self.add(kind, loaded(kind, p, data))
+        else:
+            _add_summary(self.groups, p, self.results.notes)
+
+    def add(self, kind: str, item: Loaded) -> None:
+        target = {"probe": self.results.grader_audits, "detectors": self.results.detectors,
+                  "scan": self.results.scans}[kind]
+        item.name = _unique(item.name, self.taken)
+        target.append(item)
+
+    def audit(self, path: Path) -> None:
+        audit = read_audit(path)
+        self.results.audits.append(audit)
+        self.results.notes += [f"audit {audit.title}: {n}" for n in audit.notes]
+        for part in audit.parts:
+            if part.kind == "run":
+                if not (part.path.is_dir() and is_run_folder(part.path)):
+                    raise InputError(f"{part.path}: a run part must be a run folder (with run.json)")
+                self.run(part.path)
+            elif part.kind == "evals":
+                if not part.path.is_dir():
+                    raise InputError(f"{part.path}: an evals part must be a folder of *{SUMMARY_SUFFIX}")
+                self.summary_folder(part.path, part.name)
+            else:
+                self.add(part.kind, load_part_file(part))
+
+    def finish(self, examples: bool) -> Results:
+        results = self.results
+        for group in self.groups.values():
+            if not group.summaries and group.suite is not None:
+                group.summaries = [_from_suite(k, v) for k, v in sorted((group.suite.get("per_eval") or {}).items())]
+            group.summaries = _latest_per_eval(group.summaries, str(group.source), results.notes)
+            group.name = _unique(group.name, self.taken)
+            results.eval_sets.append(group)
+        if examples:
+            from foulplay.report._examples import attach_examples
+
+            attach_examples([c for r in results.runs for c in r.checkpoints] + results.eval_sets, results.notes)
+        return results
+
+
+def load_results(paths: list[str | Path], *, examples: bool = True) -> Results:
+    """Run folders, eval/suite summary files and folders holding ``*.summary.json``, probe, bench and scan JSON
+    reports and audit folders (``audit.json``) into one :class:`Results`. Summaries given as files are grouped by
+    their folder. Errors are :class:`~foulplay.errors.InputError`. With ``examples``, summaries that carry no
+    example samples get some from their Inspect log when it is found (``_examples.attach_examples``)."""
+    loader = _Loader()
+    for raw in paths:
+        loader.path(Path(raw))
+    return loader.finish(examples)
 
 
 def _from_suite(name: str, per_eval: dict[str, Any]) -> dict[str, Any]:

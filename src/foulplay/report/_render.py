@@ -61,6 +61,7 @@ def render(results: Results, *, title: str = "foulplay report", inputs: list[str
     warnings = [w for s in shown for w in s.warnings]
     ctx = {"title": title, "version": __version__, "inputs": inputs or [], "sections": shown,
            "constructed": results.constructed, "dry_run": results.dry_run, "warnings": warnings,
+           "banners": results.banners,
            "notes": results.notes, "html_name": HTML_NAME,
            "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
     html = html_env.get_template("report.html.j2").render(**ctx)

@@ -1,8 +1,8 @@
 """The report's sections. Each is a function registered with :func:`section` that takes the loaded
 :class:`~foulplay.report._load.Results` and returns a :class:`Section` (its text, figures, tables, warnings
 and Markdown headline) or None when its data is not there. The page shows them in registration order; a new
-view (the grader-audit grid, detector operating points) is one more registered function, plus, when the
-generic layout does not fit, a template named by ``Section.template``."""
+view is one more registered function (the grader audit, detectors and agent sections are in
+``_sections_audit``), plus, when the generic layout does not fit, a template named by ``Section.template``."""
 
 from __future__ import annotations
 
@@ -260,6 +260,10 @@ def matrix_section(results: Results) -> Section | None:
             sec.headline.append(f"{r}: MGS {ci(*cells[(r, 'MGS')])}")
     return sec
 
+
+# -- grader audit, detectors, agent scans: their own module, registered here so that they come after the matrix
+# and before the examples --------------------------------------------------------------------------------------
+from foulplay.report import _sections_audit  # noqa: E402, F401
 
 # -- (e) example samples --------------------------------------------------------------------------------------
 MAX_EXAMPLES = 12
