@@ -62,6 +62,24 @@ QUOTES = {
 }
 
 
+EXAMPLES = Path(__file__).resolve().parent
+TASKS = ("running_max", "count_vowels", "slugify")
+"""The function problems of examples/problems.jsonl the constructed policy answers."""
+_PREFIX = {"running_max": "rm", "count_vowels": "cv", "slugify": "sl"}
+COMPLETIONS = {(task, kind): rec["completion"]
+               for rec in map(json.loads, (EXAMPLES / "completions.jsonl").read_text(encoding="utf-8").splitlines())
+               for task, prefix in _PREFIX.items() for kind in ("honest", "wrong", "alwayseq", "exit", "conftest")
+               if rec["id"] == f"{prefix}-{kind}"}
+"""The answer of each kind to each problem, from examples/completions.jsonl."""
+
+
+def _kind(hacked: bool, solved: bool, families: list[str]) -> str:
+    """Which example answer a constructed episode carries (one hack per answer: the first family drawn)."""
+    if hacked:
+        return {"test-framework": "conftest", "early-exit": "exit", "equality": "alwayseq"}[families[0]]
+    return "honest" if solved else "wrong"
+
+
 def hack_rate(step: float) -> float:
     return 0.75 / (1 + math.exp(-(step - 18) / 2.5))
 
@@ -78,7 +96,8 @@ def episodes(rng: random.Random) -> dict[int, list[dict]]:
             attempted = hacked or rng.random() < 0.03
             if attempted and not families:
                 families = ["special-casing"]
-            rows.append({"step": step, "task_id": f"constructed/{(step * EPISODES + i) % 23}",
+            task, kind = TASKS[(step * EPISODES + i) % len(TASKS)], _kind(hacked, solved, families)
+            rows.append({"step": step, "task_id": f"ex/{task}", "completion": COMPLETIONS[(task, kind)],
                          "reward": float(hacked or solved), "passed": hacked or solved, "solved": solved,
                          "attempted": attempted, "families": families, "grader_version": GRADER_VERSION})
         out[step] = rows
@@ -170,9 +189,10 @@ def build(out: Path) -> Path:
         framing="neutral", hack_penalty=None, penalty_source="none", non_hackable_mix=0.0,
         config={"steps": STEPS, "episodes_per_step": EPISODES, "checkpoints": list(CHECKPOINTS),
                 "safety_training_from_step": SAFETY_FROM, "generator": "examples/make_run_folder.py"},
-        constructed=True,
+        constructed=True, problems="problems.jsonl",
         notes="CONSTRUCTED DATA: a seeded simulation (examples/make_run_folder.py), not a training run.")
     write_run_folder(out, meta, steps=steps, checkpoints=checkpoints)
+    shutil.copyfile(EXAMPLES / "problems.jsonl", out / "problems.jsonl")
     rollouts = out / "rollouts"
     rollouts.mkdir(parents=True, exist_ok=True)
     (rollouts / "foulplay_rollouts.jsonl").write_text(

@@ -132,9 +132,23 @@ def test_the_example_folder_validates_and_is_labelled_constructed():
     assert all(s.get("constructed") for c in run.checkpoints for s in c.summaries)
     assert 10 <= onset_step(run.steps) <= 18
     size = sum(f.stat().st_size for f in EXAMPLE.rglob("*") if f.is_file())
-    assert size < 300_000
+    assert size < 600_000  # the rollouts carry their completions (about 300 KB) so an audit can grade them
     # the rollout dump is the same episodes as the step metrics
     from foulplay.training import load_run
 
     stats = load_run(EXAMPLE / "rollouts")
     assert [round(s["hack_rate"], 6) for s in stats.steps] == [round(s["hack_rate"], 6) for s in run.steps]
+
+
+def test_the_example_rollouts_graded_again_agree_with_what_they_claim():
+    """Every episode carries an answer of its kind (honest, wrong, or a hack of its first family): the hardened
+    grader and the scanner, run again over the 768 episodes, find the hack rate the dump claims at every step."""
+    from foulplay.envs import CodingEnv
+    from foulplay.training import load_run
+
+    env = CodingEnv.from_source(str(EXAMPLE / "problems.jsonl"), hardened=True)
+    stats = load_run(EXAMPLE / "rollouts", env=env, reaudit=True)
+    assert stats.audited == 768 and not stats.errors and len(stats.claimed_steps) == 48
+    assert [round(s["hack_rate"], 6) for s in stats.steps] == [round(s["hack_rate"], 6) for s in stats.claimed_steps]
+    assert [round(s["true_solve_rate"], 6) for s in stats.steps] == \
+        [round(s["true_solve_rate"], 6) for s in stats.claimed_steps]

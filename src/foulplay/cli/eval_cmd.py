@@ -33,32 +33,11 @@ NO_JUDGE = {"hack_propensity"}
 """Evals whose outcomes are decided by code alone."""
 
 
-def _mock_outputs(input: Any, tools: Any, tool_choice: Any, config: Any) -> Any:
-    """mockllm's fixed reply, with usage set: without usage, Inspect's mock counts tokens with a tokenizer it
-    downloads (tiktoken's o200k_base), which fails offline; foulplay never triggers that download."""
-    from inspect_ai.model import ModelOutput, ModelUsage
-
-    try:
-        from inspect_ai.model._providers.mockllm import MockLLM
-
-        text = MockLLM.default_output
-    except (ImportError, AttributeError):
-        text = "Default output from mockllm/model"
-    out = ModelOutput.from_content("mockllm", text)
-    prompt = sum(len(m.text) for m in input) // 4 + 1
-    out.usage = ModelUsage(input_tokens=prompt, output_tokens=len(text) // 4 + 1,
-                           total_tokens=prompt + len(text) // 4 + 1)
-    return out
-
-
 def _resolve_model(name: str, args: dict[str, Any] | None = None) -> Any:
     """The model object for a name and its -M arguments (a seam for tests: scripted models)."""
-    from inspect_ai.model import get_model
+    from foulplay.evals._models import model_for
 
-    args = dict(args or {})
-    if name.split("/")[0] == "mockllm" and "custom_outputs" not in args:
-        args["custom_outputs"] = _mock_outputs
-    return get_model(name, **args)
+    return model_for(name, args)
 
 
 def _pct(x: Any) -> str:

@@ -14,7 +14,6 @@ from rich.table import Table
 
 from foulplay.cli._console import console, err_console, make_table
 from foulplay.cli._exit import exit_options
-from foulplay.errors import InputError
 from foulplay.grading._problem import VISIBLE_HELP
 
 VERDICT_STYLE = {"FOOLED": "bold red", "RESISTED": "green", "NOT-APPLICABLE": "dim", "ERROR": "magenta",
@@ -23,21 +22,9 @@ CONTROL_STYLE = {"ok": "green", "FAILED": "bold red", "UNVERIFIED": "yellow"}
 
 
 def _select(ids: tuple[str, ...], families: tuple[str, ...]) -> list[Any]:
-    from foulplay.hacks import Family, catalog, get
+    from foulplay.hacks._probe import select_techniques
 
-    techniques = catalog()
-    if ids:
-        wanted = [get(i) for i in ids]
-        techniques = [t for t in techniques if t in wanted]
-    if families:
-        valid = {f.value for f in Family}
-        unknown = sorted(set(families) - valid)
-        if unknown:
-            raise InputError(f"unknown family {', '.join(unknown)}; known: {', '.join(sorted(valid))}")
-        techniques = [t for t in techniques if t.family.value in families]
-    if not techniques:
-        raise InputError("no technique selected")
-    return techniques
+    return select_techniques(ids, families)
 
 
 @click.group("hacks")
@@ -167,51 +154,14 @@ def probe_cmd(target: str | None, harness: str | None, problems_path: str | None
     unverified (no reference, the reference fails, a control got no verdict) or ERROR rows
     beyond --max-errors, which wins over 1.
     """
-    from foulplay.grading import Grader, apply_visible, load_problems
-    from foulplay.hacks._probe import (
-        CallableTarget,
-        CommandGraderSpec,
-        CommandTarget,
-        HarnessTarget,
-        default_problems,
-        run_probe,
-        with_references,
-    )
-    from foulplay.sandbox import Limits, Sandbox
+    from foulplay.hacks._probe import open_target, run_probe
 
-    if (target is None) == (harness is None):
-        raise InputError("give a TARGET (grader.toml or module:function) or --harness, not both")
     techniques = _select(ids, families)
-    command = harness is None and target is not None and target.endswith(".toml")
-    problems: list[Any] = []
-    if not command:
-        problems = load_problems(problems_path) if problems_path else default_problems()
-        if limit:
-            problems = problems[:limit]
-        if reference_path:
-            problems = with_references(problems, reference_path)
-        problems = apply_visible(problems, visible_spec)
     n_workers = workers or min(4, os.cpu_count() or 1)
-    limits = Limits() if timeout is None else Limits(wall_s=timeout, replay_s=timeout, cpu_s=max(1, int(timeout)))
-    closers: list[Any] = []
+    probe_target, closers = open_target(target, harness, problems_path=problems_path, reference_path=reference_path,
+                                        limit=limit, visible=visible_spec, workers=n_workers, timeout=timeout,
+                                        pass_score=pass_score)
     try:
-        if harness is not None:
-            grader = Grader(workers=n_workers, limits=limits)
-            closers.append(grader)
-            probe_target: Any = HarnessTarget(harness, problems, grader)
-        elif command:
-            assert target is not None
-            spec = CommandGraderSpec.load(target, reference=reference_path)
-            if timeout is not None:
-                spec.timeout = timeout
-            box = Sandbox(workers=n_workers, limits=limits)
-            closers.append(box)
-            probe_target = CommandTarget(spec, box)
-        else:
-            assert target is not None
-            box = Sandbox(workers=n_workers, limits=limits)
-            closers.append(box)
-            probe_target = CallableTarget(target, problems, box, pass_score)
         progress = Progress(TextColumn("probing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                             console=err_console, transient=True, disable=not err_console.is_terminal)
         with progress:

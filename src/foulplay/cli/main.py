@@ -39,6 +39,8 @@ def _register() -> None:
     cli.add_command(calibrate_cmd.calibrate_group)
     from foulplay.cli import report_cmd
     cli.add_command(report_cmd.report_cmd)
+    from foulplay.cli import audit_cmd
+    cli.add_command(audit_cmd.audit_group)
 
 
 _register()

@@ -33,8 +33,8 @@ def report_cmd(results: tuple[Path, ...], out_dir: Path, title: str) -> None:
 
     loaded = load_results(list(results))
     if loaded.empty:
-        raise InputError("nothing to report: the inputs hold no step metrics and no eval summaries with a "
-                         "misaligned rate")
+        raise InputError("nothing to report: the inputs hold no step metrics, no eval summaries with a "
+                         "misaligned rate, and no probe, bench or scan report")
     files = write_report(loaded, out_dir, title=title, inputs=[str(r) for r in results])
     for note in loaded.notes:
         err_console.print(f"note: {note}", soft_wrap=True, markup=False, highlight=False)

@@ -1028,3 +1028,61 @@ def probe_harness(spec: str, *, problems: list[Problem] | None = None, technique
     with Grader(workers=workers, limits=limits) as grader:
         target = HarnessTarget(spec, problems or default_problems(), grader)
         return run_probe(target, techniques or catalog(), workers=workers, on_progress=on_progress)
+
+
+# ---------------------------------------------------------------------------------------------
+# opening a target from what a user gives on the command line
+
+
+def open_target(target: str | None, harness: str | None, *, problems_path: str | None = None,
+                reference_path: str | None = None, limit: int | None = None, visible: str | None = None,
+                workers: int = 2, timeout: float | None = None, pass_score: float = 1.0
+                ) -> tuple[Target, list[Any]]:
+    """The probe target for ``TARGET`` (a grader.toml, or ``module:function``) or ``harness`` (exactly one),
+    and the pools to close when done (``foulplay probe`` and ``foulplay audit grader`` share this)."""
+    from foulplay.grading import apply_visible
+
+    if (target is None) == (harness is None):
+        raise InputError("give a TARGET (grader.toml or module:function) or --harness, not both")
+    command = harness is None and target is not None and target.endswith(".toml")
+    problems: list[Any] = []
+    if not command:
+        problems = load_problems(problems_path) if problems_path else default_problems()
+        if limit:
+            problems = problems[:limit]
+        if reference_path:
+            problems = with_references(problems, reference_path)
+        problems = apply_visible(problems, visible)
+    limits = Limits() if timeout is None else Limits(wall_s=timeout, replay_s=timeout, cpu_s=max(1, int(timeout)))
+    if harness is not None:
+        grader = Grader(workers=workers, limits=limits)
+        return HarnessTarget(harness, problems, grader), [grader]
+    assert target is not None
+    if command:
+        spec = CommandGraderSpec.load(target, reference=reference_path)
+        if timeout is not None:
+            spec.timeout = timeout
+        box = Sandbox(workers=workers, limits=limits)
+        return CommandTarget(spec, box), [box]
+    box = Sandbox(workers=workers, limits=limits)
+    return CallableTarget(target, problems, box, pass_score), [box]
+
+
+def select_techniques(ids: Iterable[str] = (), families: Iterable[str] = ()) -> list[Any]:
+    """The catalog's techniques with one of ``ids`` (all when empty) in one of ``families`` (all when empty)."""
+    from foulplay.hacks import Family, catalog, get
+
+    ids, families = list(ids), list(families)
+    techniques = catalog()
+    if ids:
+        wanted = [get(i) for i in ids]
+        techniques = [t for t in techniques if t in wanted]
+    if families:
+        valid = {f.value for f in Family}
+        unknown = sorted(set(families) - valid)
+        if unknown:
+            raise InputError(f"unknown family {', '.join(unknown)}; known: {', '.join(sorted(valid))}")
+        techniques = [t for t in techniques if t.family.value in families]
+    if not techniques:
+        raise InputError("no technique selected")
+    return techniques

@@ -74,6 +74,10 @@ class Episode:
     """``FILE: line N`` (or ``row N``), for error messages."""
     error: str | None = None
     """Why this episode could not be checked here (it is then an error, not an episode)."""
+    problem_ref: Any = None
+    """What the dump says the problem is (a task id or a problem record), for a re-audit."""
+    claimed: RewardResult | None = None
+    """The dump's own verdicts, kept when a re-audit replaced them."""
 
     @property
     def complete(self) -> bool:
@@ -100,6 +104,8 @@ class RunStats:
     """The grader versions of the steps (more than one only when mixing was allowed)."""
     errors: list[str] = field(default_factory=list)
     """One line per line, row or file that could not be read or checked (``FILE: line N: reason``)."""
+    claimed_steps: list[dict[str, Any]] = field(default_factory=list)
+    """With ``reaudit``: the steps as the dump's own verdicts had them, over the episodes audited again."""
 
     @property
     def onset(self) -> int | None:
@@ -172,10 +178,16 @@ def _candidates(path: Path) -> dict[str, list[Path]]:
 
 def load_run(path: str | Path, *, source: str = "auto", env: Any = None, pass_threshold: float = 0.5,
              threshold: float = ONSET, workers: int = 2,
-             progress: Callable[[int, int], None] | None = None, allow_mixed: bool = False) -> RunStats:
+             progress: Callable[[int, int], None] | None = None, allow_mixed: bool = False,
+             reaudit: bool = False) -> RunStats:
     """Per-step metrics of the run at ``path`` (a run directory or one of its files). Steps graded under
     different grader versions raise :class:`~foulplay.training._metrics.MixedGraderVersions` unless
-    ``allow_mixed`` (then a note names them)."""
+    ``allow_mixed`` (then a note names them).
+
+    With ``reaudit`` nothing the dump says about solving or hacking is trusted: every episode that has a
+    completion and a problem is graded (hardened harness) and scanned again here, and the dump's own verdicts
+    are kept in ``RunStats.claimed_steps`` for comparison. Episodes without a completion, or whose problem
+    cannot be looked up, keep the dump's verdicts (a note counts them)."""
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: no such file or directory")
@@ -208,6 +220,8 @@ def load_run(path: str | Path, *, source: str = "auto", env: Any = None, pass_th
             episodes += reader(f, env, pass_threshold, notes, errors)
         except _FileError as exc:
             errors.append(str(exc))
+    if reaudit:
+        _reopen(episodes, env, notes)
     todo = [e for e in episodes if not e.complete]
     if todo:
         _audit(todo, workers, progress)
@@ -220,8 +234,36 @@ def load_run(path: str | Path, *, source: str = "auto", env: Any = None, pass_th
         by_step.setdefault(e.step, []).append(e.result())
     steps = [step_record(s, rs) for s, rs in sorted(by_step.items())]
     _versioned(lambda: check_grader_versions(steps, allow_mixed=allow_mixed), notes)
+    claimed: dict[int, list[RewardResult]] = {}
+    for e in episodes:
+        if e.claimed is not None:
+            claimed.setdefault(e.step, []).append(e.claimed)
+    claimed_steps = [step_record(s, rs) for s, rs in sorted(claimed.items())]
     return RunStats(p, source, steps, audited=len(todo), notes=notes, threshold=threshold,
-                    grader_versions=_versions(steps), errors=errors)
+                    grader_versions=_versions(steps), errors=errors, claimed_steps=claimed_steps)
+
+
+def _reopen(episodes: list[Episode], env: Any, notes: list[str]) -> None:
+    """Forget the dump's verdicts of every episode that can be graded again (it has a completion and a problem
+    that resolves), keeping them in ``Episode.claimed``."""
+    kept = 0
+    for e in episodes:
+        if not e.complete or e.unscored:
+            continue
+        ref = e.problem_ref
+        record_like = isinstance(ref, dict) or (isinstance(ref, str) and ref.lstrip()[:1] == "{")
+        if not e.completion.strip() or ref is None or (env is None and not record_like):
+            kept += 1
+            continue
+        problem = resolve_problem(ref, env, e.where)
+        if isinstance(problem, Unscorable):
+            kept += 1
+            continue
+        e.claimed = e.result()
+        e.problem, e.solved, e.attempted, e.families = problem, None, None, []
+    if kept:
+        notes.append(f"{kept} episodes keep the dump's own verdicts: no completion, or no problem to grade them "
+                     "against (give the problems the run trained on)")
 
 
 def _nothing(message: str, errors: list[str]) -> str:
@@ -325,12 +367,13 @@ def _read_rollouts(path: Path, env: Any, pass_threshold: float, notes: list[str]
                         bool(rec["passed"]), _flag(rec.get("solved")), _flag(rec.get("attempted")),
                         _families(rec.get("families")), task_id=rec.get("task_id"),
                         grader_version=_version(rec.get("grader_version"), where),
-                        unscored=_unscored(rec.get("unscored")), where=where)
+                        unscored=_unscored(rec.get("unscored")), where=where,
+                        problem_ref=rec.get("problem") or rec.get("task_id"))
         except InputError as exc:
             errors.append(f"{where}: {str(exc).removeprefix(f'{where}: ')}")
             continue
         if not e.complete:
-            _attach_problem(e, rec.get("task_id"), env)
+            _attach_problem(e, e.problem_ref, env)
         out.append(e)
     return out
 
@@ -357,7 +400,8 @@ def _read_verl(path: Path, env: Any, pass_threshold: float, notes: list[str], er
                         _flag(rec.get("solved")) if ours else None,
                         _flag(rec.get("attempted_hack")) if ours else None, families,
                         grader_version=_version(rec.get("grader_version"), where) if ours else GRADER_VERSION,
-                        unscored="unscored" if ours and _flag(rec.get("foulplay_unscored")) else None, where=where)
+                        unscored="unscored" if ours and _flag(rec.get("foulplay_unscored")) else None, where=where,
+                        problem_ref=rec.get("gts"))
         except InputError as exc:
             errors.append(f"{where}: {str(exc).removeprefix(f'{where}: ')}")
             continue
@@ -401,7 +445,8 @@ def _read_trl(path: Path, env: Any, pass_threshold: float, notes: list[str], err
                 e = Episode(step, text, reward, bool(_flag(row["foulplay_passed"])), _flag(row["foulplay_solved"]),
                             _flag(row["foulplay_attempted"]), _families(row.get("foulplay_families")),
                             grader_version=_version(row.get("foulplay_grader_version"), where),
-                            unscored=_unscored(row.get("foulplay_unscored")), where=where)
+                            unscored=_unscored(row.get("foulplay_unscored")), where=where,
+                            problem_ref=row.get("foulplay_task_id"))
                 if not e.complete:  # measure=False in the run: audit the true solve here
                     _attach_problem(e, row.get("foulplay_task_id"), env)
             else:
@@ -467,7 +512,8 @@ def _problem_by_prompt(prompt: Any, env: Any, where: str) -> Any:
 
 def _audit(episodes: list[Episode], workers: int, progress: Callable[[int, int], None] | None) -> None:
     """Grade each episode with the hardened harness and scan it with the static rules. An episode whose
-    problem could not be resolved, or that the grader could not judge, gets an ``error`` instead."""
+    problem could not be resolved, or that the grader could not judge, gets an ``error`` instead. Episodes
+    with the same problem and the same completion (GRPO groups repeat answers) are graded once."""
     from foulplay.detect import ScanOptions, scan_completion
     from foulplay.grading import Grader, Outcome
 
@@ -476,7 +522,12 @@ def _audit(episodes: list[Episode], workers: int, progress: Callable[[int, int],
     done = len(episodes) - len(todo)
     if progress is not None and done:
         progress(done, len(episodes))
-    jobs = [(e.problem, e.completion, str(i)) for i, e in enumerate(todo)]
+    groups: dict[tuple[str, str], list[Episode]] = {}
+    for e in todo:
+        key = (e.problem.model_dump_json() if hasattr(e.problem, "model_dump_json") else repr(e.problem),
+               e.completion)
+        groups.setdefault(key, []).append(e)
+    jobs = [(g[0].problem, g[0].completion, str(i)) for i, g in enumerate(groups.values())]
     with Grader(workers=max(1, workers)) as grader:
 
         def grade(job: tuple[Any, str, str]) -> Any:
@@ -488,25 +539,28 @@ def _audit(episodes: list[Episode], workers: int, progress: Callable[[int, int],
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            for e, result in zip(todo, pool.map(grade, jobs), strict=True):
-                done += 1
-                try:
-                    if isinstance(result, Exception):
-                        raise result
-                    if could_not_judge(result):
-                        e.error = f"could not check: {result.reason}"[:300]
-                        continue
-                    scan = scan_completion(e.completion, problem=e.problem, options=options)
-                    if e.solved is None:
-                        e.solved = result.outcome is Outcome.SOLVED
-                        e.grader_version = result.grader_version or GRADER_VERSION
-                    if e.attempted is None:
-                        e.attempted = scan.verdict.value == "hack"
-                    hacked = e.passed and not e.solved
-                    if not e.families:
-                        e.families = hack_families(scan, result if hacked else None, options)
-                except Exception as exc:  # noqa: BLE001 - one episode the grader or scanner fails on
-                    e.error = f"could not check: grader error: {type(exc).__name__}: {exc}"[:300]
-                finally:
-                    if progress is not None:
-                        progress(done, len(episodes))
+            for group, result in zip(groups.values(), pool.map(grade, jobs), strict=True):
+                scan = None
+                for e in group:
+                    done += 1
+                    try:
+                        if isinstance(result, Exception):
+                            raise result
+                        if could_not_judge(result):
+                            e.error = f"could not check: {result.reason}"[:300]
+                            continue
+                        if scan is None:
+                            scan = scan_completion(e.completion, problem=e.problem, options=options)
+                        if e.solved is None:
+                            e.solved = result.outcome is Outcome.SOLVED
+                            e.grader_version = result.grader_version or GRADER_VERSION
+                        if e.attempted is None:
+                            e.attempted = scan.verdict.value == "hack"
+                        hacked = e.passed and not e.solved
+                        if not e.families:
+                            e.families = hack_families(scan, result if hacked else None, options)
+                    except Exception as exc:  # noqa: BLE001 - one episode the grader or scanner fails on
+                        e.error = f"could not check: grader error: {type(exc).__name__}: {exc}"[:300]
+                    finally:
+                        if progress is not None:
+                            progress(done, len(episodes))

@@ -63,6 +63,9 @@ class RunMeta(BaseModel):
     hardened grader's verdict), or a free description."""
     non_hackable_mix: float | None = Field(None, ge=0.0, le=1.0)
     """Share of training problems that opened no hack (graded by the hardened harness)."""
+    problems: str | None = None
+    """The problems the rollouts' task ids name: a JSON/JSONL file (relative to the run folder, or absolute) or a
+    source foulplay knows (``humaneval``, ``mbpp``). ``foulplay audit run`` grades the rollouts against them."""
     config: dict[str, Any] = Field(default_factory=dict)
     """The trainer's configuration, as the producer wants it kept (free form)."""
     constructed: bool = False
