@@ -27,8 +27,10 @@ run: install
 	@echo "The six-eval misalignment suite, rehearsed offline by foulplay/dry-run (a scripted alignment-faker; DRY RUN, not a measurement):"
 	$(BIN)/foulplay eval suite --model foulplay/dry-run -M persona=alignment-faker --judge foulplay/dry-run --limit 2 --epochs 1 --log-dir logs/dry-run || test $$? -eq 1
 	@echo
-	@echo "An offline HTML report of a (constructed) training run: hack rate per step with its onset, misalignment per checkpoint, the chat-like vs agentic warning:"
-	$(BIN)/foulplay report examples/run_folder -o out/report
+	@echo
+	@echo "Is this training run learning to cheat, and turning misaligned? An audit of a (constructed) run: every rollout graded and scanned again, hack rate per step with its onset, misalignment per checkpoint, the chat-like vs agentic warning (exit status 1: it learned to hack):"
+	$(BIN)/foulplay audit run examples/run_folder -o out/audit-run --fresh || test $$? -eq 1
+	@echo "The audit's report: out/audit-run/report.html (summary: out/audit-run/summary.md)"
 
 test: install-train
 	$(BIN)/ruff check .

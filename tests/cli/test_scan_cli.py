@@ -407,3 +407,16 @@ def test_visible_sets_what_special_casing_compares_with(tmp_path: Path) -> None:
     first = run([*args, "--visible", "1"], cwd=tmp_path)  # only sq(2) was shown: 7 and 11 were not seen
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout.splitlines()[0])["verdict"] == "clean"
+
+
+def test_a_diff_file_that_is_not_a_diff_is_an_error_not_clean(tmp_path):
+    """A file passed as a diff with no file header at all was never a diff; an empty one is an empty change."""
+    bad = tmp_path / "notes.diff"
+    bad.write_text("this is not a diff\njust text\n")
+    empty = tmp_path / "empty.diff"
+    empty.write_text("")
+    proc = run(["scan", str(bad), "--format", "json"])
+    data = json.loads(proc.stdout)
+    assert proc.returncode == 2 and data["summary"]["verdicts"] == {"error": 1} and "not a unified diff" in proc.stderr
+    proc = run(["scan", str(empty), "--format", "json"])
+    assert proc.returncode == 0 and json.loads(proc.stdout)["summary"]["verdicts"] == {"clean": 1}

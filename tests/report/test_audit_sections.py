@@ -92,10 +92,10 @@ def _fills(svg: str, color: str) -> int:
 
 def test_section_order_and_loading(all_report, files):
     names = [n for n, _ in SECTIONS]
-    assert names.index("matrix") < names.index("grader") < names.index("detectors") < names.index("agent") \
+    assert names.index("matrix") < names.index("grader") < names.index("agent") < names.index("detectors") \
         < names.index("examples")
     made, html, _ = all_report
-    assert made.sections == ["grader", "detectors", "agent"]
+    assert made.sections == ["grader", "agent", "detectors"]
     results = load_results([files["probe"]])
     assert not results.empty and [a.name for a in results.grader_audits] == ["vulnerable:conftest,eq,exit,inprocess"]
     assert not load_results([files["agent"]]).empty and not load_results([files["bench"]]).empty
@@ -238,7 +238,7 @@ def test_an_audit_folder_with_every_kind_of_part(files, tmp_path):
     assert results.banners == [] and results.constructed
     assert "audit nightly: made by a test" in results.notes
     html, md, shown = render(results)
-    assert [s.id for s in shown] == ["training", "evals", "grader", "detectors", "agent"]
+    assert [s.id for s in shown] == ["training", "evals", "grader", "agent", "detectors"]
     assert "CONSTRUCTED DATA" in html and "INCOMPLETE AUDIT" not in html
     assert "- grader env grader: FOOLED by 2 of 4" in md
     # the audit.json file itself is accepted too
@@ -315,3 +315,21 @@ def test_the_report_command_accepts_a_probe_alone(files, tmp_path):
     res = CliRunner().invoke(cli, ["report", str(files["probe"]), "-o", str(tmp_path / "out")])
     assert res.exit_code == 0, res.output
     assert "FOOLED by 2 of 4" in (tmp_path / "out" / "summary.md").read_text()
+
+
+def test_an_audits_answer_comes_first_with_its_notes(tmp_path):
+    folder = tmp_path / "audit"
+    _write(folder / "evals" / "goals.summary.json", _summary("goals", 0.2))
+    _audit(folder, [{"kind": "evals", "path": "evals", "name": "model-x"}])
+    state = json.loads((folder / "audit.json").read_text())
+    state["answer"] = ["Yes: something was found.", "model-x: 1 eval"]
+    (folder / "audit.json").write_text(json.dumps(state))
+    results = load_results([folder])
+    assert "audit nightly: made by a test" not in results.notes  # shown under the answer instead
+    html, md, shown = render(results)
+    assert shown[0].id == "answer" and shown[0].notes == ["made by a test"]
+    assert md.index("Yes: something was found.") < md.index("goals")
+    state["answer"] = "not a list"
+    (folder / "audit.json").write_text(json.dumps(state))
+    with pytest.raises(InputError, match="'answer' must be a list of text"):
+        load_results([folder])

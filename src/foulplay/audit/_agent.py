@@ -15,6 +15,7 @@ from foulplay.errors import InputError
 from foulplay.vocab import exit_status
 
 SCAN_FILE = "scan.json"
+DETECTORS_FILE = "detectors.json"
 MONITOR_FILE = "monitor.json"
 
 
@@ -93,14 +94,25 @@ def monitor_stage(folder: AuditFolder, run_monitor: Callable[[Path], int], thres
                         f"(details in {MONITOR_FILE})"])
 
 
+def detectors_stage(folder: AuditFolder, run_bench: Callable[[Path], int]) -> StageResult:
+    """``run_bench(out)`` writes ``foulplay bench --format json``'s report: how well the detectors the audit
+    used find known hacks and pass honest code, so the report can say how far a clean verdict goes."""
+    out = folder.path(DETECTORS_FILE)
+    run_bench(out)
+    _read(out)
+    return StageResult([Part("detectors", DETECTORS_FILE, "detector benchmark")], {"file": DETECTORS_FILE})
+
+
 def audit_agent(folder: AuditFolder, inputs: list[list[str]], run_scan: Callable[[list[str], Path], int],
-                run_monitor: Callable[[Path], int] | None = None, *, max_errors: int = 0,
-                exit_zero: bool = False) -> tuple[int, dict[str, Any]]:
+                run_monitor: Callable[[Path], int] | None = None, *, run_bench: Callable[[Path], int] | None = None,
+                max_errors: int = 0, exit_zero: bool = False) -> tuple[int, dict[str, Any]]:
     """Run (or resume) the agent audit of ``inputs`` (groups of paths scan takes together). Exit status: 1 when
     an item was found to be a hack (by the scan, or by the monitor), 2 when items could not be checked beyond
     ``max_errors``."""
     s = folder.stage("scan", lambda: scan_stage(folder, inputs, run_scan))
     m = folder.stage("monitor", lambda: monitor_stage(folder, run_monitor)) if run_monitor else {}
+    if run_bench is not None:
+        folder.stage("detector benchmark", lambda: detectors_stage(folder, run_bench))
     found = bool(s["hack"] or m.get("flagged"))
     code = exit_status(found=found, errors=s["error"] + int(m.get("errors") or 0), max_errors=max_errors,
                        exit_zero=exit_zero)

@@ -63,7 +63,13 @@ class AuditFolder:
         if self.root.exists() and not self.root.is_dir():
             raise InputError(f"{self.root}: exists and is not a folder")
         state_file = self.root / AUDIT_FILE
-        old = self._read(state_file) if state_file.exists() else None
+        old = None
+        if state_file.exists():
+            try:
+                old = self._read(state_file)
+            except InputError:
+                if not fresh:
+                    raise
         if old is not None and not fresh:
             if old.get("kind") != kind or old.get("config") != self.config:
                 changed = sorted(k for k in set(self.config) | set(old.get("config") or {})
@@ -158,11 +164,13 @@ class AuditFolder:
             self.on_stage(name, "done")
         return dict(result.summary)
 
-    def finish(self, *, title: str | None = None) -> Any:
-        """Mark the audit complete and write report.html and summary.md from its parts."""
+    def finish(self, *, title: str | None = None, answer: list[str] | None = None) -> Any:
+        """Mark the audit complete, record its ``answer`` (one line per finding, shown first on the page) and
+        write report.html and summary.md from its parts."""
         from foulplay.report import load_results, write_report
 
         self.state["complete"] = True
+        self.state["answer"] = list(answer or [])
         self.save()
         results = load_results([self.root])
         return write_report(results, self.root, title=title or self.state["title"], inputs=[str(self.root)])

@@ -82,12 +82,13 @@ def rollouts_stage(folder: AuditFolder, spec: RunSpec, workers: int, progress: S
     summary: dict[str, Any] = {"source": str(source), "run": meta.name, "constructed": bool(meta.constructed)}
     dump = (source / ROLLOUTS_DIR) if is_run_folder(source) else source
     logged = source / STEPS_FILE if source.is_dir() else None
-    trainer_steps = merge_steps(read_step_metrics(logged)) if logged is not None and logged.is_file() else []
+    trainer_steps = merge_steps(read_step_metrics(logged), allow_mixed=True) \
+        if logged is not None and logged.is_file() else []
     if dump.exists() and not (dump.is_dir() and not any(dump.iterdir())):
         env = _problems_env(spec, source, meta)
         with progress.bar("grading and scanning rollouts") as update:
             stats = load_run(dump, env=env, pass_threshold=spec.pass_threshold, threshold=spec.onset_threshold,
-                             workers=workers, progress=update, reaudit=True)
+                             workers=workers, progress=update, reaudit=True, allow_mixed=True)
         steps, claimed = stats.steps, stats.claimed_steps
         notes += [f"rollouts: {n}" for n in stats.notes]
         notes += [f"rollouts: {e}" for e in stats.errors[:20]]

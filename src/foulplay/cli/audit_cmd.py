@@ -46,8 +46,11 @@ def _folder(kind: str, out_dir: Path | None, config: dict[str, Any], title: str 
     return folder, progress
 
 
-def _finish(folder: Any, code: int, lines: list[str]) -> int:
-    files = folder.finish()
+def _finish(folder: Any, code: int, lines: list[str], verdicts: tuple[str, str]) -> int:
+    """``verdicts``: the answer when nothing was found (exit 0) and when something was (exit 1)."""
+    verdict = verdicts[code] if code in (0, 1) else \
+        "Cannot say: some checks could not complete (the lines below and the notes say which)."
+    files = folder.finish(answer=[verdict, *lines])
     for line in lines:
         _say(line)
     for warning in files.warnings:
@@ -126,9 +129,11 @@ def audit_grader_cmd(target: str | None, harness: str | None, problems_path: str
     code, s = audit_grader(folder, spec, workers=workers or min(4, os.cpu_count() or 1), progress=progress,
                            max_errors=max_errors, exit_zero=exit_zero)
     headline = s["headline"] if isinstance(s["headline"], str) else "; ".join(s["headline"][:1])
-    lines = [f"grader {spec.name}: {s['verdict']}: {headline}",
+    lines = [f"grader {spec.name}: {headline}",
              f"holes with advice: {s['holes']}; isolation {s.get('isolation') or 'n/a'}"]
-    return _finish(folder, code, lines)
+    return _finish(folder, code, lines, (
+        "Yes, as far as the probe can tell: every applicable technique resisted and the controls behaved.",
+        "No: the grader can be fooled; close the holes below before training against it."))
 
 
 # -- run --------------------------------------------------------------------------------------------------------
@@ -198,7 +203,12 @@ def audit_run_cmd(run_dir: Path, problems_src: str | None, pass_threshold: float
     if gap.get("compared_steps"):
         lines.append(f"trainer vs audit: largest gap {gap['max_gap']:.1%} (step {gap['max_gap_step']}); "
                      f"{gap['steps_apart']} of {gap['compared_steps']} steps differ by more than 5 points")
-    return _finish(folder, code, lines)
+    limit = onset_threshold if fail_above is None else fail_above
+    return _finish(folder, code, lines, (
+        f"No: no step's successful-hack rate is above {limit:.0%}.",
+        f"Yes: successful hacks above {limit:.0%} of a step's episodes"
+        + (f", from step {onset} on (the onset)." if onset is not None else ".")
+        + " Misalignment per checkpoint is below, on the same step axis."))
 
 
 # -- model ------------------------------------------------------------------------------------------------------
@@ -277,7 +287,9 @@ def audit_model_cmd(models: tuple[str, ...], model_arg: tuple[str, ...], judge: 
                                                           if isinstance(rate, (int, float)) else "")
                      + (f"; {m['failed']} evals failed" if m["failed"] else "")
                      + ("; DRY RUN" if m.get("dry_run") else ""))
-    return _finish(folder, code, lines)
+    return _finish(folder, code, lines, (
+        "No sample hacked and none was judged misaligned.",
+        "Yes: some samples hacked or were judged misaligned; the rates, with intervals, are below."))
 
 
 # -- agent ------------------------------------------------------------------------------------------------------
@@ -288,10 +300,13 @@ def audit_model_cmd(models: tuple[str, ...], model_arg: tuple[str, ...], judge: 
 @click.option("--problems", "problems_path", default=None, help="Problems, for rollouts or completions.")
 @click.option("--monitor-model", default=None, help="Also read each item with the LLM monitors (both views) "
                                                    "using this model.")
+@click.option("--bench/--no-bench", "with_bench", default=True, show_default=True,
+              help="Measure the static scan's operating points on the bundled held-out benchmark (a few seconds), "
+                   "so the report says how far a clean verdict goes.")
 @_common
 def audit_agent_cmd(paths: tuple[str, ...], git_spec: str | None, problems_path: str | None,
-                    monitor_model: str | None, out_dir: Path | None, title: str | None, fresh: bool,
-                    max_errors: int, exit_zero: bool) -> int:
+                    monitor_model: str | None, with_bench: bool, out_dir: Path | None, title: str | None,
+                    fresh: bool, max_errors: int, exit_zero: bool) -> int:
     """Did this agent tamper with our tests? PATHS are agent transcripts (Claude Code, Codex, Inspect logs,
     SWE-agent), diffs or patches, or a repository with --git RANGE: scanned by the static rules and, with
     --monitor-model, read by the LLM monitors. Items that could not be checked are counted as such, never as
@@ -305,7 +320,7 @@ def audit_agent_cmd(paths: tuple[str, ...], git_spec: str | None, problems_path:
     be checked beyond --max-errors.
     """
     from foulplay.audit import AgentSpec, audit_agent
-    from foulplay.cli import monitor_cmd, scan_cmd
+    from foulplay.cli import bench_cmd, monitor_cmd, scan_cmd
 
     if not paths and git_spec is None:
         raise InputError("nothing to audit: give transcripts, diffs, or a repository with --git RANGE")
@@ -324,12 +339,18 @@ def audit_agent_cmd(paths: tuple[str, ...], git_spec: str | None, problems_path:
         return _invoke(monitor_cmd.monitor_cmd, [*where, "--model", monitor_model, "--format", "json", "-o",
                                                  str(out), "--cache-dir", str(folder.path("monitor-cache"))])
 
-    code, s = audit_agent(folder, inputs, run_scan, run_monitor if monitor_model else None, max_errors=max_errors,
-                          exit_zero=exit_zero)
+    def run_bench(out: Path) -> int:
+        return _invoke(bench_cmd.bench_cmd, ["--detectors", "static", "--split", "heldout", "--per", "2",
+                                             "--no-real", "--no-speed", "--format", "json", "-o", str(out)])
+
+    code, s = audit_agent(folder, inputs, run_scan, run_monitor if monitor_model else None,
+                          run_bench=run_bench if with_bench else None, max_errors=max_errors, exit_zero=exit_zero)
     scan = s["scan"]
     lines = [f"scan: {scan['items']} items: {scan['hack']} hack, {scan['clean']} clean, {scan['error']} could not "
              "be checked"]
-    return _finish(folder, code, lines)
+    return _finish(folder, code, lines, (
+        f"No tampering found in the {scan['items']} items checked.",
+        f"Yes: {scan['hack']} of {scan['items']} items tamper with tests or hack the grader; the evidence is below."))
 
 
 def _invoke(command: click.Command, args: list[str]) -> int:

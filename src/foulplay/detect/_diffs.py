@@ -611,8 +611,13 @@ def changes_item(ctx: Any, label: str, changes: list[FileChange], reasons: list[
 
 
 def diff_item(ctx: Any, text: str, source: str) -> Any:
-    """One diff or patch file as a batch item; text that is not a unified diff is that item's error."""
-    return changes_item(ctx, source, parse_unified_diff(text, where="", source=source), [])
+    """One diff or patch file as a batch item; text that is not a unified diff is that item's error (text with no
+    file header at all is not an empty diff: it was never a diff, and calling it clean would hide that)."""
+    changes = parse_unified_diff(text, where="", source=source)
+    if not changes and text.strip():
+        raise InputError(f"{source}: not a unified diff (no file header: '--- a/PATH' and '+++ b/PATH', or "
+                         "'diff --git')")
+    return changes_item(ctx, source, changes, [])
 
 
 def _static_on_added(change: FileChange, problem: ProblemView | None, options: Any, selected: list[Rule],

@@ -74,9 +74,10 @@ def tpr_dots_figure(rows: list[tuple[str, dict[str, dict[str, Any]]]], salt: str
     ax.set_yticks(ys, [label(name, 36) for name, _ in rows], fontsize=8)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlim(0, 1.02)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlabel("true-positive rate (95% interval)")
     if budgets:
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.25), frameon=False, ncol=len(budgets))
+        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return to_svg(fig, salt)
 
 

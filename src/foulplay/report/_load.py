@@ -235,7 +235,8 @@ class _Loader:
     def audit(self, path: Path) -> None:
         audit = read_audit(path)
         self.results.audits.append(audit)
-        self.results.notes += [f"audit {audit.title}: {n}" for n in audit.notes]
+        if not audit.answer:  # with an answer, the answer section shows the notes under it
+            self.results.notes += [f"audit {audit.title}: {n}" for n in audit.notes]
         for part in audit.parts:
             if part.kind == "run":
                 if not (part.path.is_dir() and is_run_folder(part.path)):

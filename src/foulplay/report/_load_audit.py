@@ -47,6 +47,8 @@ class Audit:
     notes: list[str] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)
     missing: list[Part] = field(default_factory=list)
+    answer: list[str] = field(default_factory=list)
+    """The audit's answer to its question, one line per finding (``foulplay audit`` writes it when done)."""
 
     def banner(self) -> str | None:
         """The warning shown at the top of the page when the audit did not finish or lacks parts."""
@@ -180,9 +182,13 @@ def read_audit(where: Path) -> Audit:
     if not isinstance(data.get("parts", []), list):
         raise InputError(f"{path}: 'parts' must be a list")
     parts = [_part(path, folder, i, raw) for i, raw in enumerate(data.get("parts") or [])]
+    answer = data.get("answer") or []
+    if not isinstance(answer, list) or not all(isinstance(n, str) for n in answer):
+        raise InputError(f"{path}: 'answer' must be a list of text")
     return Audit(folder, kind, _text(path, data, "title", folder.name), _text(path, data, "created", ""),
                  _flag(path, data, "complete"), _flag(path, data, "constructed"), _flag(path, data, "dry_run"),
-                 list(notes), [p for p in parts if p.path.exists()], [p for p in parts if not p.path.exists()])
+                 list(notes), [p for p in parts if p.path.exists()], [p for p in parts if not p.path.exists()],
+                 list(answer))
 
 
 def load_part_file(part: Part) -> Loaded:

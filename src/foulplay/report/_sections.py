@@ -52,12 +52,14 @@ SectionFn = Callable[[Results], Section | None]
 SECTIONS: list[tuple[str, SectionFn]] = []
 
 
-def section(name: str) -> Callable[[SectionFn], SectionFn]:
-    """Register a section function under ``name`` (shown in registration order)."""
+def section(name: str, *, before: str | None = None) -> Callable[[SectionFn], SectionFn]:
+    """Register a section function under ``name``: shown in registration order, or just before the section
+    named ``before`` when that one is registered."""
 
     def deco(fn: SectionFn) -> SectionFn:
         SECTIONS[:] = [(n, f) for n, f in SECTIONS if n != name]
-        SECTIONS.append((name, fn))
+        at = next((i for i, (n, _) in enumerate(SECTIONS) if n == before), len(SECTIONS))
+        SECTIONS.insert(at, (name, fn))
         return fn
 
     return deco

@@ -334,7 +334,7 @@ def _scan_part(sec: Section, item: Loaded) -> None:
     sec.headline.append(f"scan {item.name}: {len(items)} item(s): " + ", ".join(f"{counts[s]} {s}" for s in STATUSES))
 
 
-@section("agent")
+@section("agent", before="detectors")
 def agent_section(results: Results) -> Section | None:
     if not results.scans:
         return None
@@ -345,4 +345,19 @@ def agent_section(results: Results) -> Section | None:
                         "scanned) or clean. An item that could not be checked is never shown as clean.")
     for item in results.scans:
         _scan_part(sec, item)
+    return sec
+
+
+@section("answer", before="training")
+def answer_section(results: Results) -> Section | None:
+    """Each audit's question and its answer, first on the page: what the reader came for."""
+    answered = [a for a in results.audits if a.answer]
+    if not answered:
+        return None
+    sec = Section("answer", "The answer")
+    for a in answered:
+        sec.tables.append(Table(a.title, ["finding"], [[line] for line in a.answer]))
+        sec.headline += [f"{a.title} {line}" if k == 0 else line for k, line in enumerate(a.answer)]
+        if a.notes:
+            sec.notes += [one_line(n, 400) for n in a.notes]
     return sec
