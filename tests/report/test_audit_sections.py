@@ -326,7 +326,7 @@ def test_an_audits_answer_comes_first_with_its_notes(tmp_path):
     (folder / "audit.json").write_text(json.dumps(state))
     results = load_results([folder])
     assert "audit nightly: made by a test" not in results.notes  # shown under the answer instead
-    html, md, shown = render(results)
+    _html, md, shown = render(results)
     assert shown[0].id == "answer" and shown[0].notes == ["made by a test"]
     assert md.index("Yes: something was found.") < md.index("goals")
     state["answer"] = "not a list"
