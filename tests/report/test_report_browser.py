@@ -31,8 +31,27 @@ def _chromium(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(cmd, capture_output=True, timeout=240, cwd=cwd, check=False)
 
 
-@pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _audits(out: Path) -> list[Path]:
+    """Three audits made by the real commands: the example run, a vulnerable harness on two techniques, and the
+    example agent session and diff (with the static scan's operating points)."""
+    from foulplay.cli.main import main
+
+    root = EXAMPLE.parents[1]
+    made = []
+    for kind, args in (("run", [str(EXAMPLE)]),
+                       ("grader", ["--harness", "vulnerable", "--limit", "1", "--technique", "always-equal-object",
+                                   "--technique", "conftest-report-patch"]),
+                       ("agent", [str(root / "examples" / "agent_session.jsonl"),
+                                  str(root / "examples" / "tampering.diff")])):
+        with pytest.raises(SystemExit) as exc:
+            main(["audit", kind, *args, "-o", str(out / kind)])
+        assert exc.value.code == 1, kind
+        made.append(out / kind)
+    return made
+
+
+@pytest.fixture(scope="module", params=["run-report", "audits"])
+def page(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("browser")
     blank = out / "blank.html"
     blank.write_text("<!doctype html><title>t</title><p id=probe>ok</p>")
@@ -43,6 +62,13 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if probe.returncode != 0 or b"probe" not in probe.stdout:
         pytest.skip("chromium cannot render a trivial page here: report screenshots not checked "
                     f"({probe.stderr.decode(errors='replace').strip().splitlines()[-1:]})")
+    if request.param == "audits":
+        inputs = _audits(out)
+        files = write_report(load_results(inputs), out / "report", inputs=[str(p) for p in inputs])
+        text = files.html.read_text(encoding="utf-8")
+        for section in ("The answer", "Grader audit", "Agent and code scans", "Detectors: operating points"):
+            assert section in text, section
+        return files.html
     files = write_report(load_results([EXAMPLE]), out / "report", inputs=["examples/run_folder"])
     return files.html
 
