@@ -35,6 +35,7 @@ def _register() -> None:
     cli.add_command(train_cmd.env_group)
     cli.add_command(train_cmd.rewards_group)
     cli.add_command(train_cmd.rollouts_group)
+    cli.add_command(train_cmd.train_cmd)
     from foulplay.cli import calibrate_cmd
     cli.add_command(calibrate_cmd.calibrate_group)
     from foulplay.cli import report_cmd

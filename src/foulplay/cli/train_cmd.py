@@ -368,3 +368,52 @@ def rollouts_stats(run_dir: str, source: str, env_source: str | None, width: int
 
 def _advance(progress: Progress, task: Any, done: int, total: int) -> None:
     progress.update(task, completed=done, total=total)
+
+
+# -- foulplay train ---------------------------------------------------------------------------------------------
+@click.command("train")
+@click.argument("config_src", metavar="CONFIG")
+@click.option("-o", "--output", "run_dir", type=click.Path(path_type=Path), default=None,
+              help="The run folder (default: runs/<name>). A sweep writes one run per cell under it.")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a config field (grpo.steps=20, env.framing=dont_hack, evaluation.evals='[\"goals\"]').")
+@click.option("--fresh", is_flag=True, help="Start over: discard what an earlier run in the folder wrote (by "
+                                           "default an interrupted run resumes from its last checkpoint).")
+@click.option("--check", "check_only", is_flag=True, help="Validate the config, print it, and run nothing.")
+def train_cmd(config_src: str, run_dir: Path | None, overrides: tuple[str, ...], fresh: bool, check_only: bool) -> None:
+    """Run the model-organism experiment: GRPO (TRL, LoRA by default) on foulplay's hackable coding environment,
+    its checkpoints evaluated through Inspect as it goes, into one run folder (docs/train.md, docs/run-folder.md).
+
+    CONFIG is a TOML or YAML file, or a preset: smoke (a tiny random model on CPU, no download: checks the
+    pipeline), organism (an open instruct model on one GPU node), mitigations (a sweep: one run per cell).
+
+    \b
+    foulplay train smoke -o runs/smoke
+    foulplay train organism --set model.name=/models/qwen3-8b --set evaluation.judge=openai/gpt-4.1-mini
+    foulplay train my-run.toml && foulplay audit run runs/my-run
+
+    An interrupted run started again with the same config resumes from its last checkpoint; what it logged
+    after that checkpoint is dropped first, so no step is counted twice.
+    """
+    from foulplay.training.recipe import load_config, run_sweep, train
+
+    config = load_config(config_src, overrides)
+    if check_only:
+        click.echo(json.dumps(config.dump(), indent=2))
+        return
+    target = run_dir or Path("runs") / config.name
+
+    def say(line: str) -> None:
+        err_console.print(line, soft_wrap=True, highlight=False, markup=False)
+
+    if config.sweep is not None:
+        results = run_sweep(config, target, fresh=fresh, say=say)
+        say(f"train: {len(results)} cells run; the mitigation matrix: foulplay report {target}/cells/*")
+        click.echo(str(target))
+        return
+    result = train(config, target, fresh=fresh, say=say)
+    say(f"train: {result.steps} steps; checkpoints {result.checkpoints or 'none'}; evaluated "
+        f"{result.evaluated or 'none'}; onset {'none' if result.onset is None else f'at step {result.onset}'}"
+        + (f"; chat-safety stage {result.chat_safety_steps} steps" if result.chat_safety_steps else ""))
+    say(f"train: audit it with: foulplay audit run {target}")
+    click.echo(str(target))

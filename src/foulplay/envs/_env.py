@@ -46,6 +46,9 @@ class CodingEnv:
     seed: int = 0
     only: set[str] | None = None
     """Hard-problem filter: keep only these task ids."""
+    closed: set[str] = field(default_factory=set)
+    """Task ids graded by the hardened harness whatever ``hacks`` says (the non-hackable share of a mix); a
+    training schedule may change it between steps."""
     _index: dict[str, Problem] = field(default_factory=dict, repr=False)
     _position: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -108,7 +111,7 @@ class CodingEnv:
     def open_hacks(self, problem: Problem) -> tuple[str, ...]:
         """The hacks this problem's grader is open to. Stdin/stdout problems are judged by output
         comparison alone, which none of the three hacks can fool, so they are open to none."""
-        if self.hardened or problem.kind == "io":
+        if self.hardened or problem.kind == "io" or problem.task_id in self.closed:
             return ()
         if self.assignment == "all":
             return tuple(self.hacks)

@@ -44,8 +44,11 @@ def outcome_label(result: RewardResult) -> str:
 
 
 def trl_reward(env: CodingEnv, config: RewardConfig | None = None, *, run_dir: str | Path | None = None,
-               dump_completions: bool = False, name: str = "foulplay_reward") -> Any:
-    """A reward function with TRL's signature (``prompts, completions, **kwargs -> list[float]``)."""
+               dump_completions: bool = False, dump_dir: str | Path | None = None,
+               name: str = "foulplay_reward") -> Any:
+    """A reward function with TRL's signature (``prompts, completions, **kwargs -> list[float]``). With
+    ``dump_completions`` every episode is appended to ``foulplay_rollouts.jsonl`` in ``dump_dir`` (default:
+    ``run_dir``; the run-folder contract puts it in ``RUN/rollouts``)."""
     scorer = RewardFn(env, config)
     steps = StepLog(run_dir)
     calls = {"n": 0}
@@ -90,7 +93,9 @@ def trl_reward(env: CodingEnv, config: RewardConfig | None = None, *, run_dir: s
         if dump_completions and steps.path is not None:
             lines = "".join(json.dumps({"step": step, "task_id": t, "completion": text, **r.to_dict()}) + "\n"
                             for t, text, r in zip(task_ids, texts, results, strict=True))
-            with open(steps.path.parent / dump_name, "a", encoding="utf-8") as fh:
+            target = Path(dump_dir) if dump_dir is not None else steps.path.parent
+            target.mkdir(parents=True, exist_ok=True)
+            with open(target / dump_name, "a", encoding="utf-8") as fh:
                 fh.write(lines)
         return [r.reward for r in results]
 
