@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# GPU smoke test: a short GRPO run with foulplay's TRL reward on CUDA, then the verl and OpenRLHF adapters.
+# GPU smoke test: a short GRPO run with foulplay's TRL reward on CUDA, then the verl and OpenRLHF adapters, then
+# `foulplay train`'s smoke preset and a random model at a real organism's dimensions (scripts/gpu_train_smoke.sh).
 # Uses .venv when present (make install-train), else the python on PATH. Wheels in $FOULPLAY_WHEELS (a
 # folder, for machines without an index) are installed offline first. FOULPLAY_SMOKE_DEVICE=cpu: dry run.
 set -euo pipefail
@@ -12,4 +13,7 @@ fi
 if [ "${FOULPLAY_SMOKE_DEVICE:-cuda}" = cuda ] && command -v nvidia-smi >/dev/null 2>&1; then
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 fi
-exec "$PY" scripts/gpu_smoke.py "$@"
+"$PY" scripts/gpu_smoke.py "$@"
+if [ "${FOULPLAY_SMOKE_DEVICE:-cuda}" = cuda ]; then
+  PYTHON="$PY" bash scripts/gpu_train_smoke.sh "${FOULPLAY_TRAIN_OUT:-/tmp/foulplay-gpu-smoke}"
+fi

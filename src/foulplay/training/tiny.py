@@ -10,9 +10,12 @@ CHAT_TEMPLATE = ("{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{%
 
 
 def tiny_causal_lm(texts: list[str], *, hidden: int = 32, layers: int = 1, vocab_size: int = 400,
-                   max_positions: int = 4096) -> tuple[Any, Any]:
+                   max_positions: int = 4096, heads: int | None = None, kv_heads: int | None = None,
+                   intermediate: int | None = None) -> tuple[Any, Any]:
     """``(model, tokenizer)``: a byte-level BPE tokenizer trained on ``texts`` (so any text round-trips)
-    with a plain chat template, and a Qwen2-architecture model of the given size with random weights."""
+    with a plain chat template, and a Qwen2-architecture model of the given size with random weights (by
+    default ``hidden // 32`` heads, half as many key/value heads, and an MLP four times as wide; give real
+    dimensions to time a model of that size without its weights)."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
 
@@ -23,9 +26,10 @@ def tiny_causal_lm(texts: list[str], *, hidden: int = 32, layers: int = 1, vocab
                                                        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>")
     tokenizer.chat_template = CHAT_TEMPLATE
-    heads = max(2, hidden // 64 * 2)
-    config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=4 * hidden,
-                         num_hidden_layers=layers, num_attention_heads=heads, num_key_value_heads=heads // 2,
+    heads = heads or max(2, hidden // 64 * 2)
+    config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=intermediate or 4 * hidden,
+                         num_hidden_layers=layers, num_attention_heads=heads,
+                         num_key_value_heads=kv_heads or max(1, heads // 2),
                          max_position_embeddings=max_positions, pad_token_id=tokenizer.pad_token_id,
                          eos_token_id=tokenizer.eos_token_id)
     return Qwen2ForCausalLM(config), tokenizer

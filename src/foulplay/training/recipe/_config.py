@@ -42,6 +42,10 @@ class ModelSpec(_Strict):
     tiny_hidden: int = Field(64, ge=8)
     tiny_layers: int = Field(2, ge=1)
     tiny_vocab: int = Field(512, ge=300)
+    tiny_heads: int | None = Field(None, ge=1)
+    tiny_kv_heads: int | None = Field(None, ge=1)
+    tiny_intermediate: int | None = Field(None, ge=8)
+    """``tiny`` only: the random model's size (real dimensions time a model of that size without its weights)."""
 
     @field_validator("lora", mode="before")
     @classmethod

@@ -38,7 +38,10 @@ def load_policy(config: TrainConfig, run_dir: Path, texts: list[str]) -> tuple[A
 
             torch.manual_seed(config.grpo.seed)
             model, tokenizer = tiny_causal_lm(texts, hidden=spec.tiny_hidden, layers=spec.tiny_layers,
-                                              vocab_size=spec.tiny_vocab)
+                                              vocab_size=spec.tiny_vocab, heads=spec.tiny_heads,
+                                              kv_heads=spec.tiny_kv_heads, intermediate=spec.tiny_intermediate)
+            if spec.dtype in ("bfloat16", "float16"):
+                model = model.to(_dtype(spec.dtype))
             base.mkdir(parents=True, exist_ok=True)
             model.save_pretrained(base)
             tokenizer.save_pretrained(base)
