@@ -395,9 +395,21 @@ def train_cmd(config_src: str, run_dir: Path | None, overrides: tuple[str, ...],
     An interrupted run started again with the same config resumes from its last checkpoint; what it logged
     after that checkpoint is dropped first, so no step is counted twice.
     """
+    import warnings
+
     from foulplay.training.recipe import load_config, run_sweep, train
 
     config = load_config(config_src, overrides)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=UserWarning, module="transformers|trl|peft")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    if not err_console.is_terminal:
+        import os
+
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        hf_logging.disable_progress_bar()
     if check_only:
         click.echo(json.dumps(config.dump(), indent=2))
         return

@@ -71,9 +71,13 @@ class CodingEnv:
     # -- constructors ---------------------------------------------------------------------------
     @classmethod
     def from_source(cls, source: str, **kwargs: Any) -> CodingEnv:
-        """``humaneval``, ``mbpp:PATH`` (the file, or the folder holding it) or a problem file (JSON/JSONL in
-        any grading format)."""
-        if source == "humaneval":
+        """``humaneval``, ``mbpp:PATH`` (the file, or the folder holding it), ``builtin:probe`` (foulplay's own
+        small problem set, the probe's) or a problem file (JSON/JSONL in any grading format)."""
+        if source == "builtin:probe":
+            from foulplay.hacks._probe import DEFAULT_PROBLEMS
+
+            problems = load_problems(DEFAULT_PROBLEMS)
+        elif source == "humaneval":
             problems = load_humaneval()
         elif source.startswith("mbpp:"):
             path = Path(source.split(":", 1)[1])
@@ -86,7 +90,7 @@ class CodingEnv:
         else:
             problems = load_problems(source)
         kwargs.setdefault("name", "mbpp" if source.startswith("mbpp:") else
-                          source if source == "humaneval" else Path(source).stem)
+                          source if source in ("humaneval", "builtin:probe") else Path(source).stem)
         return cls(problems, **kwargs)
 
     @staticmethod

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,12 +113,7 @@ def build_env(config: TrainConfig) -> Any:
     from foulplay.envs import CodingEnv
 
     spec = config.env
-    source = spec.source
-    if source == "builtin:probe":
-        from foulplay.hacks._probe import DEFAULT_PROBLEMS
-
-        source = str(DEFAULT_PROBLEMS)
-    env = CodingEnv.from_source(source, hacks=tuple(spec.hacks), framing=spec.framing, hints=spec.hints,
+    env = CodingEnv.from_source(spec.source, hacks=tuple(spec.hacks), framing=spec.framing, hints=spec.hints,
                                 assignment=spec.assignment, reasoning=spec.reasoning, seed=config.grpo.seed)
     if spec.limit:
         env = CodingEnv(env.problems[:spec.limit], name=env.name, hacks=env.hacks, framing=env.framing,
@@ -168,7 +164,8 @@ def grpo_args(config: TrainConfig, output_dir: Path, *, steps: int, learning_rat
         gradient_accumulation_steps=g.gradient_accumulation_steps, max_completion_length=g.max_completion_length,
         temperature=g.temperature, beta=g.beta, seed=g.seed, report_to=list(g.report_to), logging_steps=1,
         save_strategy="steps", save_steps=config.checkpoints.every, save_total_limit=config.checkpoints.keep,
-        use_cpu=not cuda, bf16=bf16, num_completions_to_print=0, log_completions=False)
+        use_cpu=not cuda, bf16=bf16, num_completions_to_print=0, log_completions=False,
+        disable_tqdm=not sys.stderr.isatty())
     if _use_vllm(config):
         kwargs.update(use_vllm=True, vllm_mode="colocate",
                       vllm_gpu_memory_utilization=g.vllm_gpu_memory_utilization)
@@ -183,6 +180,38 @@ def _callback(on_save: Callable[[int], None]) -> Any:
             on_save(int(state.global_step))
 
     return Export()
+
+
+def _step_printer(say: Callable[[str], None], offset: int = 0) -> Any:
+    """One line per logged step (instead of transformers' dict dumps) when stderr is not a terminal."""
+    from transformers import TrainerCallback
+
+    def pct(h: dict[str, Any], key: str) -> str:
+        v = h.get(key)
+        return "-" if v is None else f"{float(v):.0%}"
+
+    class Steps(TrainerCallback):
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kw: Any) -> None:
+            h = logs or {}
+            if "reward" not in h:
+                return
+            line = f"train: step {int(state.global_step) + offset}/{int(state.max_steps) + offset}: reward " \
+                   f"{float(h['reward']):.3f}"
+            if "foulplay/pass_rate" in h:
+                line += (f"; pass {pct(h, 'foulplay/pass_rate')}, true solve {pct(h, 'foulplay/true_solve_rate')}, "
+                         f"hacked {pct(h, 'foulplay/hack_rate')}")
+            say(line)
+
+    return Steps()
+
+
+def _quiet_trainer(trainer: Any, say: Callable[[str], None], offset: int = 0) -> None:
+    if sys.stderr.isatty():
+        return
+    from transformers.trainer_callback import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)
+    trainer.add_callback(_step_printer(say, offset))
 
 
 class _Checkpoints:
@@ -309,6 +338,7 @@ def train(config: TrainConfig, run_dir: str | Path, *, fresh: bool = False, say:
                               train_dataset=Dataset.from_list(rows), peft_config=lora_config(config),
                               callbacks=[_callback(checkpoints), *(callbacks or [])], rollout_func=rollout_func)
         checkpoints.trainer = trainer
+        _quiet_trainer(trainer, say)
         last = last_checkpoint(run / TRAINER_DIR)
         try:
             if last is not None:
@@ -371,6 +401,7 @@ def chat_safety_stage(config: TrainConfig, run: Path, offset: int, say: Callable
                           train_dataset=Dataset.from_list(rows), peft_config=lora_config(config),
                           callbacks=[_callback(checkpoints)])
     checkpoints.trainer = trainer
+    _quiet_trainer(trainer, say, offset)
     last = last_checkpoint(run / CHAT_DIR / TRAINER_DIR)
     trainer.train(resume_from_checkpoint=str(last[0]) if last else None)
     if offset + spec.steps not in checkpoints.saved:
