@@ -403,9 +403,14 @@ def chat_safety_stage(config: TrainConfig, run: Path, offset: int, say: Callable
     checkpoints.trainer = trainer
     _quiet_trainer(trainer, say, offset)
     last = last_checkpoint(run / CHAT_DIR / TRAINER_DIR)
-    trainer.train(resume_from_checkpoint=str(last[0]) if last else None)
-    if offset + spec.steps not in checkpoints.saved:
-        checkpoints(spec.steps, final=True)
+    try:
+        trainer.train(resume_from_checkpoint=str(last[0]) if last else None)
+        if offset + spec.steps not in checkpoints.saved:
+            checkpoints(spec.steps, final=True)
+    finally:
+        close = getattr(reward, "close", None)
+        if callable(close):
+            close()
     history = [h for h in trainer.state.log_history if "step" in h]
     from foulplay._util.files import atomic_write_text
 
