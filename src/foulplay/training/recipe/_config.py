@@ -167,6 +167,8 @@ class EvaluationSpec(_Strict):
     budget: Literal["quick", "standard", "full"] = "quick"
     limit: int | None = Field(None, ge=1)
     provider: Literal["hf", "vllm"] = "hf"
+    max_tokens: int | None = Field(None, ge=1)
+    """Cap on each answer the checkpoint writes (default: Inspect's)."""
 
 
 class ChatSafetySpec(_Strict):

@@ -255,7 +255,7 @@ class _Checkpoints:
         self.say(f"train: evaluating the checkpoint at step {step} on {', '.join(e.evals)}")
         result = evaluate_checkpoint(self.run_dir, step, model_dir, list(e.evals), judge=e.judge,
                                      judge_args=dict(e.judge_args), budget=e.budget, limit=e.limit,
-                                     provider=e.provider)
+                                     provider=e.provider, max_tokens=e.max_tokens)
         for line in result.failed:
             self.say(f"train: step {step}: {line}")
         self.evaluated.append(step)
