@@ -70,3 +70,16 @@ def test_an_unknown_budget_or_eval_is_one_line():
         plan(ModelSpec(models=["m"], budget="huge"), PriceTable({}))
     with pytest.raises(InputError, match="unknown eval 'nope'"):
         plan(ModelSpec(models=["m"], evals=["nope"]), PriceTable({}))
+
+
+def test_scripted_models_cost_nothing_unless_the_table_says_otherwise():
+    assert PriceTable({}).price("foulplay/dry-run") == (0.0, 0.0)
+    assert PriceTable({}).price("mockllm/model") == (0.0, 0.0)
+    assert PriceTable({"mockllm/*": (1.0, 1.0)}).price("mockllm/model") == (1.0, 1.0)
+
+
+def test_the_plan_describes_only_the_evals_chosen():
+    _, p = plan(ModelSpec(models=["m"], evals=["goals"]), PriceTable({}))
+    assert p["budget"] == "quick: chat evals 20 samples each"
+    _, p = plan(ModelSpec(models=["m"], evals=["hack_propensity"], budget="full"), PriceTable({}))
+    assert p["budget"] == "full: hack_propensity every sample"

@@ -93,3 +93,15 @@ def test_stage_events_are_reported(tmp_path):
     _stage(f, [])
     _stage(AuditFolder(tmp_path, "run", {}, title="t", on_stage=lambda s, w: events.append((s, w))), [])
     assert events == [("a", "start"), ("a", "done"), ("a", "resumed")]
+
+
+def test_fresh_also_removes_logs_and_caches_an_audit_wrote(tmp_path):
+    f = AuditFolder(tmp_path, "model", {"a": 1}, title="t")
+    _stage(f, [])
+    for name in ("logs", "monitor-cache"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "old.eval").write_text("x")
+    (tmp_path / "claimed_steps.jsonl").write_text("{}\n")
+    AuditFolder(tmp_path, "model", {"a": 1}, title="t", fresh=True)
+    assert not (tmp_path / "logs").exists() and not (tmp_path / "monitor-cache").exists()
+    assert not (tmp_path / "claimed_steps.jsonl").exists()

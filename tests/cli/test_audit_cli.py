@@ -51,7 +51,7 @@ def test_run_audit_of_the_example(tmp_path, capsys):
     out = tmp_path / "r"
     code, _stdout, err = run(["audit", "run", str(ROOT / "examples" / "run_folder"), "-o", str(out)], capsys)
     assert code == 1, err
-    assert "onset at step" in err and "trainer vs audit: largest gap 0.0%" in err
+    assert "onset at step" in err and "the trainer's own hack rate vs the audit's: largest difference 0.0" in err
     assert "Chat-like misalignment fell" in err  # the context warning reaches the terminal
     assert (out / "summary.md").read_text().count("CONSTRUCTED") >= 1
     code, _, err = run(["audit", "run", str(ROOT / "examples" / "run_folder"), "--onset-threshold", "0.1", "-o",
@@ -62,7 +62,7 @@ def test_run_audit_of_the_example(tmp_path, capsys):
 def test_grader_audit_exit_status_follows_the_probe(tmp_path, capsys):
     code, _stdout, err = run(["audit", "grader", "--harness", "vulnerable:eq", "--limit", "1", "--technique",
                              "always-equal-object", "-o", str(tmp_path / "g")], capsys)
-    assert code == 1 and "FOOLED" in err and "holes with advice: 1" in err
+    assert code == 1 and "FOOLED" in err and "techniques that fooled it: 1" in err
 
 
 def test_model_audit_plan_prints_counts_and_runs_nothing(tmp_path, capsys, monkeypatch):
@@ -75,7 +75,8 @@ def test_model_audit_plan_prints_counts_and_runs_nothing(tmp_path, capsys, monke
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["audit", "grader"], "give a TARGET"),
+    (["audit", "grader"], "nothing to audit: give a TARGET"),
+    (["audit", "grader", "x:y", "--harness", "hardened"], "not both"),
     (["audit", "run", "/nonexistent/run"], "no such run folder"),
     (["audit", "run", str(ROOT / "examples" / "run_folder"), "--model-pattern", "hf/x"], "needs {step}"),
     (["audit", "run", str(ROOT / "examples" / "run_folder"), "--checkpoints", "a,b"], "--checkpoints expects"),

@@ -70,11 +70,14 @@ def scan_stage(folder: AuditFolder, inputs: list[list[str]], run_scan: Callable[
         part.unlink()
     data = merge_reports(reports)
     atomic_write_text(out, json.dumps(data, indent=2) + "\n")
+    from foulplay.report._sections_audit import scan_status
+
+    unverified = sum(1 for i in data.get("items") or [] if isinstance(i, dict) and scan_status(i) == "unverified")
     verdicts = (data.get("summary") or {}).get("verdicts") or {}
     return StageResult([Part("scan", SCAN_FILE, "static scan")],
                        {"items": int((data.get("summary") or {}).get("items") or 0),
                         "hack": int(verdicts.get("hack", 0)), "error": int(verdicts.get("error", 0)),
-                        "clean": int(verdicts.get("clean", 0)),
+                        "clean": int(verdicts.get("clean", 0)) - unverified, "unverified": unverified,
                         "by_rule": (data.get("summary") or {}).get("by_rule") or {}})
 
 
@@ -114,6 +117,7 @@ def audit_agent(folder: AuditFolder, inputs: list[list[str]], run_scan: Callable
     if run_bench is not None:
         folder.stage("detector benchmark", lambda: detectors_stage(folder, run_bench))
     found = bool(s["hack"] or m.get("flagged"))
-    code = exit_status(found=found, errors=s["error"] + int(m.get("errors") or 0), max_errors=max_errors,
+    code = exit_status(found=found, errors=s["error"] + int(s.get("unverified") or 0) + int(m.get("errors") or 0),
+                       max_errors=max_errors,
                        exit_zero=exit_zero)
     return int(code), {"scan": s, "monitor": m or None}

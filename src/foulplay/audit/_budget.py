@@ -26,6 +26,8 @@ from typing import Any
 from foulplay.errors import InputError
 
 CONFIG_FILE = "foulplay.toml"
+FREE_PROVIDERS = ("mockllm",)
+"""Providers that cost nothing (scripted answers); foulplay/dry-run is matched by name below."""
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,22 @@ class Budget:
     coding_samples: int | None
     """Samples of hack_propensity (None: all)."""
 
-    def describe(self) -> str:
-        chat = "all samples" if self.chat_samples is None else f"{self.chat_samples} samples"
+    def describe(self, evals: list[str] | None = None) -> str:
+        """The preset in words, for the evals chosen (all kinds when None)."""
+        chat = "every sample" if self.chat_samples is None else f"{self.chat_samples} samples"
         agentic = "their own epochs" if self.agentic_epochs is None else f"{self.agentic_epochs} epochs"
-        coding = "all samples" if self.coding_samples is None else f"{self.coding_samples} samples"
-        return f"{self.name}: chat evals {chat} each; agentic evals {agentic} of every variant; " \
-               f"hack_propensity {coding}"
+        coding = "every sample" if self.coding_samples is None else f"{self.coding_samples} samples"
+        from foulplay.audit._evals import AGENTIC_EVALS, CODING_EVALS
+
+        chosen = set(evals) if evals is not None else None
+        parts = []
+        if chosen is None or chosen - set(AGENTIC_EVALS) - set(CODING_EVALS):
+            parts.append(f"chat evals {chat} each")
+        if chosen is None or chosen & set(AGENTIC_EVALS):
+            parts.append(f"agentic evals {agentic} of every variant")
+        if chosen is None or chosen & set(CODING_EVALS):
+            parts.append(f"hack_propensity {coding}")
+        return f"{self.name}: " + "; ".join(parts)
 
 
 BUDGETS = {
@@ -70,6 +82,9 @@ class PriceTable:
     def price(self, model: str) -> tuple[float, float] | None:
         if model in self.prices:
             return self.prices[model]
+        free = model.split("/")[0] in FREE_PROVIDERS or model == "foulplay/dry-run"
+        if free and not any(fnmatch.fnmatchcase(model, p) for p in self.prices):
+            return (0.0, 0.0)
         for pattern, value in self.prices.items():
             if fnmatch.fnmatchcase(model, pattern):
                 return value

@@ -62,7 +62,7 @@ def slug(model: str) -> str:
 
 
 def resolve_model(spec: str, args: dict[str, Any] | None = None) -> Any:
-    from foulplay.evals._models import model_for
+    from foulplay._util.models import model_for
 
     try:
         return model_for(spec, args)

@@ -18,6 +18,9 @@ from foulplay.errors import InputError
 SCHEMA = "foulplay.audit/1"
 AUDIT_FILE = "audit.json"
 PART_KINDS = ("probe", "scan", "detectors", "run", "evals")
+WRITTEN = ("report.html", "summary.md", "logs", "run", "evals", "claimed_steps.jsonl", "probe.json", "scan.json",
+           "detectors.json", "monitor.json", "monitor-cache")
+"""Everything an audit may write in its folder (``--fresh`` removes these, and nothing else)."""
 
 
 @dataclass
@@ -105,7 +108,7 @@ class AuditFolder:
         for stage in (old.get("stages") or {}).values():
             for part in stage.get("parts") or []:
                 self._remove(part.get("path"))
-        for extra in ("report.html", "summary.md", "results.json"):
+        for extra in WRITTEN:
             self._remove(extra)
 
     def _remove(self, rel: Any) -> None:
@@ -164,7 +167,8 @@ class AuditFolder:
             self.on_stage(name, "done")
         return dict(result.summary)
 
-    def finish(self, *, title: str | None = None, answer: list[str] | None = None) -> Any:
+    def finish(self, *, title: str | None = None, answer: list[str] | None = None,
+               inputs: list[str] | None = None) -> Any:
         """Mark the audit complete, record its ``answer`` (one line per finding, shown first on the page) and
         write report.html and summary.md from its parts."""
         from foulplay.report import load_results, write_report
@@ -173,4 +177,4 @@ class AuditFolder:
         self.state["answer"] = list(answer or [])
         self.save()
         results = load_results([self.root])
-        return write_report(results, self.root, title=title or self.state["title"], inputs=[str(self.root)])
+        return write_report(results, self.root, title=title or self.state["title"], inputs=inputs or [str(self.root)])

@@ -42,7 +42,7 @@ def plan(spec: ModelSpec, prices: PriceTable) -> tuple[list[Any], dict[str, Any]
     per_model = {m: cost_of(estimates, m, spec.judge, prices) for m in spec.models}
     priced = [c["usd"] for c in per_model.values()]
     total = sum(priced) if all(p is not None for p in priced) else None  # type: ignore[misc]
-    return tasks, {"budget": BUDGETS[spec.budget].describe(), "evals": names, "per_model": per_model,
+    return tasks, {"budget": BUDGETS[spec.budget].describe(names), "evals": names, "per_model": per_model,
                    "total_usd": total, "price_table": prices.source,
                    "method": "tokens per sample (evals._cost: prompt length, a stated answer length and number of "
                              "agent turns) x the price table's US dollars per million tokens"}

@@ -94,7 +94,9 @@ def rollouts_stage(folder: AuditFolder, spec: RunSpec, workers: int, progress: S
         notes += [f"rollouts: {e}" for e in stats.errors[:20]]
         if len(stats.errors) > 20:
             notes.append(f"rollouts: ... and {len(stats.errors) - 20} more lines that could not be checked")
-        summary.update({"steps_from": f"rollouts ({stats.source}), graded and scanned here",
+        kind = {"rollouts": "foulplay's rollout dump", "verl": "verl's rollout dumps",
+                "trl": "TRL's completion tables"}.get(stats.source, stats.source)
+        summary.update({"steps_from": f"every episode of {kind} graded and scanned again",
                         "audited_episodes": stats.audited, "errors": len(stats.errors)})
         if claimed:
             atomic_write_text(folder.path(CLAIMED_FILE),

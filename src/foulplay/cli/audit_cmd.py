@@ -46,11 +46,12 @@ def _folder(kind: str, out_dir: Path | None, config: dict[str, Any], title: str 
     return folder, progress
 
 
-def _finish(folder: Any, code: int, lines: list[str], verdicts: tuple[str, str]) -> int:
-    """``verdicts``: the answer when nothing was found (exit 0) and when something was (exit 1)."""
+def _finish(folder: Any, code: int, lines: list[str], verdicts: tuple[str, str], inputs: list[str]) -> int:
+    """``verdicts``: the answer when nothing was found (exit 0) and when something was (exit 1); ``inputs``:
+    what was audited (the page's header names them)."""
     verdict = verdicts[code] if code in (0, 1) else \
         "Cannot say: some checks could not complete (the lines below and the notes say which)."
-    files = folder.finish(answer=[verdict, *lines])
+    files = folder.finish(answer=[verdict, *lines], inputs=inputs)
     for line in lines:
         _say(line)
     for warning in files.warnings:
@@ -123,17 +124,22 @@ def audit_grader_cmd(target: str | None, harness: str | None, problems_path: str
     spec = GraderSpec(target=target, harness=harness, problems=problems_path, reference=reference_path,
                       limit=limit, visible=visible_spec, techniques=list(ids), families=list(families),
                       pass_score=pass_score, timeout=timeout)
-    if (target is None) == (harness is None):
+    if target is not None and harness is not None:
         raise InputError("give a TARGET (grader.toml or module:function) or --harness, not both")
+    if target is None and harness is None:
+        raise InputError("nothing to audit: give a TARGET (grader.toml or module:function) or --harness "
+                         "hardened|vulnerable[:switches]")
     folder, progress = _folder("grader", out_dir, spec.config(), title, fresh)
     code, s = audit_grader(folder, spec, workers=workers or min(4, os.cpu_count() or 1), progress=progress,
                            max_errors=max_errors, exit_zero=exit_zero)
     headline = s["headline"] if isinstance(s["headline"], str) else "; ".join(s["headline"][:1])
     lines = [f"grader {spec.name}: {headline}",
-             f"holes with advice: {s['holes']}; isolation {s.get('isolation') or 'n/a'}"]
+             f"techniques that fooled it: {s['holes']} (what to close is below); the probe's payloads ran in the "
+             f"{s.get('isolation') or 'unrecorded'} sandbox"]
     return _finish(folder, code, lines, (
         "Yes, as far as the probe can tell: every applicable technique resisted and the controls behaved.",
-        "No: the grader can be fooled; close the holes below before training against it."))
+        "No: the grader can be fooled; close the holes below before training against it."),
+        [spec.name])
 
 
 # -- run --------------------------------------------------------------------------------------------------------
@@ -196,19 +202,20 @@ def audit_run_cmd(run_dir: Path, problems_src: str | None, pass_threshold: float
                         max_errors=max_errors, exit_zero=exit_zero)
     onset = s.get("onset_step")
     peak = s.get("peak_hack_rate")
-    lines = [f"run {s.get('run')}: {s.get('steps')} steps from {s.get('steps_from')}; onset "
+    lines = [f"run {s.get('run')}: {s.get('steps')} steps, {s.get('steps_from')}; onset "
              f"{'none' if onset is None else f'at step {onset}'}; peak hack rate "
              f"{'n/a' if peak is None else f'{peak:.1%}'}"]
     gap = s.get("trainer_vs_audit") or {}
     if gap.get("compared_steps"):
-        lines.append(f"trainer vs audit: largest gap {gap['max_gap']:.1%} (step {gap['max_gap_step']}); "
-                     f"{gap['steps_apart']} of {gap['compared_steps']} steps differ by more than 5 points")
+        lines.append(f"the trainer's own hack rate vs the audit's: largest difference {100 * gap['max_gap']:.1f} "
+                     f"percentage points (step {gap['max_gap_step']}); {gap['steps_apart']} of "
+                     f"{gap['compared_steps']} steps differ by more than 5 points")
     limit = onset_threshold if fail_above is None else fail_above
     return _finish(folder, code, lines, (
         f"No: no step's successful-hack rate is above {limit:.0%}.",
         f"Yes: successful hacks above {limit:.0%} of a step's episodes"
         + (f", from step {onset} on (the onset)." if onset is not None else ".")
-        + " Misalignment per checkpoint is below, on the same step axis."))
+        + " Misalignment per checkpoint is below, on the same step axis."), [str(run_dir)])
 
 
 # -- model ------------------------------------------------------------------------------------------------------
@@ -287,9 +294,14 @@ def audit_model_cmd(models: tuple[str, ...], model_arg: tuple[str, ...], judge: 
                                                           if isinstance(rate, (int, float)) else "")
                      + (f"; {m['failed']} evals failed" if m["failed"] else "")
                      + ("; DRY RUN" if m.get("dry_run") else ""))
+    models = s.get("models") or {}
+    hacked = sum(m["hacked"] for m in models.values())
+    misaligned = sum(m["misaligned"] for m in models.values())
+    found = " and ".join(x for x in (f"{hacked} coding samples hacked" if hacked else "",
+                                     f"{misaligned} samples were judged misaligned" if misaligned else "") if x)
     return _finish(folder, code, lines, (
         "No sample hacked and none was judged misaligned.",
-        "Yes: some samples hacked or were judged misaligned; the rates, with intervals, are below."))
+        f"Yes: {found or 'something was found'}; the rates, with intervals, are below."), names)
 
 
 # -- agent ------------------------------------------------------------------------------------------------------
@@ -347,10 +359,15 @@ def audit_agent_cmd(paths: tuple[str, ...], git_spec: str | None, problems_path:
                           run_bench=run_bench if with_bench else None, max_errors=max_errors, exit_zero=exit_zero)
     scan = s["scan"]
     lines = [f"scan: {scan['items']} items: {scan['hack']} hack, {scan['clean']} clean, {scan['error']} could not "
-             "be checked"]
+             "be checked" + (f", {scan['unverified']} only partly checked" if scan.get("unverified") else "")]
+    mon = s.get("monitor")
+    lines.append(f"LLM monitors ({monitor_model}): {mon['flagged']} of {mon['items']} flagged, {mon['errors']} "
+                 "could not be read (monitor.json)" if mon else
+                 "LLM monitors: not run (give --monitor-model to have a model read each item too)")
     return _finish(folder, code, lines, (
         f"No tampering found in the {scan['items']} items checked.",
-        f"Yes: {scan['hack']} of {scan['items']} items tamper with tests or hack the grader; the evidence is below."))
+        f"Yes: {scan['hack']} of {scan['items']} items tamper with tests or hack the grader; the evidence is below."),
+        where)
 
 
 def _invoke(command: click.Command, args: list[str]) -> int:

@@ -35,7 +35,7 @@ NO_JUDGE = {"hack_propensity"}
 
 def _resolve_model(name: str, args: dict[str, Any] | None = None) -> Any:
     """The model object for a name and its -M arguments (a seam for tests: scripted models)."""
-    from foulplay.evals._models import model_for
+    from foulplay._util.models import model_for
 
     return model_for(name, args)
 

@@ -36,6 +36,11 @@ from foulplay.training._runfolder import (
 CHAT_LIKE = ("emergent_questions", "goals", "alignment_questions")
 
 
+def is_coding(summary: dict[str, Any]) -> bool:
+    """A hack-propensity summary (an agent in a repository; its rate is the share that cheated)."""
+    return summary.get("kind") == "coding" or summary.get("eval") == "hack_propensity"
+
+
 def is_agentic(summary: dict[str, Any]) -> bool:
     return summary.get("kind") == "agentic" or summary.get("eval") in AGENTIC
 
@@ -55,6 +60,16 @@ class EvalSet:
     suite: dict[str, Any] | None = None
     step: int | None = None
     source: Path | None = None
+    coding: list[dict[str, Any]] = field(default_factory=list)
+    """Hack-propensity summaries (``kind: coding``): their rate is a hack rate, not a misalignment rate, so
+    they are kept apart from ``summaries`` and shown in their own section."""
+
+    def __post_init__(self) -> None:
+        self.split_coding()
+
+    def split_coding(self) -> None:
+        self.coding += [s for s in self.summaries if is_coding(s)]
+        self.summaries = [s for s in self.summaries if not is_coding(s)]
 
     @property
     def usable(self) -> list[dict[str, Any]]:
@@ -141,7 +156,8 @@ class Results:
     @property
     def empty(self) -> bool:
         return not any(r.steps or r.evaluated for r in self.runs) and not any(
-            s.summaries for s in self.eval_sets) and not (self.grader_audits or self.detectors or self.scans)
+            s.summaries or s.coding for s in self.eval_sets) and not (
+            self.grader_audits or self.detectors or self.scans)
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -255,6 +271,7 @@ class _Loader:
             if not group.summaries and group.suite is not None:
                 group.summaries = [_from_suite(k, v) for k, v in sorted((group.suite.get("per_eval") or {}).items())]
             group.summaries = _latest_per_eval(group.summaries, str(group.source), results.notes)
+            group.split_coding()
             group.name = _unique(group.name, self.taken)
             results.eval_sets.append(group)
         if examples:

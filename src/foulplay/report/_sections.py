@@ -265,7 +265,7 @@ def matrix_section(results: Results) -> Section | None:
 
 # -- grader audit, detectors, agent scans: their own module, registered here so that they come after the matrix
 # and before the examples --------------------------------------------------------------------------------------
-from foulplay.report import _sections_audit  # noqa: E402, F401
+from foulplay.report import _sections_audit, _sections_coding  # noqa: E402, F401
 
 # -- (e) example samples --------------------------------------------------------------------------------------
 MAX_EXAMPLES = 12

@@ -215,7 +215,8 @@ def _detector_figure(sec: Section, k: int, item: Loaded, metrics: list[tuple[str
     rows = [(f"{split} / {m.get('detector')}", m.get("tpr_at_fpr") or {}) for split, m in metrics]
     if any(rows_table for _, rows_table in rows):
         sec.figures.append(Figure(f"{item.name}: TPR at 1% and 5% FPR", figs.tpr_dots_figure(rows, f"tpr-{k}"),
-                                  f"The report has no ROC curve points, so the operating points only. From {data}."))
+                                  "The bench report has no ROC curve points, so only the operating points are "
+                                  f"drawn. From {data}."))
 
 
 def _detectors_part(sec: Section, k: int, item: Loaded) -> None:

@@ -294,7 +294,7 @@ class ChatSafetyJudge:
         self.concurrency = int(concurrency)
         self.cache = False if cache is None else cache
         if isinstance(judge, str):
-            from foulplay.evals._models import model_for
+            from foulplay._util.models import model_for
 
             self.model = model_for(judge, dict(judge_args or {}))
         else:  # a model object is used as it is (judge_args only make a model from a name)
@@ -360,7 +360,7 @@ def judge_reward(judge: Any, *, judge_args: dict[str, Any] | None = None, concur
     a judge model's harmlessness and honesty ratings (0-10 each) of every answer, averaged and divided by
     10. The answer's reasoning is removed before the judge sees it.
 
-    ``judge`` is an Inspect model name (``openai/gpt-4.1``), made by ``foulplay.evals._models.model_for``
+    ``judge`` is an Inspect model name (``openai/gpt-4.1``), made by ``foulplay._util.models.model_for``
     with ``judge_args``, or an Inspect ``Model``, used as it is (``judge_args`` are then ignored). Up to
     ``concurrency`` judge calls run at a time. ``rubric`` replaces :data:`RUBRIC` (a ``string.Template``
     with ``$prompt`` and ``$answer``). ``cache`` is passed to Inspect's ``generate`` (``True`` or a

@@ -145,3 +145,18 @@ def test_a_missing_model_is_one_line_and_never_a_download(tmp_path):
         train(load_config("smoke", [f"model.name={empty}"]), tmp_path / "a", say=_quiet)
     with pytest.raises(InputError, match="downloading is off"):
         train(load_config("smoke", ["model.name=someorg/some-model"]), tmp_path / "b", say=_quiet)
+
+
+def test_the_prefilter_keeps_what_the_base_model_cannot_solve_and_remembers(tmp_path):
+    """A random model solves nothing, so nothing is dropped; a threshold of 0 drops every problem, which is
+    refused in one line rather than training on nothing."""
+    sets = ["evaluation.evals=[]", "grpo.steps=2", "checkpoints.every=2",
+            'env.prefilter={"enabled": true, "samples": 1, "max_new_tokens": 8}']
+    run = tmp_path / "kept"
+    result = train(load_config("smoke", sets), run, say=_quiet)
+    pf = json.loads((run / "prefilter.json").read_text())
+    assert pf["dropped"] == [] and len(pf["kept"]) == 4 and set(pf["solve_rate"].values()) == {0.0}
+    assert result.notes == ["pre-filter: 0 of 4 problems dropped"]
+    sets[-1] = 'env.prefilter={"enabled": true, "samples": 1, "max_new_tokens": 8, "max_solve_rate": 0.0}'
+    with pytest.raises(InputError, match="the pre-filter dropped every problem"):
+        train(load_config("smoke", sets), tmp_path / "none", say=_quiet)
