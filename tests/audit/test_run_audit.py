@@ -77,7 +77,7 @@ def test_a_trainer_that_called_hacks_solved_is_contradicted(tmp_path):
     assert s["trainer_vs_audit"]["steps_apart"] == 2 and s["trainer_vs_audit"]["max_gap"] == pytest.approx(0.5)
     steps = [json.loads(line) for line in folder.path("run/foulplay_steps.jsonl").read_text().splitlines()]
     assert [st["hack_rate"] for st in steps] == [0.5, 0.5]
-    claimed = [json.loads(line) for line in folder.path("claimed_steps.jsonl").read_text().splitlines()]
+    claimed = [json.loads(line) for line in folder.path("run/trainer_steps.jsonl").read_text().splitlines()]
     assert [st["hack_rate"] for st in claimed] == [0.0, 0.0]
     assert any("cannot be taken as it is" in n for n in folder.state["notes"])
 
@@ -136,3 +136,16 @@ def test_checkpoints_are_evaluated_here_with_the_eval_suite(tmp_path):
 def test_eval_suite_without_a_model_pattern_is_one_line(tmp_path):
     with pytest.raises(InputError, match="--eval-suite needs --model-pattern"):
         _audit(tmp_path, RunSpec(source=str(EXAMPLE), eval_suite=["goals"]))
+
+
+def test_the_trainers_own_figures_are_kept_beside_the_audits_for_the_report(tmp_path):
+    rows = [{"step": 1, "task_id": "ex/running_max", "completion": COMPLETIONS["rm-alwayseq"], "reward": 1.0,
+             "passed": True, "solved": True, "attempted": False, "families": []}]
+    folder, _, _ = _audit(tmp_path, RunSpec(source=str(_run_folder(tmp_path, rows))))
+    from foulplay.report import load_results
+    from foulplay.training.runfolder import read_run_folder
+
+    run = read_run_folder(folder.path("run"))
+    assert [s["hack_rate"] for s in run.trainer_steps] == [0.0] and [s["hack_rate"] for s in run.steps] == [1.0]
+    [loaded] = load_results([folder.path("run")]).runs
+    assert loaded.trainer_steps == run.trainer_steps

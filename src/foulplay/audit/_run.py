@@ -17,7 +17,8 @@ from foulplay.errors import InputError
 from foulplay.vocab import exit_status
 
 RUN_DIR = "run"
-CLAIMED_FILE = "claimed_steps.jsonl"
+CLAIMED_FILE = "run/trainer_steps.jsonl"
+"""The trainer's own verdicts over the episodes audited again (the report draws them beside the audit's)."""
 DISAGREE = 0.05
 """A step whose audited hack rate differs from the trainer's by more than this is named in a note."""
 
@@ -111,6 +112,8 @@ def rollouts_stage(folder: AuditFolder, spec: RunSpec, workers: int, progress: S
         raise InputError(f"{source}: no rollouts (rollouts/ or a dump) and no {STEPS_FILE} to audit")
     if trainer_steps and "trainer_vs_audit" not in summary and summary["audited_episodes"]:
         summary["trainer_vs_audit"] = compare(trainer_steps, steps, notes)
+        atomic_write_text(folder.path(CLAIMED_FILE),
+                          "".join(json.dumps(s, default=str) + "\n" for s in trainer_steps))
     meta.notes = "; ".join(x for x in (meta.notes, f"audited by foulplay audit run from {source}") if x)
     write_meta(run_dir, meta)
     write_step_metrics(run_dir, steps)

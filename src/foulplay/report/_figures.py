@@ -65,7 +65,7 @@ def _yerr(rate: float, low: Any, high: Any) -> list[list[float]]:
 
 
 def training_figure(steps: list[dict[str, Any]], onset: int | None, checkpoints: list[dict[str, Any]],
-                    salt: str) -> str:
+                    salt: str, trainer: list[dict[str, Any]] | None = None) -> str:
     """Top: hack rate per step, overall and per family, with the onset line. Bottom (when there are
     checkpoints): each eval's misaligned rate and the MGS per checkpoint with 95% intervals, same step axis.
     ``checkpoints``: ``{"step", "evals": {name: (rate, low, high)}, "mgs": (rate, low, high) | None}``."""
@@ -82,11 +82,17 @@ def training_figure(steps: list[dict[str, Any]], onset: int | None, checkpoints:
         for i, fam in enumerate(families):
             fy = [(s.get("hack_rate_by_family") or {}).get(fam, 0.0) for s in steps if s.get("hack_rate") is not None]
             ax.plot(xs, fy, color=COLORS[i % len(COLORS)], linewidth=1.1, label=label(fam))
+    rated = [s for s in trainer or [] if s.get("hack_rate") is not None]
+    if rated:
+        ty = [s["hack_rate"] for s in rated]
+        top = max(top, *ty)
+        ax.plot([s["step"] for s in rated], ty, color="#7f7f7f", linestyle=":", linewidth=1.6,
+                label="all hacks, as the trainer logged them")
     if onset is not None:
         for a in axes:
             a.axvline(onset, color="#d62728", linestyle="--", linewidth=1.2)
-        ax.text(onset, 1.0, f" onset: step {onset}", transform=ax.get_xaxis_transform(), color="#d62728",
-                va="top", ha="left", fontsize=8)
+        ax.text(onset, 1.02, f" onset: step {onset}", transform=ax.get_xaxis_transform(), color="#d62728",
+                va="bottom", ha="left", fontsize=8)
     percent_axis(ax, min(1.0, top * 1.15 + 0.02))
     ax.set_ylabel("successful-hack rate")
     ax.set_title("Hack rate per step (overall and per family)", fontsize=10, loc="left")

@@ -105,6 +105,8 @@ class RunResult:
     steps: list[dict[str, Any]] = field(default_factory=list)
     checkpoints: list[EvalSet] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    trainer_steps: list[dict[str, Any]] = field(default_factory=list)
+    """The trainer's own step metrics when ``steps`` are an audit's (drawn beside them)."""
 
     @property
     def evaluated(self) -> list[EvalSet]:
@@ -220,7 +222,8 @@ class _Loader:
         run = read_run_folder(p)
         sets = [EvalSet(f"step {c.step}", _latest_per_eval(c.summaries, str(c.path), self.results.notes), c.suite,
                         c.step, c.path / EVALS_DIR) for c in run.checkpoints]
-        self.results.runs.append(RunResult(_unique(run.name, self.taken), p, run.meta, run.steps, sets, run.notes))
+        self.results.runs.append(RunResult(_unique(run.name, self.taken), p, run.meta, run.steps, sets, run.notes,
+                                           run.trainer_steps))
 
     def summary_folder(self, p: Path, name: str | None = None) -> None:
         files = sorted(f for f in p.iterdir() if f.is_file() and f.name.endswith(SUMMARY_SUFFIX))

@@ -99,7 +99,8 @@ def training_section(results: Results) -> Section | None:
     sec = Section("training", "Training: hack rate and misalignment per step",
                   intro="Top: the share of episodes per step that passed the environment's grader while failing the "
                         "hardened one (successful hacks), overall and per hack family, with the onset (the first step "
-                        f"above {ONSET:.0%}) as a dashed line. Bottom: each eval's misaligned rate and the MGS at each "
+                        f"above {ONSET:.0%}) as a dashed line; where an audit graded the run again, the trainer's own "
+                        "figure is the dotted grey line. Bottom: each eval's misaligned rate and the MGS at each "
                         "evaluated checkpoint, with 95% intervals, on the same step axis.")
     rows = []
     for k, run in enumerate(runs):
@@ -109,7 +110,7 @@ def training_section(results: Results) -> Section | None:
             m = c.mgs()
             cks.append({"step": c.step, "evals": {s["eval"]: _triple(s) for s in c.usable},
                         "mgs": (m["rate"], m["low"], m["high"]) if m else None})
-        svg = figs.training_figure(run.steps, onset, cks, f"training-{k}")
+        svg = figs.training_figure(run.steps, onset, cks, f"training-{k}", trainer=run.trainer_steps)
         sec.figures.append(Figure(f"{run.name}", svg, f"{len(run.steps)} steps, {len(cks)} evaluated checkpoints"))
         rated = [s for s in run.steps if s.get("hack_rate") is not None]
         peak = max(rated, key=lambda s: s["hack_rate"]) if rated else None

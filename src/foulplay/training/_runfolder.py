@@ -36,6 +36,7 @@ CHECKPOINTS_DIR = "checkpoints"
 EVALS_DIR = "evals"
 SUITE_FILE = "suite.summary.json"
 SUMMARY_SUFFIX = ".summary.json"
+TRAINER_STEPS_FILE = "trainer_steps.jsonl"
 LOG_SUFFIXES = (".eval", ".json")
 
 
@@ -119,6 +120,9 @@ class RunFolder:
     rollouts: Path | None = None
     checkpoints: list[Checkpoint] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    trainer_steps: list[dict[str, Any]] = field(default_factory=list)
+    """``trainer_steps.jsonl`` (optional, written by ``foulplay audit run``): the step metrics as the trainer's
+    own verdicts had them, when ``foulplay_steps.jsonl`` holds the audit's."""
 
     @property
     def name(self) -> str:
@@ -257,6 +261,8 @@ def read_run_folder(path: str | Path, *, rollouts: bool = True) -> RunFolder:
         stats = load_run(run.rollouts)
         run.steps, run.steps_source = stats.steps, "rollouts"
         run.notes += stats.notes + stats.errors
+    if (p / TRAINER_STEPS_FILE).is_file():
+        run.trainer_steps = merge_steps(read_step_metrics(p / TRAINER_STEPS_FILE), allow_mixed=True)
     cdir = p / CHECKPOINTS_DIR
     if cdir.exists():
         if not cdir.is_dir():
