@@ -91,8 +91,9 @@ def training_figure(steps: list[dict[str, Any]], onset: int | None, checkpoints:
     if onset is not None:
         for a in axes:
             a.axvline(onset, color="#d62728", linestyle="--", linewidth=1.2)
-        ax.text(onset, 1.02, f" onset: step {onset}", transform=ax.get_xaxis_transform(), color="#d62728",
-                va="bottom", ha="left", fontsize=8)
+        ax.text(onset, 0.5, f" onset: step {onset} ", transform=ax.get_xaxis_transform(), color="#d62728",
+                va="center", ha="right", fontsize=8, rotation=90,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
     percent_axis(ax, min(1.0, top * 1.15 + 0.02))
     ax.set_ylabel("successful-hack rate")
     ax.set_title("Hack rate per step (overall and per family)", fontsize=10, loc="left")
