@@ -179,7 +179,8 @@ def eval_bars_figure(rows: list[dict[str, Any]], salt: str) -> str:
     ax.set_xlabel("misaligned rate (95% interval)")
     handles, labels_ = ax.get_legend_handles_labels()
     if handles:
-        ax.legend(handles, labels_, fontsize=7, loc="lower right", frameon=False)
+        ax.legend(handles, labels_, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False,
+                  ncol=len(handles))
     return to_svg(fig, salt)
 
 
