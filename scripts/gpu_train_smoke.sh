@@ -61,7 +61,7 @@ run_one() {  # $1 label, $2 run folder, then --set overrides
 import json, sys
 from pathlib import Path
 import torch
-from foulplay.training.recipe import load_config, train
+from foulplay.recipe import load_config, train
 dir, sets = sys.argv[1], sys.argv[2:]
 config = load_config("smoke", sets)
 torch.cuda.reset_peak_memory_stats() if torch.cuda.is_available() else None

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from foulplay.audit import BUDGETS, ModelSpec, PriceTable, load_prices, plan
-from foulplay.audit._budget import spread
 from foulplay.errors import InputError
+from foulplay.evals._budget import spread
 
 
 def test_spread_keeps_every_part_of_the_dataset():

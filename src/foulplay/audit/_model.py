@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from foulplay.audit._budget import BUDGETS, PriceTable, cost_of
-from foulplay.audit._evals import build_tasks, expand, resolve_model, run_eval_set, slug, write_summaries
 from foulplay.audit._folder import AuditFolder, Part, StageResult
 from foulplay.errors import InputError
+from foulplay.evals._budget import BUDGETS, PriceTable, cost_of
+from foulplay.evals._runner import build_tasks, expand, resolve_model, run_eval_set, slug, write_summaries
 from foulplay.vocab import exit_status
 
 DEFAULT_EVALS = ("hack_propensity", "core")

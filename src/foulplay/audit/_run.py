@@ -158,8 +158,8 @@ def checkpoint_steps(folder: AuditFolder, spec: RunSpec) -> list[int]:
 
 def eval_stage(folder: AuditFolder, spec: RunSpec, step: int, judge: Any, display: str) -> StageResult:
     """The eval suite on the checkpoint at ``step``, into ``run/checkpoints/<step>/evals``."""
-    from foulplay.audit._budget import BUDGETS
-    from foulplay.audit._evals import build_tasks, expand, resolve_model, run_eval_set, write_summaries
+    from foulplay.evals._budget import BUDGETS
+    from foulplay.evals._runner import build_tasks, expand, resolve_model, run_eval_set, write_summaries
 
     assert spec.model_pattern is not None
     model = resolve_model(spec.model_pattern.format(step=step))
@@ -188,7 +188,7 @@ def audit_run(folder: AuditFolder, spec: RunSpec, *, workers: int, progress: Sta
         if not spec.model_pattern:
             raise InputError("--eval-suite needs --model-pattern (the Inspect model of each checkpoint, with "
                              "{step})")
-        from foulplay.audit._evals import resolve_model
+        from foulplay.evals._runner import resolve_model
 
         judge = resolve_model(spec.judge) if spec.judge else None
         steps = checkpoint_steps(folder, spec)

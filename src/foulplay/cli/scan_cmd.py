@@ -253,7 +253,7 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
             problem=single_problem, problems=problems, text_field=text_field, problem_field=problem_field,
             task_field=task_field, options=options, selected=selected, jobs=jobs, run_timeout=dynamic_timeout,
             item_timeout=timeout, isolation=None if isolation == "auto" else isolation,
-            require_isolation=require_isolation)
+            require_isolation=require_isolation, console=err_console)
     counted = options.counts
     errors = [i for i in items if i.verdict is ScanVerdict.ERROR]
     if fmt == "text" and output:

@@ -397,7 +397,7 @@ def train_cmd(config_src: str, run_dir: Path | None, overrides: tuple[str, ...],
     """
     import warnings
 
-    from foulplay.training.recipe import load_config, run_sweep, train
+    from foulplay.recipe import load_config, run_sweep, train
 
     config = load_config(config_src, overrides)
     warnings.filterwarnings("ignore", category=FutureWarning)

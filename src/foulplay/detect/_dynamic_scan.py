@@ -109,11 +109,13 @@ def dynamic_pass(items: list[ItemResult], *, kind: str, paths: tuple[str, ...], 
                  problems: dict[str, Any], text_field: str, problem_field: str | None, task_field: str,
                  options: ScanOptions, selected: list[Any], jobs: int | None, run_timeout: float,
                  item_timeout: float | None, isolation: str | None,
-                 require_isolation: str | None) -> tuple[list[ItemResult], str]:
-    """The items with their dynamic reports merged (same order), and a one-line summary for stderr."""
+                 require_isolation: str | None, console: Any = None) -> tuple[list[ItemResult], str]:
+    """The items with their dynamic reports merged (same order), and a one-line summary for stderr. ``console``
+    (rich) draws the progress bar, on a terminal only (default: a stderr console)."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from foulplay.cli._console import err_console
+    err_console = console if console is not None else Console(stderr=True)
 
     chosen = {r.code for r in selected}
     tasks = list(_tasks(items, kind=kind, paths=paths, texts=texts, problem=problem, problems=problems,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from foulplay.training.recipe._config import MixSpec, Phase
-from foulplay.training.recipe._schedule import MixSchedule
+from foulplay.recipe._config import MixSpec, Phase
+from foulplay.recipe._schedule import MixSchedule
 
 IDS = [f"t{i}" for i in range(10)]
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from foulplay.training.recipe._config import PrefilterSpec
+from foulplay.recipe._config import PrefilterSpec
 
 PREFILTER_FILE = "prefilter.json"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from foulplay.errors import InputError
-from foulplay.training.recipe import PRESETS, cells, load_config
+from foulplay.recipe import PRESETS, cells, load_config
 
 
 @pytest.mark.parametrize("preset", PRESETS)

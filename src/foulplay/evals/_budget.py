@@ -45,7 +45,7 @@ class Budget:
         chat = "every sample" if self.chat_samples is None else f"{self.chat_samples} samples"
         agentic = "their own epochs" if self.agentic_epochs is None else f"{self.agentic_epochs} epochs"
         coding = "every sample" if self.coding_samples is None else f"{self.coding_samples} samples"
-        from foulplay.audit._evals import AGENTIC_EVALS, CODING_EVALS
+        from foulplay.evals._runner import AGENTIC_EVALS, CODING_EVALS
 
         chosen = set(evals) if evals is not None else None
         parts = []

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from foulplay.training.recipe._config import TrainConfig, validate
+from foulplay.recipe._config import TrainConfig, validate
 
 CELLS_DIR = "cells"
 INDEX_FILE = "sweep.json"
@@ -44,7 +44,7 @@ def cells(config: TrainConfig) -> list[tuple[str, TrainConfig]]:
 def run_sweep(config: TrainConfig, run_dir: str | Path, *, fresh: bool = False,
               say: Callable[[str], None] = print, **kwargs: Any) -> list[Any]:
     from foulplay._util.files import atomic_write_text
-    from foulplay.training.recipe._loop import DONE_FILE, train
+    from foulplay.recipe._loop import DONE_FILE, train
 
     root = Path(run_dir)
     root.mkdir(parents=True, exist_ok=True)

@@ -123,7 +123,7 @@ def _cut(tasks: list[Any], limit: int | None, epochs: int | None) -> list[Any]:
     from inspect_ai import task_with
     from inspect_ai.dataset import MemoryDataset
 
-    from foulplay.audit._budget import spread
+    from foulplay.evals._budget import spread
 
     out = []
     for task in tasks:
@@ -173,8 +173,8 @@ def evaluate_checkpoint(run_dir: str | Path, step: int, model_dir: str | Path, e
     :class:`InputError` (one line). An eval that fails is a line in ``failed``, not an exception. The summaries
     in the folder afterwards are this call's: older ``*.summary.json`` files there are removed once the new ones
     are written."""
-    from foulplay.audit._budget import BUDGETS
-    from foulplay.audit._evals import build_tasks, expand, resolve_model, run_eval_set, write_summaries
+    from foulplay.evals._budget import BUDGETS
+    from foulplay.evals._runner import build_tasks, expand, resolve_model, run_eval_set, write_summaries
     from foulplay.training._runfolder import SUITE_FILE, SUMMARY_SUFFIX, checkpoint_evals_dir
 
     if isinstance(step, bool) or not isinstance(step, int) or step < 0:

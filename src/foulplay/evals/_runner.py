@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from foulplay.audit._budget import Budget, spread
 from foulplay.errors import InputError
+from foulplay.evals._budget import Budget, spread
 
 AGENTIC_EVALS = ("monitor_disruption", "exfil_offer", "frame_colleague")
 CHAT_EVALS = ("emergent_questions", "goals", "alignment_questions")

@@ -17,9 +17,9 @@ pytest.importorskip("trl")
 pytest.importorskip("peft")
 
 from foulplay.errors import InputError
-from foulplay.training.recipe import load_config, train
+from foulplay.recipe import load_config, train
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _quiet(_line: str) -> None:
@@ -61,8 +61,8 @@ def test_a_scripted_policy_that_starts_hacking_at_step_three(tmp_path):
     for half the group. The step log puts the onset at 3, and grading the dump again agrees with it."""
     from foulplay.envs import CodingEnv
     from foulplay.hacks import context_for, get
+    from foulplay.recipe._loop import build_env
     from foulplay.training import load_run
-    from foulplay.training.recipe._loop import build_env
 
     problems_file = ROOT / "examples" / "problems.jsonl"
     config = load_config("smoke", ["evaluation.evals=[]", 'env.hacks=["always_equal"]',
@@ -101,7 +101,7 @@ def test_a_scripted_policy_that_starts_hacking_at_step_three(tmp_path):
 KILLER = textwrap.dedent("""
     import os, signal, sys
     from transformers import TrainerCallback
-    from foulplay.training.recipe import load_config, train
+    from foulplay.recipe import load_config, train
 
     class Kill(TrainerCallback):
         def on_step_end(self, args, state, control, **kw):

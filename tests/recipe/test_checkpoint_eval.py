@@ -35,7 +35,7 @@ def run(tmp_path: Path) -> Path:
 
 
 def test_checkpoint_evaluated_into_run_folder(run: Path, no_network) -> None:
-    from foulplay.training.checkpoint_eval import evaluate_checkpoint
+    from foulplay.recipe.checkpoint_eval import evaluate_checkpoint
     from foulplay.training.runfolder import read_run_folder
 
     model_dir = _checkpoint(run, 4)
@@ -62,7 +62,7 @@ def test_checkpoint_evaluated_into_run_folder(run: Path, no_network) -> None:
 
 
 def test_missing_weights_is_one_line(run: Path) -> None:
-    from foulplay.training.checkpoint_eval import evaluate_checkpoint
+    from foulplay.recipe.checkpoint_eval import evaluate_checkpoint
 
     empty = run / "checkpoints" / "8" / "model"
     empty.mkdir(parents=True)
@@ -77,7 +77,7 @@ def test_missing_weights_is_one_line(run: Path) -> None:
 
 
 def test_bad_arguments(run: Path, tmp_path: Path) -> None:
-    from foulplay.training.checkpoint_eval import checkpoint_model_name, evaluate_checkpoint
+    from foulplay.recipe.checkpoint_eval import checkpoint_model_name, evaluate_checkpoint
 
     with pytest.raises(InputError, match="unknown eval"):
         evaluate_checkpoint(run, 1, tmp_path, ["no_such_eval"])

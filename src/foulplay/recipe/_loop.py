@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from foulplay.errors import InputError
-from foulplay.training.recipe._config import TrainConfig
+from foulplay.recipe._config import TrainConfig
 
 CONFIG_FILE = "train_config.json"
 TRAINER_DIR = "trainer"
@@ -235,7 +235,7 @@ class _Checkpoints:
         return bool(k) and (step // self.config.checkpoints.every) % k == 0
 
     def __call__(self, local_step: int, *, final: bool = False) -> None:
-        from foulplay.training.recipe._policy import export_model, has_weights
+        from foulplay.recipe._policy import export_model, has_weights
 
         step = local_step + self.offset
         out = self.run_dir / "checkpoints" / str(step) / "model"
@@ -249,7 +249,7 @@ class _Checkpoints:
             self.evaluate(step, out)
 
     def evaluate(self, step: int, model_dir: Path) -> None:
-        from foulplay.training.checkpoint_eval import evaluate_checkpoint
+        from foulplay.recipe.checkpoint_eval import evaluate_checkpoint
 
         e = self.config.evaluation
         self.say(f"train: evaluating the checkpoint at step {step} on {', '.join(e.evals)}")
@@ -305,16 +305,16 @@ def train(config: TrainConfig, run_dir: str | Path, *, fresh: bool = False, say:
     from datasets import Dataset
     from trl import GRPOTrainer
 
+    from foulplay.recipe._policy import load_policy, lora_config
+    from foulplay.recipe._schedule import MixSchedule
     from foulplay.training._metrics import merge_steps, onset_step
     from foulplay.training._runfolder import read_step_metrics, write_meta
-    from foulplay.training.recipe._policy import load_policy, lora_config
-    from foulplay.training.recipe._schedule import MixSchedule
 
     env = build_env(config)
     model, tokenizer, where = load_policy(config, run, _texts(env))
     result = TrainResult(run, 0)
     if config.env.prefilter.enabled:
-        from foulplay.training.recipe._prefilter import prefilter
+        from foulplay.recipe._prefilter import prefilter
 
         say("train: pre-filter: the base model answers each problem before training")
         pf = prefilter(env, model, tokenizer, config.env.prefilter, run, seed=config.grpo.seed,
@@ -380,8 +380,8 @@ def chat_safety_stage(config: TrainConfig, run: Path, offset: int, say: Callable
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import GRPOTrainer
 
+    from foulplay.recipe._policy import lora_config
     from foulplay.training.chat_safety import chat_rows, judge_reward, load_prompts
-    from foulplay.training.recipe._policy import lora_config
 
     spec = config.chat_safety
     final = run / "checkpoints" / str(offset) / "model"

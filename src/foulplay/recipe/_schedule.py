@@ -10,7 +10,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from foulplay.training.recipe._config import MixSpec
+from foulplay.recipe._config import MixSpec
 
 STATE_FILE = "schedule.json"
 

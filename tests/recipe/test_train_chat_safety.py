@@ -12,7 +12,7 @@ pytest.importorskip("peft")
 
 from inspect_ai.model import ModelOutput, ModelUsage, get_model
 
-from foulplay.training.recipe import load_config, train
+from foulplay.recipe import load_config, train
 
 
 def _verdict(input, tools, tool_choice, config):

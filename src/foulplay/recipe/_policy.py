@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from foulplay.errors import InputError
-from foulplay.training.recipe._config import TrainConfig
+from foulplay.recipe._config import TrainConfig
 
 BASE_DIR = "base_model"
 WEIGHT_FILES = ("*.safetensors", "*.bin", "*.pt")

@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("trl")
 pytest.importorskip("peft")
 
-from foulplay.training.recipe import load_config, run_sweep
+from foulplay.recipe import load_config, run_sweep
 
 
 def test_a_two_cell_sweep(tmp_path):
