@@ -66,18 +66,9 @@ def _csv(values: tuple[str, ...]) -> list[str]:
 
 
 def _kv(values: tuple[str, ...], flag: str) -> dict[str, Any]:
-    import json
+    from foulplay.cli.eval_cmd import _task_args
 
-    out: dict[str, Any] = {}
-    for item in values:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise InputError(f"{flag} expects key=value, got {item!r}")
-        try:
-            out[key] = json.loads(raw)
-        except ValueError:
-            out[key] = raw
-    return out
+    return _task_args(values, flag)
 
 
 @click.group("audit")
