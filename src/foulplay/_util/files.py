@@ -82,6 +82,26 @@ def atomic_write_text(path: str | Path, text: str) -> None:
         raise
 
 
+def parse_toml_or_yaml(text: str, suffix: str, source: str) -> Any:
+    """A config or data file's text: TOML when ``suffix`` is ``.toml``, else YAML; a syntax error is an
+    :class:`InputError` naming ``source`` (and the line, for YAML)."""
+    if suffix == ".toml":
+        import tomllib
+
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{source}: not valid TOML ({exc})") from None
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise InputError(f"{source}:{where} not valid YAML") from None
+
+
 def read_jsonl_objects(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
     """``(line number, object)`` for each non-blank line of a JSON Lines file; a line that is not a JSON
     object is an :class:`InputError` naming the file and line."""

@@ -5,7 +5,6 @@ field and what it maps to in MacDiarmid et al. 2025). A wrong field is one line 
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -244,20 +243,9 @@ def _read(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: no such config file (or give a preset: {', '.join(PRESETS)})") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the config ({type(exc).__name__})") from None
-    if path.suffix in (".yaml", ".yml"):
-        import yaml
+    from foulplay._util.files import parse_toml_or_yaml
 
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" (line {mark.line + 1})" if mark is not None else ""
-            raise InputError(f"{path}: not valid YAML{where}") from None
-    else:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{path}: not valid TOML ({exc})") from None
+    data = parse_toml_or_yaml(text, ".yaml" if path.suffix in (".yaml", ".yml") else ".toml", str(path))
     if not isinstance(data, dict):
         raise InputError(f"{path}: the config must be a table of sections")
     return data

@@ -9,13 +9,9 @@ from typing import Any
 
 from foulplay.errors import InputError
 from foulplay.recipe._config import TrainConfig
+from foulplay.recipe.checkpoint_eval import has_weights
 
 BASE_DIR = "base_model"
-WEIGHT_FILES = ("*.safetensors", "*.bin", "*.pt")
-
-
-def has_weights(folder: Path) -> bool:
-    return (folder / "config.json").is_file() and any(any(folder.glob(p)) for p in WEIGHT_FILES)
 
 
 def _dtype(name: str) -> Any:
@@ -51,7 +47,8 @@ def load_policy(config: TrainConfig, run_dir: Path, texts: list[str]) -> tuple[A
         path = Path(spec.name).expanduser()
         local = path.exists()
         if local and not has_weights(path):
-            raise InputError(f"{path}: no model weights (config.json and *.safetensors or *.bin) in this folder")
+            raise InputError(f"{path}: no model weights (config.json and *.safetensors or pytorch_model*.bin) in "
+                             "this folder")
         if not local and not spec.allow_download:
             raise InputError(f"model {spec.name!r}: no such local folder, and downloading is off (set "
                              "model.allow_download = true to fetch it from the hub)")

@@ -57,6 +57,12 @@ class CheckpointEval:
         return not self.failed
 
 
+def has_weights(folder: Path) -> bool:
+    """``folder`` holds a model ``save_pretrained`` wrote: ``config.json`` and weights."""
+    return (folder / "config.json").is_file() and any(next(folder.glob(p), None) is not None
+                                                        for p in WEIGHT_PATTERNS)
+
+
 def check_model_dir(model_dir: str | Path, *, tokenizer: bool = True) -> Path:
     """The checkpoint folder, absolute, after checking it holds a model (``config.json`` and weights) and, with
     ``tokenizer``, a tokenizer; else a one-line :class:`InputError` naming the folder as given."""

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from foulplay._util.files import parse_toml_or_yaml
 from foulplay.errors import InputError
 
 Text = str | list[str]
@@ -254,25 +255,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise InputError(f"{p}: no such scenario file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{p}: cannot read ({exc})") from None
-    return parse_scenario(_parse_text(text, p.suffix.lower(), str(p)), str(p))
-
-
-def _parse_text(text: str, suffix: str, source: str) -> Any:
-    if suffix == ".toml":
-        import tomllib
-
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{source}: not valid TOML ({exc})") from None
-    import yaml
-
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{source}:{where} not valid YAML") from None
+    return parse_scenario(parse_toml_or_yaml(text, p.suffix.lower(), str(p)), str(p))
 
 
 BUNDLED = ("monitor_disruption", "exfil_offer", "frame_colleague")
@@ -284,7 +267,7 @@ def bundled_scenario(name: str) -> Scenario:
     if name not in BUNDLED:
         raise InputError(f"no bundled scenario {name!r} (choose from {', '.join(BUNDLED)})")
     entry = resources.files("foulplay.evals").joinpath("data", "scenarios", f"{name}.yaml")
-    return parse_scenario(_parse_text(entry.read_text(encoding="utf-8"), ".yaml", f"{name}.yaml"),
+    return parse_scenario(parse_toml_or_yaml(entry.read_text(encoding="utf-8"), ".yaml", f"{name}.yaml"),
                           f"foulplay/evals/data/scenarios/{name}.yaml")
 
 
