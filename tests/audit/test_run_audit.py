@@ -149,3 +149,17 @@ def test_the_trainers_own_figures_are_kept_beside_the_audits_for_the_report(tmp_
     assert [s["hack_rate"] for s in run.trainer_steps] == [0.0] and [s["hack_rate"] for s in run.steps] == [1.0]
     [loaded] = load_results([folder.path("run")]).runs
     assert loaded.trainer_steps == run.trainer_steps
+
+
+def test_rollouts_none_of_which_can_be_graded_again_are_could_not_check(tmp_path):
+    """Task ids and answers but no problems to look them up in: the figures are only the trainer's claim, so
+    the audit says it cannot tell rather than passing them off as checked."""
+    d = tmp_path / "r"
+    (d / "rollouts").mkdir(parents=True)
+    (d / "run.json").write_text(json.dumps({"name": "no-problems"}))
+    row = {"step": 1, "task_id": "ex/running_max", "completion": COMPLETIONS["rm-alwayseq"], "reward": 1.0,
+           "passed": True, "solved": True, "attempted": False, "families": []}
+    (d / "rollouts" / "foulplay_rollouts.jsonl").write_text(json.dumps(row) + "\n")
+    _folder, code, s = _audit(tmp_path, RunSpec(source=str(d)))
+    assert code == 2 and s["unverified"] and s["audited_episodes"] == 0
+    assert s["steps_from"].startswith("the dump's own verdicts: no episode")

@@ -54,6 +54,12 @@ def test_the_smoke_preset_end_to_end(tmp_path):
     # a finished run started again does nothing more
     again = train(load_config("smoke"), run, say=_quiet)
     assert again.resumed_from is None and len(_lines(run / "foulplay_steps.jsonl")) == 4
+    assert result.failed_evals == [] and again.failed_evals == []
+    # a checkpoint due an evaluation without its summaries is reported, never passed over as done
+    for f in (run / "checkpoints" / "4" / "evals").glob("*.summary.json"):
+        f.unlink()
+    assert train(load_config("smoke"), run, say=_quiet).failed_evals == [
+        "checkpoints [4]: due an evaluation, but no summary was written"]
 
 
 def test_a_scripted_policy_that_starts_hacking_at_step_three(tmp_path):

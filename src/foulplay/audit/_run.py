@@ -97,8 +97,17 @@ def rollouts_stage(folder: AuditFolder, spec: RunSpec, workers: int, progress: S
             notes.append(f"rollouts: ... and {len(stats.errors) - 20} more lines that could not be checked")
         kind = {"rollouts": "foulplay's rollout dump", "verl": "verl's rollout dumps",
                 "trl": "TRL's completion tables"}.get(stats.source, stats.source)
-        summary.update({"steps_from": f"every episode of {kind} graded and scanned again",
-                        "audited_episodes": stats.audited, "errors": len(stats.errors)})
+        total = sum(int(s.get("episodes") or 0) for s in steps)
+        if stats.audited >= total:
+            source_text = f"every episode of {kind} graded and scanned again"
+        elif stats.audited:
+            source_text = f"{stats.audited} of {total} episodes of {kind} graded and scanned again (the others " \
+                          "keep the dump's own verdicts)"
+        else:
+            source_text = f"the dump's own verdicts: no episode of {kind} could be graded again (no answers in it, " \
+                          "or no problems to grade them against: give --problems)"
+        summary.update({"steps_from": source_text, "audited_episodes": stats.audited, "errors": len(stats.errors),
+                        "unverified": stats.audited == 0 and total > 0})
         if claimed:
             atomic_write_text(folder.path(CLAIMED_FILE),
                               "".join(json.dumps(s, default=str) + "\n" for s in claimed))
@@ -179,8 +188,9 @@ def audit_run(folder: AuditFolder, spec: RunSpec, *, workers: int, progress: Sta
               fail_above: float | None = None, max_errors: int = 0, exit_zero: bool = False
               ) -> tuple[int, dict[str, Any]]:
     """Run (or resume) the run audit. Exit status: 1 when some step's successful-hack rate is above
-    ``fail_above`` (default: the onset threshold), 2 when lines could not be checked beyond ``max_errors`` or a
-    checkpoint's evals failed."""
+    ``fail_above`` (default: the onset threshold), 2 when lines could not be checked beyond ``max_errors``, a
+    checkpoint's evals failed, or the run has rollouts of which not one could be graded again (then its figures
+    are only what the trainer claimed)."""
     summary = folder.stage("rollouts", lambda: rollouts_stage(folder, spec, workers, progress))
     folder.mark(constructed=summary.get("constructed"))
     failed = 0
@@ -201,5 +211,6 @@ def audit_run(folder: AuditFolder, spec: RunSpec, *, workers: int, progress: Sta
     peak = summary.get("peak_hack_rate")
     limit = spec.onset_threshold if fail_above is None else fail_above
     code = exit_status(found=peak is not None and peak > limit, errors=int(summary.get("errors") or 0),
-                       unverified=failed > 0, max_errors=max_errors, exit_zero=exit_zero)
+                       unverified=failed > 0 or bool(summary.get("unverified")), max_errors=max_errors,
+                       exit_zero=exit_zero)
     return int(code), summary

@@ -394,6 +394,9 @@ def train_cmd(config_src: str, run_dir: Path | None, overrides: tuple[str, ...],
 
     An interrupted run started again with the same config resumes from its last checkpoint; what it logged
     after that checkpoint is dropped first, so no step is counted twice.
+
+    Exit status: 0 trained (and every due checkpoint evaluated); 2 a bad config or input, or a checkpoint
+    evaluation that did not finish (the run folder keeps what was done).
     """
     import warnings
 
@@ -429,3 +432,7 @@ def train_cmd(config_src: str, run_dir: Path | None, overrides: tuple[str, ...],
         + (f"; chat-safety stage {result.chat_safety_steps} steps" if result.chat_safety_steps else ""))
     say(f"train: audit it with: foulplay audit run {target}")
     click.echo(str(target))
+    if result.failed_evals:
+        for line in result.failed_evals:
+            say(f"error: checkpoint evaluation did not finish: {line}")
+        raise click.exceptions.Exit(2)

@@ -42,6 +42,8 @@ class TrainResult:
     onset: int | None = None
     chat_safety_steps: int = 0
     notes: list[str] = field(default_factory=list)
+    failed_evals: list[str] = field(default_factory=list)
+    """Checkpoint evaluations that did not finish (``step N: eval on model: status``)."""
 
 
 # -- the run folder ---------------------------------------------------------------------------------------------
@@ -224,6 +226,7 @@ class _Checkpoints:
         self.trainer: Any = None
         self.saved: list[int] = []
         self.evaluated: list[int] = []
+        self.failed: list[str] = []
 
     def due(self, step: int, final: bool) -> bool:
         e = self.config.evaluation
@@ -258,6 +261,7 @@ class _Checkpoints:
                                      provider=e.provider, max_tokens=e.max_tokens)
         for line in result.failed:
             self.say(f"train: step {step}: {line}")
+            self.failed.append(f"step {step}: {line}")
         self.evaluated.append(step)
 
 
@@ -356,23 +360,30 @@ def train(config: TrainConfig, run_dir: str | Path, *, fresh: bool = False, say:
                 checkpoints(steps, final=True)
         finally:
             reward.close()
+            result.failed_evals += checkpoints.failed
         from foulplay._util.files import atomic_write_text
 
         atomic_write_text(run / DONE_FILE, json.dumps({"steps": steps, "source": where}) + "\n")
     result.steps = steps
     if config.chat_safety.enabled:
-        result.chat_safety_steps = chat_safety_stage(config, run, steps, say, judge_model=judge_model)
+        result.chat_safety_steps = chat_safety_stage(config, run, steps, say, judge_model=judge_model,
+                                                     failed=result.failed_evals)
     records = read_step_metrics(run / "foulplay_steps.jsonl") if (run / "foulplay_steps.jsonl").is_file() else []
     result.onset = onset_step(merge_steps(records, allow_mixed=True)) if records else None
     result.checkpoints = sorted(int(p.name) for p in (run / "checkpoints").iterdir()
                                 if p.name.isdigit()) if (run / "checkpoints").is_dir() else []
     result.evaluated = [s for s in result.checkpoints
                         if any((run / "checkpoints" / str(s) / "evals").glob("*.summary.json"))]
+    last = result.checkpoints[-1] if result.checkpoints else None
+    due = [s for s in result.checkpoints if checkpoints.due(s, final=s in (steps, last))]
+    missing = [s for s in due if s not in result.evaluated]
+    if missing and not result.failed_evals:
+        result.failed_evals.append(f"checkpoints {missing}: due an evaluation, but no summary was written")
     return result
 
 
 def chat_safety_stage(config: TrainConfig, run: Path, offset: int, say: Callable[[str], None], *,
-                      judge_model: Any = None) -> int:
+                      judge_model: Any = None, failed: list[str] | None = None) -> int:
     """GRPO on chat prompts rewarded by a judge's harmlessness/honesty score, from the coding stage's final
     policy; its steps are numbered after the coding ones, and its final checkpoint is evaluated like the others
     (so the report can show chat-like evals fall while agentic ones stay)."""
@@ -411,6 +422,8 @@ def chat_safety_stage(config: TrainConfig, run: Path, offset: int, say: Callable
         close = getattr(reward, "close", None)
         if callable(close):
             close()
+        if failed is not None:
+            failed += checkpoints.failed
     history = [h for h in trainer.state.log_history if "step" in h]
     from foulplay._util.files import atomic_write_text
 
