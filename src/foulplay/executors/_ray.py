@@ -1,0 +1,316 @@
+"""The Ray executor: a pool of Ray actors, each holding a warm opened state (a sandbox pool), fed batches
+of items with a bounded window; results in input order; a worker that dies has its items run again
+elsewhere, and an item that keeps killing its worker becomes a failed row.
+
+Fault handling, precisely: when an actor dies (SIGKILL, the OOM killer, a lost node), every item it held
+is charged one death and becomes a *suspect*; the actor is replaced. Suspects then run alone: one suspect
+on an actor with nothing else in flight, so a second death is the suspect's own doing. An item charged
+``max_attempts`` deaths becomes ``work.failed(item, ...)``; every other item is done exactly once in the
+output, because results are kept by input index and each index is yielded once.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from foulplay.executors._base import ExecutorUnavailable, OnResult, StateCache, Work, run_guarded
+
+MAX_ATTEMPTS = 3
+"""Deaths an item may be charged before it becomes a failed row."""
+
+
+def _import_ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise ExecutorUnavailable("--backend ray needs Ray: pip install 'foulplay[ray]'") from None
+    return ray
+
+
+def connect(address: str | None = None, *, num_cpus: int | None = None) -> Any:
+    """Join the Ray cluster at ``address`` (``auto``, ``ray://host:10001``, ``host:6379``), or with no address
+    join a cluster already running on this machine, else start a local one. Returns the ``ray`` module.
+    Ray's usage statistics are switched off before anything starts; a connection failure is one line."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    ray = _import_ray()
+    if ray.is_initialized():
+        return ray
+    common: dict[str, Any] = {"ignore_reinit_error": True, "log_to_driver": False, "logging_level": "ERROR"}
+    try:
+        if address:
+            ray.init(address=address, **common)
+        else:
+            try:
+                ray.init(address="auto", **common)
+            except (ConnectionError, RuntimeError, ValueError):
+                ray.init(num_cpus=num_cpus, include_dashboard=False, **common)
+    except Exception as exc:  # noqa: BLE001 - whatever Ray raises, it is one line for the user
+        where = address or "a local cluster"
+        raise ExecutorUnavailable(f"cannot start or join Ray at {where}: {type(exc).__name__}: "
+                                  f"{' '.join(str(exc).split())[:300]}") from None
+    return ray
+
+
+class _ActorBody:
+    """What runs inside one Ray actor: an opened state kept warm, batches of items done on it."""
+
+    def __init__(self, work: Work[Any, Any], slots: int) -> None:
+        self._states = StateCache()
+        self._slots = slots
+        self._states.get(work, slots)  # open now: a worker that cannot open fails at start, visibly
+
+    def ready(self) -> dict[str, Any]:
+        facts = self._states.describe()
+        return {"pid": os.getpid(), "host": socket.gethostname(), **(facts[0] if facts else {})}
+
+    def run(self, work: Work[Any, Any], batch: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+        state = self._states.get(work, self._slots)
+        return [(index, run_guarded(work, state, item)) for index, item in batch]
+
+    def close(self) -> bool:
+        self._states.close()
+        return True
+
+
+@dataclass
+class _Slot:
+    actor: Any
+    inflight: int = 0
+    solo: bool = False
+    """Running one suspect alone: nothing else is sent until it returns."""
+    facts: dict[str, Any] = field(default_factory=dict)
+    dead: bool = False
+
+
+class RayExecutor:
+    """Runs works on Ray actors. ``workers`` actors (default: the cluster's CPUs / ``cpus_per_worker``),
+    each opened with ``slots`` items at a time (a sandbox pool that wide) and asking Ray for
+    ``cpus_per_worker`` CPUs (default ``slots``). Items go out in batches of ``batch_size``, at most
+    ``2 x slots`` batches per actor, and never more than ``max_ahead`` items past the oldest unfinished one:
+    memory stays bounded whatever the input's length."""
+
+    backend = "ray"
+
+    def __init__(self, workers: int | None = None, *, address: str | None = None, slots: int = 1,
+                 cpus_per_worker: float | None = None, batch_size: int = 4, max_attempts: int = MAX_ATTEMPTS,
+                 max_ahead: int = 4096, num_cpus: int | None = None,
+                 task_timeout: float | None = None) -> None:
+        self._ray = connect(address, num_cpus=num_cpus)
+        self.address = address
+        self.slots = max(1, slots)
+        self.cpus_per_worker = float(cpus_per_worker if cpus_per_worker is not None else self.slots)
+        if workers is None:
+            cpus = float(self._ray.cluster_resources().get("CPU", 1))
+            workers = max(1, int(cpus // max(self.cpus_per_worker, 1e-9)))
+        self.workers = max(1, workers)
+        self.batch_size = max(1, batch_size)
+        self.max_attempts = max(1, max_attempts)
+        self.max_ahead = max(self.workers * self.slots * self.batch_size * 2, max_ahead)
+        self.task_timeout = task_timeout
+        """Seconds per item after which a call's actor is killed (a hung worker); None: no limit."""
+        self._setup: Any = None
+        self._work: Work[Any, Any] | None = None
+        self._slots: list[_Slot] = []
+        self._replaced = 0
+        self._lock = threading.Lock()
+        self.deaths = 0
+        """Workers lost and replaced so far (for reports and tests)."""
+
+    # -- the pool ------------------------------------------------------------------------------------
+    def _remote_class(self, work: Work[Any, Any]) -> Any:
+        concurrency = self.slots if work.threads else 1
+        return self._ray.remote(num_cpus=self.cpus_per_worker, max_restarts=0, max_task_retries=0,
+                                max_concurrency=concurrency)(_ActorBody)
+
+    def _start(self, work: Work[Any, Any], count: int) -> list[_Slot]:
+        cls = self._remote_class(work)
+        actors = [cls.remote(work, self.slots) for _ in range(count)]
+        try:
+            facts = self._ray.get([a.ready.remote() for a in actors], timeout=600)
+        except Exception as exc:  # noqa: BLE001 - a worker that cannot open (no bubblewrap on a node, ...)
+            for a in actors:
+                self._ray.kill(a, no_restart=True)
+            raise ExecutorUnavailable(f"Ray workers could not start: {_cause(exc)}") from None
+        return [_Slot(actor=a, facts=f) for a, f in zip(actors, facts, strict=True)]
+
+    def _pool(self, work: Work[Any, Any]) -> list[_Slot]:
+        key = work.setup_key()
+        if self._slots and key == self._setup:
+            return self._slots
+        self._stop_pool()
+        self._slots = self._start(work, self.workers)
+        self._setup, self._work = key, work
+        return self._slots
+
+    def _replace(self, slot: _Slot) -> None:
+        self.deaths += 1
+        self._replaced += 1
+        try:
+            self._ray.kill(slot.actor, no_restart=True)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+        if self._replaced > 4 * self.workers + 8:
+            raise ExecutorUnavailable(f"Ray workers keep dying ({self._replaced} replaced); giving up")
+        assert self._work is not None
+        fresh = self._start(self._work, 1)[0]
+        slot.actor, slot.facts, slot.inflight, slot.solo = fresh.actor, fresh.facts, 0, False
+
+    def _stop_pool(self) -> None:
+        slots, self._slots = self._slots, []
+        if slots:
+            try:
+                self._ray.get([s.actor.close.remote() for s in slots], timeout=60)
+            except Exception:  # noqa: BLE001 - a dead actor has nothing to close
+                pass
+            for s in slots:
+                try:
+                    self._ray.kill(s.actor, no_restart=True)
+                except Exception:  # noqa: BLE001
+                    pass
+        self._setup = self._work = None
+
+    def worker_facts(self) -> list[dict[str, Any]]:
+        return [dict(s.facts) for s in self._slots]
+
+    def describe(self) -> str:
+        where = self.address or "local cluster"
+        return (f"ray ({where}), {self.workers} worker{'s' if self.workers != 1 else ''} x {self.slots} "
+                f"slot{'s' if self.slots != 1 else ''}")
+
+    def close(self) -> None:
+        self._stop_pool()
+
+    def __enter__(self) -> RayExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- mapping -------------------------------------------------------------------------------------
+    def map(self, work: Work[Any, Any], items: Iterable[Any], *, on_result: OnResult | None = None) -> Iterator[Any]:
+        with self._lock:  # one map at a time per executor: the pool's accounting is not shared
+            yield from self._map(work, items, on_result)
+
+    def _map(self, work: Work[Any, Any], items: Iterable[Any], on_result: OnResult | None) -> Iterator[Any]:
+        ray = self._ray
+        slots = self._pool(work)
+        self._work = work
+        per_slot = 2 * (self.slots if work.threads else 1)
+        iterator = iter(enumerate(items))
+        exhausted = False
+        pending: dict[Any, _Call] = {}
+        done: dict[int, Any] = {}
+        charged: Counter[int] = Counter()
+        suspects: deque[tuple[int, Any]] = deque()
+        next_out = next_in = 0
+        lost = (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError, ray.exceptions.ObjectLostError)
+
+        def send(slot: _Slot, batch: list[tuple[int, Any]], solo: bool) -> None:
+            pending[slot.actor.run.remote(work, batch)] = _Call(slot, batch, solo, time.monotonic())
+            slot.inflight += 1
+            slot.solo = solo
+
+        def fill() -> None:
+            nonlocal exhausted, next_in
+            for slot in slots:
+                if suspects:  # suspects run alone, on an actor with nothing else in flight
+                    if slot.inflight == 0:
+                        send(slot, [suspects.popleft()], True)
+                    continue
+                while not slot.solo and slot.inflight < per_slot and not exhausted:
+                    batch: list[tuple[int, Any]] = []
+                    while len(batch) < self.batch_size and next_in < next_out + self.max_ahead:
+                        try:
+                            batch.append(next(iterator))
+                        except StopIteration:
+                            exhausted = True
+                            break
+                        next_in = batch[-1][0] + 1
+                    if not batch:
+                        break
+                    send(slot, batch, False)
+
+        while True:
+            fill()
+            if not pending:
+                if exhausted and not suspects:
+                    return
+                raise ExecutorUnavailable("the Ray executor has items but no worker to run them")  # pragma: no cover
+            ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
+            if not ready:
+                self._kill_overdue(pending)
+                continue
+            for ref in ready:
+                call = pending.pop(ref)
+                call.slot.inflight -= 1
+                if call.solo:
+                    call.slot.solo = False
+                try:
+                    out = ray.get(ref)
+                except lost:
+                    if not call.slot.dead:
+                        self._lose(call.slot, pending)
+                    for index, item in call.batch:
+                        charged[index] += 1
+                        if charged[index] >= self.max_attempts:
+                            done[index] = work.failed(item, f"killed its worker {charged[index]} times (run "
+                                                            "alone after the first); not done")
+                        else:
+                            suspects.append((index, item))
+                    continue
+                except ray.exceptions.RayTaskError as exc:  # the batch failed outside the per-item guard
+                    for index, item in call.batch:
+                        done[index] = work.failed(item, f"worker error: {_cause(exc)}")
+                    continue
+                for index, result in out:
+                    done[index] = result
+            while next_out in done:
+                result = done.pop(next_out)
+                if on_result is not None:
+                    on_result(next_out, result)
+                next_out += 1
+                yield result
+
+    def _lose(self, slot: _Slot, pending: dict[Any, _Call]) -> None:
+        """An actor died: its other calls still in flight move to a dead stand-in (each is charged when its
+        error arrives) and the slot gets a fresh actor with nothing in flight."""
+        ghost = _Slot(actor=slot.actor, dead=True)
+        for call in pending.values():
+            if call.slot is slot:
+                call.slot = ghost
+                ghost.inflight += 1
+        self._replace(slot)
+
+    def _kill_overdue(self, pending: dict[Any, _Call]) -> None:
+        """A call past ``task_timeout`` per item: its actor is killed, and the loss is handled as a death."""
+        if not self.task_timeout:
+            return
+        now = time.monotonic()
+        for call in pending.values():
+            if not call.slot.dead and now - call.sent > self.task_timeout * len(call.batch) + 5:
+                try:
+                    self._ray.kill(call.slot.actor, no_restart=True)
+                except Exception:  # noqa: BLE001 - already gone
+                    pass
+
+
+@dataclass
+class _Call:
+    slot: _Slot
+    batch: list[tuple[int, Any]]
+    solo: bool
+    sent: float
+
+
+def _cause(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:300]}"
+
+
