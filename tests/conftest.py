@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from offline_guard import no_network  # noqa: F401 - the fixture, used below for the eval tests
+from ray_cluster import ray_cluster  # noqa: F401 - the fixture of the Ray backend's tests
 
 
 def shared_dir() -> Path | None:

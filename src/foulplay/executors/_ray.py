@@ -12,6 +12,7 @@ output, because results are kept by input index and each index is yielded once.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -309,8 +310,14 @@ class _Call:
     sent: float
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_RAISED = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Unavailable|Exit)\b:?.*)$")
+
+
 def _cause(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text[:300]}"
-
-
+    """The line that says why: the original exception's ``Type: message`` from Ray's traceback text."""
+    text = _ANSI.sub("", str(getattr(exc, "error_msg", "") or exc))
+    raised = [m.group(1).strip() for line in text.splitlines() if (m := _RAISED.match(line.strip()))]
+    if raised:
+        return raised[-1][:300]
+    return f"{type(exc).__name__}: {' '.join(text.split())[:300]}"

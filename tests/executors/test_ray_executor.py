@@ -1,0 +1,143 @@
+"""The Ray executor on a local 4-CPU cluster: order, identical results, bounded window, and fault tolerance
+(a worker SIGKILLed mid-batch loses nothing and duplicates nothing; an item that kills its worker every
+time becomes a failed row; a worker that cannot start is one error)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from foulplay.executors import ExecutorUnavailable, GradeWork, LocalExecutor, Work, make_executor
+
+ray = pytest.importorskip("ray")
+cloudpickle = pytest.importorskip("ray.cloudpickle")
+
+cloudpickle.register_pickle_by_value(sys.modules[__name__])  # Ray workers cannot import test modules
+
+
+@dataclass(frozen=True)
+class Echo(Work[int, Any]):
+    """Returns (item, worker pid) after ``delay``; ``poison`` kills its worker; ``bad`` raises."""
+
+    delay: float = 0.0
+    poison: int = -1
+    bad: int = -1
+    threads = False
+
+    def run(self, state: Any, item: int) -> Any:
+        if item == self.poison:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if item == self.bad:
+            raise ValueError(f"item {item} is bad")
+        time.sleep(self.delay)
+        return ("ok", item, os.getpid())
+
+    def failed(self, item: int, message: str) -> Any:
+        return ("error", item, message)
+
+
+@dataclass(frozen=True)
+class CannotOpen(Work[int, int]):
+    def open(self, slots: int) -> Any:
+        raise RuntimeError("bubblewrap is not installed on this node")
+
+    def run(self, state: Any, item: int) -> int:
+        return item
+
+    def failed(self, item: int, message: str) -> int:
+        return -1
+
+
+def test_results_in_input_order_with_per_item_errors(ray_cluster) -> None:
+    with make_executor("ray", 3, batch_size=2) as ex:
+        out = list(ex.map(Echo(bad=7), range(40)))
+    assert [o[1] for o in out] == list(range(40))
+    assert out[7][0] == "error" and "item 7 is bad" in out[7][2]
+    assert sum(o[0] == "ok" for o in out) == 39
+    assert len({o[2] for o in out if o[0] == "ok"}) >= 2  # spread over workers
+
+
+def test_sigkilled_worker_loses_and_duplicates_nothing(ray_cluster) -> None:
+    with make_executor("ray", 3, batch_size=2) as ex:
+        seen: list[int] = []
+        killed: list[int] = []
+
+        def on_result(index: int, result: Any) -> None:
+            seen.append(index)
+            if index == 10 and not killed:
+                victim = ex.worker_facts()[0]["pid"]
+                os.kill(victim, signal.SIGKILL)
+                killed.append(victim)
+
+        out = list(ex.map(Echo(delay=0.05), range(60), on_result=on_result))
+        assert killed and ex.deaths >= 1
+    assert seen == list(range(60))
+    assert [o[1] for o in out] == list(range(60))
+    assert all(o[0] == "ok" for o in out), [o for o in out if o[0] != "ok"]
+    assert any(o[2] == killed[0] for o in out[:11])  # the victim did work before it died
+
+
+def test_item_that_kills_its_worker_every_time_becomes_an_error_row(ray_cluster) -> None:
+    with make_executor("ray", 2, batch_size=3, max_attempts=3) as ex:
+        out = list(ex.map(Echo(poison=5), range(20)))
+        assert ex.deaths == 3
+    assert [o[1] for o in out] == list(range(20))
+    assert out[5][0] == "error" and "killed its worker 3 times" in out[5][2]
+    assert [o for o in out if o[0] != "ok"] == [out[5]]  # its batch-mates were rerun alone and passed
+
+
+def test_worker_that_cannot_start_is_one_error(ray_cluster) -> None:
+    ex = make_executor("ray", 2)
+    with pytest.raises(ExecutorUnavailable, match="bubblewrap is not installed"):
+        list(ex.map(CannotOpen(), range(3)))
+    ex.close()
+
+
+def test_window_is_bounded(ray_cluster) -> None:
+    consumed = 0
+    lock = threading.Lock()
+
+    def items():
+        nonlocal consumed
+        for i in range(10_000):
+            with lock:
+                consumed = i + 1
+            yield i
+
+    with make_executor("ray", 2, batch_size=4, max_ahead=64) as ex:
+        stream = ex.map(Echo(), items())
+        first = next(stream)
+        assert first[1] == 0
+        assert consumed <= 64 + 2 * 2 * 4
+        stream.close()
+
+
+def test_grading_identical_to_local(ray_cluster) -> None:
+    from foulplay.grading import load_humaneval
+
+    problems = load_humaneval()[:12]
+    wrong = "def f(:\n"
+    items = [(p, p.reference if i % 3 else wrong, f"id{i}") for i, p in enumerate(problems)]
+    with LocalExecutor(2) as local:
+        want = [r.to_json_dict() for r in local.map(GradeWork(double_run=True), items)]
+    with make_executor("ray", 2) as ex:
+        got = [r.to_json_dict() for r in ex.map(GradeWork(double_run=True), items)]
+        facts = ex.worker_facts()
+    assert {f["isolation"] for f in facts} == {got[1]["hardened"]["isolation"]}
+
+    def strip(d: Any) -> Any:
+        if isinstance(d, dict):
+            return {k: strip(v) for k, v in d.items() if k not in ("duration_s", "wall_s", "cpu_s")}
+        if isinstance(d, list):
+            return [strip(v) for v in d]
+        return d
+
+    assert strip(got) == strip(want)
+    assert [g["verdict"] for g in got] == [w["verdict"] for w in want]
