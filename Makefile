@@ -50,7 +50,7 @@ install-train: $(TRAIN_STAMP)
 
 $(TRAIN_STAMP): $(STAMP)
 	@$(MAKE) --no-print-directory torch
-	$(PIP) install --quiet -e '.[dev,report,scout,train]'
+	$(PIP) install --quiet -e '.[dev,report,scout,train,ray]'
 	@touch $(TRAIN_STAMP)
 
 torch:

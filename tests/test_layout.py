@@ -13,10 +13,11 @@ def test_test_module_names_are_unique() -> None:
 
 
 # Each layer may import only the layers below it (ARCHITECTURE.md). ``stats`` is pure statistics: it imports
-# nothing else of foulplay, so every layer may use it. ``audit`` and ``recipe`` are siblings.
+# nothing else of foulplay, so every layer may use it. ``audit`` and ``recipe`` are siblings. ``executors`` sits
+# between ``detect`` and ``training``: its works wrap grading and scanning; commands and trainers choose one.
 LAYERS = {"errors": -2, "vocab": -1, "_util": 0, "stats": 0, "sandbox": 1, "inspect_sandbox": 2, "grading": 2,
-          "hacks": 3, "detect": 4, "envs": 5, "training": 5, "evals": 6, "bench": 7, "report": 8, "audit": 9,
-          "recipe": 9, "cli": 10, "_registry": 10}
+          "hacks": 3, "detect": 4, "executors": 4.5, "envs": 5, "training": 5, "evals": 6, "bench": 7, "report": 8,
+          "audit": 9, "recipe": 9, "cli": 10, "_registry": 10}
 
 
 def test_imports_point_down() -> None:
