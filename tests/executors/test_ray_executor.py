@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from foulplay.executors import ExecutorUnavailable, GradeWork, LocalExecutor, Work, make_executor
+from ray_cluster import comparable
 
 ray = pytest.importorskip("ray")
 cloudpickle = pytest.importorskip("ray.cloudpickle")
@@ -132,12 +133,5 @@ def test_grading_identical_to_local(ray_cluster) -> None:
         facts = ex.worker_facts()
     assert {f["isolation"] for f in facts} == {got[1]["hardened"]["isolation"]}
 
-    def strip(d: Any) -> Any:
-        if isinstance(d, dict):
-            return {k: strip(v) for k, v in d.items() if k not in ("duration_s", "wall_s", "cpu_s")}
-        if isinstance(d, list):
-            return [strip(v) for v in d]
-        return d
-
-    assert strip(got) == strip(want)
+    assert comparable(got) == comparable(want)
     assert [g["verdict"] for g in got] == [w["verdict"] for w in want]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections import Counter
 from typing import Any
@@ -14,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from foulplay._util.files import printable
+from foulplay.cli._backend import backend_options, open_executor
 from foulplay.cli._console import console, err_console, make_table, styled
 from foulplay.cli._exit import exit_options, exit_status
 from foulplay.errors import InputError
@@ -182,8 +182,10 @@ def _summary_table(results: list[Any], double: bool) -> Table:
 @click.option("--text-field", default="completion", show_default=True,
               help="Field of a completion record holding the model output.")
 @click.option("--id-field", default="id", show_default=True, help="Field holding a completion's own id.")
-@click.option("--workers", type=click.IntRange(1, 256), default=None,
-              help="Parallel sandbox workers (default: number of CPUs).")
+@click.option("--workers", type=click.IntRange(1, 4096), default=None,
+              help="Parallel sandbox workers (default: number of CPUs); with --backend ray, Ray workers (default: "
+                   "the cluster's CPUs), each with its own sandbox.")
+@backend_options
 @click.option("--timeout", type=float, default=None, help="Wall-clock seconds per completion (default 10).")
 @click.option("--memory-mb", type=int, default=None, help="Memory cap per submission process (default 1024).")
 @click.option("--isolation", type=click.Choice(["auto", "bwrap", "rlimit", "none"]), default="auto",
@@ -195,7 +197,8 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
               completions_path: str | None, harness: str, double_run: bool, vulnerable_spec: str,
               fmt: str | None, output: str | None, overwrite: bool, text_field: str, id_field: str,
               workers: int | None, timeout: float | None, memory_mb: int | None, isolation: str,
-              require_isolation: str | None, max_errors: int, exit_zero: bool, visible_spec: str | None) -> int:
+              require_isolation: str | None, max_errors: int, exit_zero: bool, visible_spec: str | None,
+              backend: str = "local", address: str | None = None) -> int:
     """Grade completions in the sandbox and report outcomes.
 
     \b
@@ -206,12 +209,16 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
     completion says the task is impossible or refuses). With --double-run the verdict is 'hacked'
     when the vulnerable harness passes a completion that the hardened one does not.
 
+    A batch runs on this machine's sandbox pool, or with --backend ray on Ray workers that each hold a warm
+    sandbox pool (the results are the same, in the same order; see docs/scale.md).
+
     A batch grades every record it can: an unreadable line, an unknown task_id or a problem whose
     tests do not parse becomes one 'error' row with the reason; the other rows are graded and written.
 
     Exit status: 0 nothing found; 1 a completion is tampered or hacked; 2 usage error, or error rows
     (the check itself failed) beyond --max-errors, which wins over 1.
     """
+    from foulplay.executors import GradeWork
     from foulplay.grading import Grader, Harness, apply_visible, error_result, load_problem, load_problems_lenient
 
     single = problem_path is not None or completion_path is not None
@@ -229,6 +236,8 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
     limits = _limits(timeout, memory_mb)
     iso = None if isolation == "auto" else isolation
 
+    if single and (backend != "local" or address):
+        raise InputError("--backend ray is for batches (--problems and --completions)")
     if single:
         assert problem_path is not None and completion_path is not None
         problem = apply_visible([load_problem(problem_path)], visible_spec)[0]
@@ -265,26 +274,32 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
             err_console.print(f"resuming: {writer.resumed} completions already graded in "
                               f"{_text(writer.partial)}", soft_wrap=True)
     todo = [it for it in items if writer is None or it[0] not in writer.done]
-    n_workers = workers or os.cpu_count() or 1
     results: list[Any] = []
     records: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
+    levels: Counter[str] = Counter()
     found = errors = 0
+    work = GradeWork(harness=str(spec), double_run=double_run, vulnerable=str(vspec), limits=limits, isolation=iso,
+                     require_isolation=require_isolation)
     progress = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=err_console, transient=True, disable=not err_console.is_terminal)
     try:
-        with Grader(limits=limits, isolation=iso, require_isolation=require_isolation,
-                    workers=n_workers) as grader, progress:
+        with open_executor(backend, address, workers, task_timeout=limits.wall_s + limits.replay_s) as executor, \
+                progress:
+            if backend != "local":
+                err_console.print(f"running on {executor.describe()}", soft_wrap=True, highlight=False)
             task = progress.add_task("grading", total=len(todo))
             gradable = [it for it in todo if it[4] is None]
-            stream = iter(grader.grade_many(((p, t, i) for _idx, p, t, i, _e in gradable), harness=spec,
-                                            double_run=double_run, vulnerable=vspec))
+            stream = iter(executor.map(work, ((p, t, i) for _idx, p, t, i, _e in gradable)))
             for index, problem, _t, item_id, error in todo:
                 if error is not None:
                     result = error_result(str(problem), error, harness=spec, double_run=double_run,
                                           vulnerable=vspec, id=item_id)
                 else:
                     result = next(stream)
+                    level = result.hardened.isolation if double_run else result.isolation
+                    if level is not None:
+                        levels[level.value] += 1
                 record = {"index": index, **result.to_json_dict()}
                 counts[(result.verdict if double_run else result.outcome).value] += 1
                 found += _is_found(result)
@@ -309,7 +324,7 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
     elif fmt == "json":
         click.echo(json.dumps(records, indent=2))
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-    level = grader.isolation.value
+    level = ", ".join(f"{k} {v}" if len(levels) > 1 else k for k, v in sorted(levels.items())) or "-"
     err_console.print(f"graded {sum(counts.values())} completions ({summary}); isolation {level}"
                       + (f"; wrote {_text(output)}" if output else ""), soft_wrap=True)
     if writer is not None and writer.resumed:

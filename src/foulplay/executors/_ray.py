@@ -44,6 +44,8 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> Any:
     if ray.is_initialized():
         return ray
     common: dict[str, Any] = {"ignore_reinit_error": True, "log_to_driver": False, "logging_level": "ERROR"}
+    if address and address != "auto":
+        _reachable(address)
     try:
         if address:
             ray.init(address=address, **common)
@@ -57,6 +59,19 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> Any:
         raise ExecutorUnavailable(f"cannot start or join Ray at {where}: {type(exc).__name__}: "
                                   f"{' '.join(str(exc).split())[:300]}") from None
     return ray
+
+
+def _reachable(address: str, timeout: float = 5.0) -> None:
+    """Refuse an address nothing listens on within seconds (Ray itself retries for minutes)."""
+    hostport = address.split("://", 1)[-1].split("/", 1)[0]
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise ExecutorUnavailable(f"--address {address!r}: expected HOST:PORT, ray://HOST:PORT or auto")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise ExecutorUnavailable(f"cannot start or join Ray at {address}: nothing answers there "
+                                  f"({exc.strerror or type(exc).__name__})") from None
 
 
 class _ActorBody:
@@ -102,7 +117,7 @@ class RayExecutor:
     def __init__(self, workers: int | None = None, *, address: str | None = None, slots: int = 1,
                  cpus_per_worker: float | None = None, batch_size: int = 4, max_attempts: int = MAX_ATTEMPTS,
                  max_ahead: int = 4096, num_cpus: int | None = None,
-                 task_timeout: float | None = None) -> None:
+                 task_timeout: float | None = None, start_timeout: float = 180.0) -> None:
         self._ray = connect(address, num_cpus=num_cpus)
         self.address = address
         self.slots = max(1, slots)
@@ -114,6 +129,7 @@ class RayExecutor:
         self.batch_size = max(1, batch_size)
         self.max_attempts = max(1, max_attempts)
         self.max_ahead = max(self.workers * self.slots * self.batch_size * 2, max_ahead)
+        self.start_timeout = start_timeout
         self.task_timeout = task_timeout
         """Seconds per item after which a call's actor is killed (a hung worker); None: no limit."""
         self._setup: Any = None
@@ -134,10 +150,15 @@ class RayExecutor:
         cls = self._remote_class(work)
         actors = [cls.remote(work, self.slots) for _ in range(count)]
         try:
-            facts = self._ray.get([a.ready.remote() for a in actors], timeout=600)
+            facts = self._ray.get([a.ready.remote() for a in actors], timeout=self.start_timeout)
         except Exception as exc:  # noqa: BLE001 - a worker that cannot open (no bubblewrap on a node, ...)
             for a in actors:
                 self._ray.kill(a, no_restart=True)
+            if isinstance(exc, self._ray.exceptions.GetTimeoutError):
+                free = self._ray.available_resources().get("CPU", 0)
+                raise ExecutorUnavailable(
+                    f"Ray could not place {count} worker(s) of {self.cpus_per_worker:g} CPU within "
+                    f"{self.start_timeout:g} s ({free:g} CPUs free in the cluster): lower --workers") from None
             raise ExecutorUnavailable(f"Ray workers could not start: {_cause(exc)}") from None
         return [_Slot(actor=a, facts=f) for a, f in zip(actors, facts, strict=True)]
 
