@@ -106,10 +106,37 @@ class ScanCompletions(Work[tuple[Any, str, str], Any]):
         return ItemResult(item[2], ScanVerdict.ERROR, error=message)
 
 
-def scan_work() -> tuple[Work[Any, Any], str]:
-    if _ScanWork is not None:
-        return _ScanWork(), "foulplay.executors.ScanWork"
-    return ScanCompletions(), "scan_completion per item (a stand-in: this checkout has no ScanWork)"
+def rollout_lines(items: list[tuple[Any, str, str]]) -> list[str]:
+    """The items as the lines of a rollouts JSONL file (``id``, ``task_id``, ``completion``)."""
+    return [json.dumps({"id": item_id, "task_id": p.task_id, "completion": text}) + "\n" for p, text, item_id in items]
+
+
+@dataclass
+class ScanSetup:
+    """The scan workload for the executors: the work (local and, for Ray, with its problems shipped once)
+    and its items."""
+
+    local: Work[Any, Any]
+    remote: Any
+    items: list[Any]
+    name: str
+
+
+def scan_setup(items: list[tuple[Any, str, str]]) -> ScanSetup:
+    """``foulplay.executors.ScanWork`` over the rollout lines, as ``foulplay scan rollouts.jsonl --backend ray``
+    runs it (same per-item function, time budget and error rows as the local scan); a stand-in that calls
+    ``scan_completion`` per item where this checkout has no ScanWork."""
+    if _ScanWork is None or not hasattr(_ScanWork, "for_rollouts"):
+        work = ScanCompletions()
+        return ScanSetup(work, lambda: work, items,
+                         "scan_completion per item (a stand-in: this checkout has no ScanWork)")
+    from foulplay.detect import RolloutSpec, ScanOptions
+    from foulplay.detect._run import Task
+
+    problems = {p.task_id: p for p, _, _ in items}
+    work = _ScanWork.for_rollouts(RolloutSpec(), ScanOptions(honor_suppressions=False), problems=problems)
+    tasks = [Task(f"line {n}", (n, raw), line=n, size=len(raw)) for n, raw in enumerate(rollout_lines(items), 1)]
+    return ScanSetup(work, work.shipped, tasks, "foulplay.executors.ScanWork over the rollout lines")
 
 
 def grade_key(result: Any) -> tuple[Any, ...]:
@@ -136,15 +163,15 @@ def timed_map(executor: Any, work: Work[Any, Any], items: list[Any], warm: int) 
 def scan_pool(items: list[Any], jobs: int) -> tuple[float, list[Any]]:
     """``foulplay scan rollouts.jsonl --problems ... --jobs N``: its own process pool (items/s, results)."""
     from foulplay.detect import RolloutSpec, scan_rollouts
+    from foulplay.detect._run import DEFAULT_ITEM_TIMEOUT
 
     problems = {p.task_id: p for p, _, _ in items}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "rollouts.jsonl"
-        with open(path, "w", encoding="utf-8") as fh:
-            for p, text, item_id in items:
-                fh.write(json.dumps({"id": item_id, "task_id": p.task_id, "completion": text}) + "\n")
+        path.write_text("".join(rollout_lines(items)), encoding="utf-8")
         start = time.perf_counter()
-        results = list(scan_rollouts(path, RolloutSpec(), problems=problems, jobs=jobs))
+        results = list(scan_rollouts(path, RolloutSpec(), problems=problems, jobs=jobs,
+                                     item_timeout=DEFAULT_ITEM_TIMEOUT))
         return len(items) / (time.perf_counter() - start), results
 
 
@@ -223,9 +250,9 @@ def main() -> None:
     by_workload = {"grade": workload(args.items), "scan": workload(args.scan_items or 10 * args.items)}
     items = by_workload["grade"]
     kinds = {k: sum(i[2].startswith(k + ":") for i in items) for k in ["reference", "wrong", *HACKS]}
-    sw, sw_name = scan_work()
+    scan = scan_setup(by_workload["scan"])
     print(f"grade: {len(items)} items: {', '.join(f'{v} {k}' for k, v in kinds.items())}; scan: the same "
-          f"completions repeated to {len(by_workload['scan'])} items, {sw_name}; "
+          f"completions repeated to {len(by_workload['scan'])} items, {scan.name}; "
           f"Ray batch size {args.batch_size}; {args.repeat} repeats, medians")
     workloads = [w for w in ["grade", "scan"] if args.only in (None, w)]
     workers = ladder(max_workers)
@@ -263,13 +290,13 @@ def main() -> None:
                 record(("scan", "local process pool", k), rate, None, results)
         if "scan" in workloads:  # the executor's local path runs a CPU-bound work one item at a time
             with LocalExecutor(cpus) as local:
-                w_s, rate, results = timed_map(local, sw, by_workload["scan"], warm(1))
+                w_s, rate, results = timed_map(local, scan.local, scan.items, warm(1))
             record(("scan", "local executor (in-process)", 1), rate, w_s, results)
         for k in workers:
             with make_executor("ray", k, address=args.address, batch_size=args.batch_size, slots=1) as ex:
                 for wl in workloads:
-                    work = GradeWork() if wl == "grade" else sw
-                    w_s, rate, results = timed_map(ex, work, by_workload[wl], warm(k))
+                    work, todo = (GradeWork(), items) if wl == "grade" else (scan.remote(), scan.items)
+                    w_s, rate, results = timed_map(ex, work, todo, warm(k))
                     record((wl, "ray", k), rate, w_s, results)
                     if wl == "grade" and rep == 0:
                         memory[k] = worker_memory(ex)
