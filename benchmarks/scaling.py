@@ -24,7 +24,7 @@ done; not in the throughput). Last, whether every Ray run's outputs equal the lo
 (grading: outcome and isolation per item; scan: verdict and rule codes per item).
 
 Run by hand: .venv/bin/python benchmarks/scaling.py [--items 656] [--scan-items N] [--max-workers N]
-             [--repeat 3] [--batch-size 4] [--address HOST:6379] [--only grade|scan]
+             [--repeat 3] [--batch-size N] [--address HOST:6379] [--only grade|scan]
 Figures only; no timed assertions. Configurations are interleaved within each repeat so that a busy
 neighbour slows them alike; compare ratios from one run.
 """
@@ -48,6 +48,8 @@ from foulplay.grading import load_humaneval
 from foulplay.hacks import context_for, get
 
 HACKS = ["always-equal-object", "os-exit-zero", "conftest-report-patch"]
+BATCH = {"grade": 4, "scan": 8}
+"""Items per call to a Ray actor, as ``foulplay grade`` and ``foulplay scan`` send them."""
 
 
 # -- the workload ------------------------------------------------------------------------------------
@@ -152,7 +154,10 @@ def timed_map(executor: Any, work: Work[Any, Any], items: list[Any], warm: int) 
     """(warm-up seconds, items/s, results): the pool is opened and the first ``warm`` items done untimed
     for the throughput, then every item is mapped and timed."""
     start = time.perf_counter()
-    list(executor.map(work, []))  # open the pool (Ray: start the actors; local: the warm state)
+    if hasattr(executor, "start"):
+        executor.start(work)  # open the pool (Ray: start the actors; local: the warm state)
+    else:
+        list(executor.map(work, []))
     list(executor.map(work, items[:warm]))
     warmup = time.perf_counter() - start
     start = time.perf_counter()
@@ -222,7 +227,8 @@ def main() -> None:
     ap.add_argument("--max-workers", type=int, default=None,
                     help="the most Ray actors (default: CPUs here, or the cluster's with --address)")
     ap.add_argument("--address", default=None, help="an existing Ray cluster to join (the multi-node run)")
-    ap.add_argument("--batch-size", type=int, default=4, help="items per call to a Ray actor")
+    ap.add_argument("--batch-size", type=int, default=None,
+                    help="items per call to a Ray actor (default: the commands' own, 4 for grade, 8 for scan)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per configuration (medians are printed)")
     ap.add_argument("--only", choices=["grade", "scan"], default=None)
     args = ap.parse_args()
@@ -253,7 +259,7 @@ def main() -> None:
     scan = scan_setup(by_workload["scan"])
     print(f"grade: {len(items)} items: {', '.join(f'{v} {k}' for k, v in kinds.items())}; scan: the same "
           f"completions repeated to {len(by_workload['scan'])} items, {scan.name}; "
-          f"Ray batch size {args.batch_size}; {args.repeat} repeats, medians")
+          f"Ray batch size {args.batch_size or BATCH}; {args.repeat} repeats, medians")
     workloads = [w for w in ["grade", "scan"] if args.only in (None, w)]
     workers = ladder(max_workers)
     warm = lambda k: min(len(items), 4 * k)  # noqa: E731
@@ -293,8 +299,9 @@ def main() -> None:
                 w_s, rate, results = timed_map(local, scan.local, scan.items, warm(1))
             record(("scan", "local executor (in-process)", 1), rate, w_s, results)
         for k in workers:
-            with make_executor("ray", k, address=args.address, batch_size=args.batch_size, slots=1) as ex:
+            with make_executor("ray", k, address=args.address, slots=1) as ex:
                 for wl in workloads:
+                    ex.batch_size = args.batch_size or BATCH[wl]
                     work, todo = (GradeWork(), items) if wl == "grade" else (scan.remote(), scan.items)
                     w_s, rate, results = timed_map(ex, work, todo, warm(k))
                     record((wl, "ray", k), rate, w_s, results)
