@@ -135,3 +135,17 @@ def test_grading_identical_to_local(ray_cluster) -> None:
 
     assert comparable(got) == comparable(want)
     assert [g["verdict"] for g in got] == [w["verdict"] for w in want]
+
+
+def test_maps_from_many_threads_share_the_pool(ray_cluster) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with make_executor("ray", 2, batch_size=1) as ex:
+        def one(i: int) -> Any:
+            return next(iter(ex.map(Echo(delay=0.01), [i])))
+
+        with ThreadPoolExecutor(8) as pool:
+            out = list(pool.map(one, range(40)))
+        assert len({f["pid"] for f in ex.worker_facts()}) == 2
+    assert [o[1] for o in out] == list(range(40))
+    assert all(o[0] == "ok" for o in out)

@@ -12,8 +12,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from foulplay.cli._backend import backend_options, open_executor
 from foulplay.cli._console import console, err_console, make_table
 from foulplay.cli._exit import exit_options
+from foulplay.errors import InputError
 from foulplay.grading._problem import VISIBLE_HELP
 
 VERDICT_STYLE = {"FOOLED": "bold red", "RESISTED": "green", "NOT-APPLICABLE": "dim", "ERROR": "magenta",
@@ -113,15 +115,17 @@ def _print_report(report: Any) -> None:
               help="For callables returning a score: the score that counts as a pass.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("-o", "--output", help="Also write the JSON report here (atomically).")
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Parallel sandbox workers.")
+@click.option("--workers", type=click.IntRange(1, 4096), default=None,
+              help="Parallel sandbox workers (with --backend ray: Ray workers, default the cluster's CPUs).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Seconds per attempt (default 10; TOML: timeout). A grader that runs longer gets ERROR, "
                    "never RESISTED.")
+@backend_options
 @exit_options
 def probe_cmd(target: str | None, harness: str | None, problems_path: str | None, reference_path: str | None,
               limit: int | None, ids: tuple[str, ...], families: tuple[str, ...], pass_score: float, fmt: str,
               output: str | None, workers: int | None, timeout: float | None, max_errors: int,
-              exit_zero: bool, visible_spec: str | None) -> int:
+              exit_zero: bool, visible_spec: str | None, backend: str = "local", address: str | None = None) -> int:
     """Attack a grader with every technique in the catalog and report what fooled it.
 
     \b
@@ -154,13 +158,29 @@ def probe_cmd(target: str | None, harness: str | None, problems_path: str | None
     unverified (no reference, the reference fails, a control got no verdict) or ERROR rows
     beyond --max-errors, which wins over 1.
     """
-    from foulplay.hacks._probe import open_target, run_probe
+    from foulplay.hacks._probe import open_target, probe_limits, run_probe
 
     techniques = _select(ids, families)
     n_workers = workers or min(4, os.cpu_count() or 1)
+    grader = None
+    if backend != "local" or address:
+        if harness is None:
+            raise InputError("--backend ray probes foulplay's own harnesses (--harness); a command or callable "
+                             "grader is probed with the local backend")
+        from foulplay.executors import ExecutorGrader, GradeWork
+
+        limits = probe_limits(timeout)
+        executor = open_executor(backend, address, workers, task_timeout=limits.wall_s + limits.replay_s)
+        try:
+            grader = ExecutorGrader(executor, GradeWork(limits=limits))
+        except BaseException:
+            executor.close()
+            raise
+        n_workers = 2 * executor.workers  # threads feeding the cluster: one call waiting while one runs
+        err_console.print(f"running on {executor.describe()}", soft_wrap=True, highlight=False)
     probe_target, closers = open_target(target, harness, problems_path=problems_path, reference_path=reference_path,
                                         limit=limit, visible=visible_spec, workers=n_workers, timeout=timeout,
-                                        pass_score=pass_score)
+                                        pass_score=pass_score, grader=grader)
     try:
         progress = Progress(TextColumn("probing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                             console=err_console, transient=True, disable=not err_console.is_terminal)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from foulplay.executors._base import Executor, ExecutorUnavailable, OnResult, Work, run_guarded
-from foulplay.executors._grade_work import GradeWork
+from foulplay.executors._grade_work import ExecutorGrader, GradeWork
 from foulplay.executors._local import LocalExecutor
 
 BACKENDS = ("local", "ray")
@@ -31,5 +31,5 @@ def make_executor(backend: str = "local", workers: int | None = None, *, address
     raise ExecutorUnavailable(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
 
 
-__all__ = ["BACKENDS", "Executor", "ExecutorUnavailable", "GradeWork", "LocalExecutor", "OnResult", "Work",
-           "make_executor", "run_guarded"]
+__all__ = ["BACKENDS", "Executor", "ExecutorGrader", "ExecutorUnavailable", "GradeWork", "LocalExecutor", "OnResult",
+           "Work", "make_executor", "run_guarded"]

@@ -81,6 +81,10 @@ class Executor(Protocol):
         """One line: backend, workers, where."""
         ...
 
+    def start(self, work: Work[Any, Any]) -> list[dict[str, Any]]:
+        """Open the workers for ``work`` now (not on the first item); each worker's facts."""
+        ...
+
     def close(self) -> None:
         ...
 

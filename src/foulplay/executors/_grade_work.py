@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from foulplay.executors._base import Work
-from foulplay.grading import VULNERABLE, DoubleRunResult, Grader, GradeResult, Problem, error_result
+from foulplay.grading import VULNERABLE, DoubleRunResult, Grader, GradeResult, Harness, Problem, error_result
 from foulplay.sandbox import Limits
+from foulplay.vocab import Isolation
 
 GradeItem = tuple[Any, ...]
 """``(problem, completion, id)``, or with a fourth element naming the harness for that item."""
@@ -61,3 +62,25 @@ class GradeWork(Work[GradeItem, "GradeResult | DoubleRunResult"]):
 
     def describe(self, state: Grader) -> dict[str, Any]:
         return {"isolation": state.isolation.value, "sandbox_workers": state.sandbox.workers}
+
+
+class ExecutorGrader:
+    """A :class:`Grader` look-alike whose ``grade`` runs on an executor: for callers that grade one item
+    at a time from many threads (``foulplay probe``). Thread-safe; each call is one single-item map."""
+
+    def __init__(self, executor: Any, work: GradeWork | None = None) -> None:
+        self.executor = executor
+        self.work = work or GradeWork()
+        facts = executor.start(self.work)
+        levels = sorted((Isolation(f["isolation"]) for f in facts if f.get("isolation")), key=lambda i: i.rank)
+        self.isolation = levels[0] if levels else Isolation.NONE
+        """The weakest isolation among the workers (each result records its own)."""
+
+    def grade(self, problem: Problem, completion: str | None, harness: Any = "hardened", *,
+              id: str | None = None) -> GradeResult:
+        item = (problem, completion, id, str(Harness.parse(harness)))
+        return next(iter(self.executor.map(self.work, [item])))
+
+    def close(self) -> None:
+        self.executor.close()
+

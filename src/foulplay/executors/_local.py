@@ -41,6 +41,11 @@ class LocalExecutor:
     def worker_facts(self) -> list[dict[str, Any]]:
         return self._states.describe()
 
+    def start(self, work: Work[Any, Any]) -> list[dict[str, Any]]:
+        """Open the state for ``work`` now; the facts of this process's worker (e.g. its isolation)."""
+        self._states.get(work, self.workers)
+        return self.worker_facts()
+
     def map(self, work: Work[Any, Any], items: Iterable[Any], *, on_result: OnResult | None = None) -> Iterator[Any]:
         state = self._states.get(work, self.workers)
         if not work.threads:

@@ -102,7 +102,6 @@ class _Slot:
     solo: bool = False
     """Running one suspect alone: nothing else is sent until it returns."""
     facts: dict[str, Any] = field(default_factory=dict)
-    dead: bool = False
 
 
 class RayExecutor:
@@ -136,7 +135,8 @@ class RayExecutor:
         self._work: Work[Any, Any] | None = None
         self._slots: list[_Slot] = []
         self._replaced = 0
-        self._lock = threading.Lock()
+        self._cond = threading.Condition(threading.RLock())
+        self._active = 0
         self.deaths = 0
         """Workers lost and replaced so far (for reports and tests)."""
 
@@ -207,7 +207,8 @@ class RayExecutor:
                 f"slot{'s' if self.slots != 1 else ''}")
 
     def close(self) -> None:
-        self._stop_pool()
+        with self._cond:
+            self._stop_pool()
 
     def __enter__(self) -> RayExecutor:
         return self
@@ -216,14 +217,29 @@ class RayExecutor:
         self.close()
 
     # -- mapping -------------------------------------------------------------------------------------
-    def map(self, work: Work[Any, Any], items: Iterable[Any], *, on_result: OnResult | None = None) -> Iterator[Any]:
-        with self._lock:  # one map at a time per executor: the pool's accounting is not shared
-            yield from self._map(work, items, on_result)
+    def start(self, work: Work[Any, Any]) -> list[dict[str, Any]]:
+        """Start (or keep) the pool for ``work`` now; the facts of each worker (pid, host, isolation)."""
+        with self._cond:
+            self._pool(work)
+            return self.worker_facts()
 
-    def _map(self, work: Work[Any, Any], items: Iterable[Any], on_result: OnResult | None) -> Iterator[Any]:
+    def map(self, work: Work[Any, Any], items: Iterable[Any], *, on_result: OnResult | None = None) -> Iterator[Any]:
+        """Several maps may run at once from different threads (``foulplay probe`` grades one item per call
+        from many threads); they share the pool and its per-actor limits."""
         ray = self._ray
-        slots = self._pool(work)
-        self._work = work
+        with self._cond:
+            if self._active and self._slots and work.setup_key() != self._setup:
+                raise ExecutorUnavailable("one Ray executor runs one kind of worker at a time")
+            slots = self._pool(work)
+            self._active += 1
+        try:
+            yield from self._map(ray, slots, work, items, on_result)
+        finally:
+            with self._cond:
+                self._active -= 1
+
+    def _map(self, ray: Any, slots: list[_Slot], work: Work[Any, Any], items: Iterable[Any],
+             on_result: OnResult | None) -> Iterator[Any]:
         per_slot = 2 * (self.slots if work.threads else 1)
         iterator = iter(enumerate(items))
         exhausted = False
@@ -235,13 +251,13 @@ class RayExecutor:
         lost = (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError, ray.exceptions.ObjectLostError)
 
         def send(slot: _Slot, batch: list[tuple[int, Any]], solo: bool) -> None:
-            pending[slot.actor.run.remote(work, batch)] = _Call(slot, batch, solo, time.monotonic())
+            pending[slot.actor.run.remote(work, batch)] = _Call(slot, slot.actor, batch, solo, time.monotonic())
             slot.inflight += 1
             slot.solo = solo
 
         def fill() -> None:
             nonlocal exhausted, next_in
-            for slot in slots:
+            for slot in sorted(slots, key=lambda s: s.inflight):
                 if suspects:  # suspects run alone, on an actor with nothing else in flight
                     if slot.inflight == 0:
                         send(slot, [suspects.popleft()], True)
@@ -259,56 +275,60 @@ class RayExecutor:
                         break
                     send(slot, batch, False)
 
-        while True:
-            fill()
-            if not pending:
-                if exhausted and not suspects:
-                    return
-                raise ExecutorUnavailable("the Ray executor has items but no worker to run them")  # pragma: no cover
-            ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
-            if not ready:
-                self._kill_overdue(pending)
-                continue
-            for ref in ready:
-                call = pending.pop(ref)
+        try:
+            while True:
+                with self._cond:
+                    fill()
+                    if not pending:
+                        if exhausted and not suspects and next_out >= next_in:
+                            return
+                        # every actor is busy with other maps: wait for one to free up
+                        self._cond.wait(timeout=1.0)
+                        continue
+                ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
+                if not ready:
+                    self._kill_overdue(pending)
+                    continue
+                for ref in ready:
+                    call = pending.pop(ref)
+                    try:
+                        out = ray.get(ref)
+                    except lost:
+                        with self._cond:
+                            if call.slot.actor is call.actor:  # the first news of this death: replace it
+                                self._replace(call.slot)
+                            self._cond.notify_all()
+                        for index, item in call.batch:
+                            charged[index] += 1
+                            if charged[index] >= self.max_attempts:
+                                done[index] = work.failed(item, f"killed its worker {charged[index]} times (run "
+                                                                "alone after the first); not done")
+                            else:
+                                suspects.append((index, item))
+                        continue
+                    except ray.exceptions.RayTaskError as exc:  # the batch failed outside the per-item guard
+                        out = [(index, work.failed(item, f"worker error: {_cause(exc)}")) for index, item in call.batch]
+                    self._finished(call)
+                    for index, result in out:
+                        done[index] = result
+                while next_out in done:
+                    result = done.pop(next_out)
+                    if on_result is not None:
+                        on_result(next_out, result)
+                    next_out += 1
+                    yield result
+        finally:
+            with self._cond:
+                for call in pending.values():  # an abandoned map: its calls finish on their own
+                    self._finished(call)
+
+    def _finished(self, call: _Call) -> None:
+        with self._cond:
+            if call.slot.actor is call.actor:
                 call.slot.inflight -= 1
                 if call.solo:
                     call.slot.solo = False
-                try:
-                    out = ray.get(ref)
-                except lost:
-                    if not call.slot.dead:
-                        self._lose(call.slot, pending)
-                    for index, item in call.batch:
-                        charged[index] += 1
-                        if charged[index] >= self.max_attempts:
-                            done[index] = work.failed(item, f"killed its worker {charged[index]} times (run "
-                                                            "alone after the first); not done")
-                        else:
-                            suspects.append((index, item))
-                    continue
-                except ray.exceptions.RayTaskError as exc:  # the batch failed outside the per-item guard
-                    for index, item in call.batch:
-                        done[index] = work.failed(item, f"worker error: {_cause(exc)}")
-                    continue
-                for index, result in out:
-                    done[index] = result
-            while next_out in done:
-                result = done.pop(next_out)
-                if on_result is not None:
-                    on_result(next_out, result)
-                next_out += 1
-                yield result
-
-    def _lose(self, slot: _Slot, pending: dict[Any, _Call]) -> None:
-        """An actor died: its other calls still in flight move to a dead stand-in (each is charged when its
-        error arrives) and the slot gets a fresh actor with nothing in flight."""
-        ghost = _Slot(actor=slot.actor, dead=True)
-        for call in pending.values():
-            if call.slot is slot:
-                call.slot = ghost
-                ghost.inflight += 1
-        self._replace(slot)
+            self._cond.notify_all()
 
     def _kill_overdue(self, pending: dict[Any, _Call]) -> None:
         """A call past ``task_timeout`` per item: its actor is killed, and the loss is handled as a death."""
@@ -316,9 +336,9 @@ class RayExecutor:
             return
         now = time.monotonic()
         for call in pending.values():
-            if not call.slot.dead and now - call.sent > self.task_timeout * len(call.batch) + 5:
+            if now - call.sent > self.task_timeout * len(call.batch) + 5:
                 try:
-                    self._ray.kill(call.slot.actor, no_restart=True)
+                    self._ray.kill(call.actor, no_restart=True)
                 except Exception:  # noqa: BLE001 - already gone
                     pass
 
@@ -326,6 +346,8 @@ class RayExecutor:
 @dataclass
 class _Call:
     slot: _Slot
+    actor: Any
+    """The actor it was sent to: the slot may hold a replacement by the time it returns."""
     batch: list[tuple[int, Any]]
     solo: bool
     sent: float

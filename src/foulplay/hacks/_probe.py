@@ -1034,12 +1034,21 @@ def probe_harness(spec: str, *, problems: list[Problem] | None = None, technique
 # opening a target from what a user gives on the command line
 
 
+def probe_limits(timeout: float | None) -> Limits:
+    """The sandbox limits of one probe attempt for ``--timeout``."""
+    return Limits() if timeout is None else Limits(wall_s=timeout, replay_s=timeout, cpu_s=max(1, int(timeout)))
+
+
 def open_target(target: str | None, harness: str | None, *, problems_path: str | None = None,
                 reference_path: str | None = None, limit: int | None = None, visible: str | None = None,
-                workers: int = 2, timeout: float | None = None, pass_score: float = 1.0
-                ) -> tuple[Target, list[Any]]:
+                workers: int = 2, timeout: float | None = None, pass_score: float = 1.0,
+                grader: Any = None) -> tuple[Target, list[Any]]:
     """The probe target for ``TARGET`` (a grader.toml, or ``module:function``) or ``harness`` (exactly one),
-    and the pools to close when done (``foulplay probe`` and ``foulplay audit grader`` share this)."""
+    and the pools to close when done (``foulplay probe`` and ``foulplay audit grader`` share this).
+
+    ``grader`` (harness targets only): what grades the payloads instead of a local :class:`Grader` with
+    ``workers`` sandboxes, e.g. an executor's grader on a Ray cluster (``foulplay probe --backend ray``);
+    it must be opened with the same ``timeout``."""
     from foulplay.grading import apply_visible
 
     if (target is None) == (harness is None):
@@ -1053,10 +1062,13 @@ def open_target(target: str | None, harness: str | None, *, problems_path: str |
         if reference_path:
             problems = with_references(problems, reference_path)
         problems = apply_visible(problems, visible)
-    limits = Limits() if timeout is None else Limits(wall_s=timeout, replay_s=timeout, cpu_s=max(1, int(timeout)))
+    limits = probe_limits(timeout)
     if harness is not None:
-        grader = Grader(workers=workers, limits=limits)
+        grader = grader or Grader(workers=workers, limits=limits)
         return HarnessTarget(harness, problems, grader), [grader]
+    if grader is not None:
+        raise InputError("--backend ray probes foulplay's own harnesses (--harness); a command or callable grader "
+                         "is probed with the local backend")
     assert target is not None
     if command:
         spec = CommandGraderSpec.load(target, reference=reference_path)
