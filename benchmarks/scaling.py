@@ -17,11 +17,14 @@ pool, ``jobs`` = CPUs, which is the local baseline of the scan), then Ray with 1
 ``--max-workers`` defaults to the cluster's CPUs.
 
 Printed: the machine; the Ray cluster start (or join) time; per backend and worker count the median of
-``--repeat`` runs of items/s, the ratio to the local baseline, worker-ms per item (workers x wall / items:
-on a saturated machine, the CPU time one item costs) and Ray's overhead per item (its worker-ms per item
-minus the local baseline's), and the pool warm-up time (actors or sandboxes started and a few first items
-done; not in the throughput). Last, whether every Ray run's outputs equal the local ones in order
-(grading: outcome and isolation per item; scan: verdict and rule codes per item).
+``--repeat`` runs of items/s (with the range), the ratio to the local baseline, the CPU time per item of
+every process of the run (the driver, the local Ray cluster's services and workers, the sandboxes: all
+descend from this process, so other work on a shared machine does not count) and Ray's overhead per item
+(its CPU ms per item minus the local baseline's at the same worker count), the pool warm-up time (actors
+or sandboxes started and a few first items done; not in the throughput) and the memory of a Ray worker.
+Last, whether every run's outputs equal the local baseline's in order (grading: outcome and isolation per
+item; scan: verdict and rule codes per item). With ``--address`` the workers run elsewhere: no CPU figures
+for Ray, only items/s.
 
 Run by hand: .venv/bin/python benchmarks/scaling.py [--items 656] [--scan-items N] [--max-workers N]
              [--repeat 3] [--batch-size N] [--address HOST:6379] [--only grade|scan]
@@ -150,9 +153,50 @@ def scan_key(result: Any) -> tuple[Any, ...]:
 
 
 # -- one timed run -----------------------------------------------------------------------------------
-def timed_map(executor: Any, work: Work[Any, Any], items: list[Any], warm: int) -> tuple[float, float, list[Any]]:
-    """(warm-up seconds, items/s, results): the pool is opened and the first ``warm`` items done untimed
-    for the throughput, then every item is mapped and timed."""
+class CpuMeter:
+    """CPU seconds used by this process and every process it started: with a local Ray cluster that is Ray's
+    services, its workers and their sandboxes too (they descend from this process). Contention from other
+    work on the machine stretches wall-clock time, much less CPU time: this is the cost a run adds."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._psutil = psutil
+        self.me = psutil.Process()
+        self.ray_roots: set[int] = set()
+
+    def mark_ray(self) -> None:
+        """The processes started so far are Ray's (call right after ``ray.init``): left out of local runs."""
+        self.ray_roots = {c.pid for c in self.me.children()}
+
+    def _cpu(self, proc: Any) -> float:
+        try:
+            t = proc.cpu_times()
+            return t.user + t.system + t.children_user + t.children_system
+        except self._psutil.Error:
+            return 0.0
+
+    def seconds(self, with_ray: bool) -> float:
+        total = 0.0
+        todo = [self.me]
+        while todo:
+            proc = todo.pop()
+            total += self._cpu(proc)
+            try:
+                children = proc.children()
+            except self._psutil.Error:
+                continue
+            todo += [c for c in children if with_ray or c.pid not in self.ray_roots]
+        return total
+
+
+METER: CpuMeter | None = None
+
+
+def timed_map(executor: Any, work: Work[Any, Any], items: list[Any], warm: int,
+              with_ray: bool = False) -> tuple[float, float, float | None, list[Any]]:
+    """(warm-up seconds, items/s, CPU seconds, results): the pool is opened and the first ``warm`` items done
+    untimed for the throughput, then every item is mapped and timed."""
     start = time.perf_counter()
     if hasattr(executor, "start"):
         executor.start(work)  # open the pool (Ray: start the actors; local: the warm state)
@@ -160,13 +204,17 @@ def timed_map(executor: Any, work: Work[Any, Any], items: list[Any], warm: int) 
         list(executor.map(work, []))
     list(executor.map(work, items[:warm]))
     warmup = time.perf_counter() - start
+    cpu0 = METER.seconds(with_ray) if METER else 0.0
     start = time.perf_counter()
     results = list(executor.map(work, items))
-    return warmup, len(items) / (time.perf_counter() - start), results
+    wall = time.perf_counter() - start
+    cpu = METER.seconds(with_ray) - cpu0 if METER else None
+    return warmup, len(items) / wall, cpu, results
 
 
-def scan_pool(items: list[Any], jobs: int) -> tuple[float, list[Any]]:
-    """``foulplay scan rollouts.jsonl --problems ... --jobs N``: its own process pool (items/s, results)."""
+def scan_pool(items: list[Any], jobs: int) -> tuple[float, float | None, list[Any]]:
+    """``foulplay scan rollouts.jsonl --problems ... --jobs N``: its own process pool (items/s, CPU seconds,
+    results)."""
     from foulplay.detect import RolloutSpec, scan_rollouts
     from foulplay.detect._run import DEFAULT_ITEM_TIMEOUT
 
@@ -174,10 +222,13 @@ def scan_pool(items: list[Any], jobs: int) -> tuple[float, list[Any]]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "rollouts.jsonl"
         path.write_text("".join(rollout_lines(items)), encoding="utf-8")
+        cpu0 = METER.seconds(False) if METER else 0.0
         start = time.perf_counter()
         results = list(scan_rollouts(path, RolloutSpec(), problems=problems, jobs=jobs,
                                      item_timeout=DEFAULT_ITEM_TIMEOUT))
-        return len(items) / (time.perf_counter() - start), results
+        wall = time.perf_counter() - start
+        cpu = METER.seconds(False) - cpu0 if METER else None
+        return len(items) / wall, cpu, results
 
 
 def worker_memory(executor: Any) -> str:
@@ -248,6 +299,10 @@ def main() -> None:
         max_workers = args.max_workers or cpus
         ray.init(num_cpus=max_workers, include_dashboard=False, **common)
     cluster_s = time.perf_counter() - start
+    global METER
+    METER = CpuMeter()
+    METER.mark_ray()
+    ray_cpu = not args.address  # a remote cluster's workers are not this process's descendants
     nodes = [n for n in ray.nodes() if n.get("Alive")]
     print(f"Ray cluster {'joined at ' + args.address if args.address else 'started locally'} in {cluster_s:.1f} s: "
           f"{len(nodes)} node(s), {ray.cluster_resources().get('CPU', 0):g} CPUs "
@@ -265,13 +320,17 @@ def main() -> None:
     warm = lambda k: min(len(items), 4 * k)  # noqa: E731
 
     rates: dict[tuple[str, str, int], list[float]] = {}
+    cpu_ms: dict[tuple[str, str, int], list[float]] = {}
     warmups: dict[tuple[str, str, int], list[float]] = {}
     outputs: dict[tuple[str, str, int], list[Any]] = {}
     memory: dict[int, str] = {}
     isolation = "?"
 
-    def record(key: tuple[str, str, int], rate: float, warmup: float | None, results: list[Any]) -> None:
+    def record(key: tuple[str, str, int], rate: float, warmup: float | None, cpu: float | None,
+               results: list[Any]) -> None:
         rates.setdefault(key, []).append(rate)
+        if cpu is not None and (key[1] != "ray" or ray_cpu):
+            cpu_ms.setdefault(key, []).append(cpu * 1000 / len(results))
         if warmup is not None:
             warmups.setdefault(key, []).append(warmup)
         keyfn = grade_key if key[0] == "grade" else scan_key
@@ -288,45 +347,52 @@ def main() -> None:
         for k in local_ks:
             if "grade" in workloads:
                 with LocalExecutor(k) as local:
-                    w_s, rate, results = timed_map(local, GradeWork(), items, warm(k))
-                record(("grade", "local executor", k), rate, w_s, results)
+                    w_s, rate, cpu, results = timed_map(local, GradeWork(), items, warm(k))
+                record(("grade", "local executor", k), rate, w_s, cpu, results)
                 isolation = results[0].isolation.value if results[0].isolation else "none"
             if "scan" in workloads:
-                rate, results = scan_pool(by_workload["scan"], k)
-                record(("scan", "local process pool", k), rate, None, results)
+                rate, cpu, results = scan_pool(by_workload["scan"], k)
+                record(("scan", "local process pool", k), rate, None, cpu, results)
         if "scan" in workloads:  # the executor's local path runs a CPU-bound work one item at a time
             with LocalExecutor(cpus) as local:
-                w_s, rate, results = timed_map(local, scan.local, scan.items, warm(1))
-            record(("scan", "local executor (in-process)", 1), rate, w_s, results)
+                w_s, rate, cpu, results = timed_map(local, scan.local, scan.items, warm(1))
+            record(("scan", "local executor (in-process)", 1), rate, w_s, cpu, results)
         for k in workers:
             with make_executor("ray", k, address=args.address, slots=1) as ex:
                 for wl in workloads:
                     ex.batch_size = args.batch_size or BATCH[wl]
                     work, todo = (GradeWork(), items) if wl == "grade" else (scan.remote(), scan.items)
-                    w_s, rate, results = timed_map(ex, work, todo, warm(k))
-                    record((wl, "ray", k), rate, w_s, results)
+                    w_s, rate, cpu, results = timed_map(ex, work, todo, warm(k), with_ray=True)
+                    record((wl, "ray", k), rate, w_s, cpu, results)
                     if wl == "grade" and rep == 0:
                         memory[k] = worker_memory(ex)
 
     print()
     print(f"grading isolation: {isolation}; " if "grade" in workloads else "", end="")
-    print(f"vs local: items/s over the local baseline with {cpus} workers; "
-          f"Ray overhead: Ray's worker-ms/item minus the local baseline's at the same worker count")
-    print(f"{'workload':8s} {'backend':30s} {'workers':>7s} {'items/s':>8s} {'(min-max)':>13s} {'vs local':>8s} "
-          f"{'worker-ms/item':>14s} {'Ray overhead ms/item':>20s} {'warm-up s':>9s}")
+    print(f"vs local: items/s over the local baseline with {cpus} workers. CPU ms/item: CPU time of every process "
+          f"of the run (the driver, {'Ray, ' if ray_cpu else ''}workers, sandboxes) per item. Ray overhead: Ray's "
+          f"CPU ms/item minus the local baseline's at the same worker count"
+          + ("" if ray_cpu else "; not measured on a remote cluster (its workers are not this process's)"))
+    print(f"{'workload':8s} {'backend':28s} {'workers':>7s} {'items/s':>8s} {'(min-max)':>11s} {'vs local':>8s} "
+          f"{'CPU ms/item':>11s} {'Ray overhead':>12s} {'warm-up s':>9s}")
+
+    def cpu_of(key: tuple[str, str, int]) -> float | None:
+        return statistics.median(cpu_ms[key]) if key in cpu_ms else None
+
     for wl in workloads:
         base = statistics.median(rates[(wl, base_label[wl], cpus)])
         for key in [k for k in rates if k[0] == wl]:
             _, label, k = key
             rate = statistics.median(rates[key])
-            ms = k * 1000 / rate
+            ms = cpu_of(key)
             over = ""
-            if label == "ray":
-                kl = min(k, cpus) if (wl, base_label[wl], min(k, cpus)) in rates else cpus
-                over = f"{ms - kl * 1000 / statistics.median(rates[(wl, base_label[wl], kl)]):+.1f}"
+            if label == "ray" and ms is not None:
+                local_ms = cpu_of((wl, base_label[wl], min(k, cpus))) or cpu_of((wl, base_label[wl], cpus))
+                over = f"{ms - local_ms:+.2f} ms" if local_ms is not None else ""
             w = f"{statistics.median(warmups[key]):.2f}" if key in warmups else ""
             spread = f"({min(rates[key]):.0f}-{max(rates[key]):.0f})"
-            print(f"{wl:8s} {label:30s} {k:7d} {rate:8.1f} {spread:>13s} {rate / base:7.2f}x {ms:14.1f} {over:>20s} "
+            cpu = f"{ms:.2f}" if ms is not None else "n/a"
+            print(f"{wl:8s} {label:28s} {k:7d} {rate:8.1f} {spread:>11s} {rate / base:7.2f}x {cpu:>11s} {over:>12s} "
                   f"{w:>9s}")
     print(f"load average {os.getloadavg()[0]:.1f} at the end (above the CPU count: other work shared the machine)")
     for k, text in memory.items():
