@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -127,13 +128,31 @@ def _lambda(expr: ast.expr) -> ast.Lambda:
     )
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def _segment(lines: list[str], node: ast.AST) -> str | None:
+    """``ast.get_source_segment`` on source already split into lines (it splits the whole source again for
+    every node, which made instrumenting a long test quadratic)."""
+    end_lineno = getattr(node, "end_lineno", None)
+    end_col = getattr(node, "end_col_offset", None)
+    if end_lineno is None or end_col is None:
+        return None
+    first, last, col = node.lineno - 1, end_lineno - 1, node.col_offset  # type: ignore[attr-defined]
+    if first == last:
+        return lines[first].encode()[col:end_col].decode()
+    return "".join([lines[first].encode()[col:].decode(), *lines[first + 1:last],
+                    lines[last].encode()[:end_col].decode()])
+
+
 class _Rewriter(ast.NodeTransformer):
     def __init__(self, source: str, sites: list[Site]) -> None:
         self.source = source
+        self.lines = _LINE.findall(source)
         self.sites = sites
 
     def visit_Assert(self, node: ast.Assert) -> ast.stmt:
-        text = ast.get_source_segment(self.source, node) or ast.unparse(node)
+        text = _segment(self.lines, node) or ast.unparse(node)
         index = len(self.sites)
         self.sites.append(Site(index, node.lineno, " ".join(text.split())[:300]))
         msg: ast.expr = _lambda(node.msg) if node.msg is not None else ast.Constant(None)

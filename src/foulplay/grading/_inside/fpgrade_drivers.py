@@ -139,13 +139,19 @@ def _bind_test_names(ns: dict[str, Any], module: Any, p: dict[str, Any], free: l
     return None
 
 
+def _opening(p: dict[str, Any]) -> dict[str, Any]:
+    """What a solution's server does first without being asked (one round trip each saved): switch to
+    data mode, then import the solution module and send its handle."""
+    return {"configure": {"data": True, "objects": p.get("object_api")}, "import": p["module"]}
+
+
 def _load(ctx: Any, p: dict[str, Any], strict: bool,
           test_modules: frozenset[str] = frozenset()) -> tuple[Any, Any, str | None]:
     cand = ctx.spawn(p["files"], "serve", path=p["solution_path"], strict_data=strict,
-                     test_modules=test_modules)
+                     test_modules=test_modules, opening=_opening(p))
     try:
-        cand.conn.configure_data(p.get("object_api"))
-        module = cand.conn.import_module(p["module"])
+        cand.conn.configure_data(p.get("object_api"), sent=True)
+        module = cand.conn.import_module(p["module"], sent=True)
     except rpc.CandidateError as exc:
         return cand, None, f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # noqa: BLE001 - the submission raised while being imported
@@ -160,10 +166,12 @@ def _replay(ctx: Any, p: dict[str, Any], log: list[Any], test_modules: frozenset
     """Order independence: make the logged calls again in a fresh process, last first; answers must agree."""
     if not log or p.get("shared_calls"):
         return None
-    cand = ctx.spawn(p["files"], "serve", path=p["solution_path"], test_modules=test_modules)
+    cand = ctx.spawn(p["files"], "serve", path=p["solution_path"], test_modules=test_modules,
+                     opening=_opening(p))
     try:
-        cand.conn.configure_data(p.get("object_api"))
-        return cand.conn.replay(log)
+        cand.conn.configure_data(p.get("object_api"), sent=True)
+        module = cand.conn.import_module(p["module"], sent=True)
+        return cand.conn.replay(log, modules={p["module"]: module})
     except rpc.CandidateError as exc:
         return f"the calls could not be replayed in a fresh process: {exc}"
     except Exception as exc:  # noqa: BLE001 - the module failed to load the second time

@@ -126,15 +126,24 @@ def _write_files(files: dict[str, Any]) -> None:
             fh.write(data)
 
 
-def candidate_main(spec: dict[str, Any], workdir: str, cfg: dict[str, Any], fds: list[int]) -> None:
+def _candidate_prelude() -> None:
+    """The part of a submission process's setup that does not depend on its job: its own session (setsid
+    costs about a millisecond here, mostly the scheduler's new autogroup), death with the zygote, default
+    signal handling. A spare runs it before it parks (see ``_spare_main``)."""
+    os.setsid()
+    osx.prctl(osx.PR_SET_PDEATHSIG, signal.SIGKILL)
+    for sig in (signal.SIGCHLD, signal.SIGALRM, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def candidate_main(spec: dict[str, Any], workdir: str, cfg: dict[str, Any], fds: list[int],
+                   prelude_done: bool = False) -> None:
     """Set up and run one submission process. Never returns."""
     code = 70
     try:
-        os.setsid()
-        osx.prctl(osx.PR_SET_PDEATHSIG, signal.SIGKILL)
-        for sig in (signal.SIGCHLD, signal.SIGALRM, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(sig, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        if not prelude_done:
+            _candidate_prelude()
         _spec_fd, stdin_fd, stdout_fd, stderr_fd = fds[:4]
         chan_fd = fds[4] if len(fds) > 4 else -1
         os.dup2(stdin_fd, 0)
@@ -179,7 +188,7 @@ def candidate_main(spec: dict[str, Any], workdir: str, cfg: dict[str, Any], fds:
             import fpbox_rpc
 
             sys.argv = [spec.get("path", "solution.py")]
-            fpbox_rpc.serve(3)
+            fpbox_rpc.serve(3, spec.get("opening"))
             code = 0
             os._exit(0)
         elif mode == "script":
@@ -251,6 +260,12 @@ def zygote_main(ctrl: socket.socket, cfg: dict[str, Any], preload: tuple[str, ..
     current: tuple[int, int, str] | None = None  # pid, pidfd, workdir
     killed_by_grader = False
     reaped: dict[int, int] = {}  # statuses collected while killing leftovers
+    # A spare: the next submission process, forked ahead (while the current one runs) and parked before it
+    # has seen anything of its job, so a spawn costs a message instead of a fork. Only with uid separation:
+    # the spare keeps the zygote's uid until it is handed a job, so a submission (another uid) can neither
+    # signal nor trace it; without it a submission could stop the spare and so stall the next job.
+    use_spare = uid is not None and not cfg.get("no_spare")
+    spare: tuple[int, socket.socket] | None = _fork_spare(ctrl, cfg) if use_spare else None
     ctrl.sendall(pickle.dumps(("ready", me)))
     while True:
         watch: list[Any] = [ctrl]
@@ -295,6 +310,8 @@ def zygote_main(ctrl: socket.socket, cfg: dict[str, Any], preload: tuple[str, ..
         if not data:
             if current is not None:
                 osx.kill_quietly(current[0])
+            if spare is not None:
+                osx.kill_quietly(spare[0])
             osx.kill_leftovers(me=me, uid=uid)
             os._exit(0)
         msg = pickle.loads(data)
@@ -310,24 +327,84 @@ def zygote_main(ctrl: socket.socket, cfg: dict[str, Any], preload: tuple[str, ..
             os.mkdir(workdir, 0o700)
             if uid is not None:
                 os.chown(workdir, uid, uid)
-            with os.fdopen(os.dup(fds[0]), "rb") as fh:
-                fh.seek(0)
-                spec = pickle.load(fh)
-            pid = os.fork()
-            if pid == 0:
-                try:
-                    ctrl.close()
-                    candidate_main(spec, workdir, cfg, fds)
-                finally:
-                    os._exit(70)
+            pid = 0
+            if spare is not None:
+                pid = _hand_to_spare(spare, workdir, fds)
+                spare = None
+            if not pid:
+                with os.fdopen(os.dup(fds[0]), "rb") as fh:
+                    fh.seek(0)
+                    spec = pickle.load(fh)
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        ctrl.close()
+                        candidate_main(spec, workdir, cfg, fds)
+                    finally:
+                        os._exit(70)
             for fd in fds:
                 os.close(fd)
             current = (pid, os.pidfd_open(pid), workdir)
             ctrl.sendall(pickle.dumps(("started", pid)))
+            if use_spare:
+                spare = _fork_spare(ctrl, cfg)
         elif msg[0] == "kill" and current is not None:
             killed_by_grader = True
             osx.kill_quietly(current[0])
             osx.kill_leftovers(me=me, uid=uid, reaped=reaped)
+
+
+def _fork_spare(ctrl: socket.socket, cfg: dict[str, Any]) -> tuple[int, socket.socket] | None:
+    """Fork the zygote's next submission process now; it waits, as the zygote's own clean copy, for its job."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    zygote = os.getpid()
+    try:
+        pid = os.fork()
+    except OSError:
+        ours.close()
+        theirs.close()
+        return None
+    if pid == 0:
+        try:
+            ctrl.close()
+            ours.close()
+            _spare_main(theirs, zygote, cfg)
+        finally:
+            os._exit(70)
+    theirs.close()
+    return pid, ours
+
+
+def _spare_main(sock: socket.socket, zygote: int, cfg: dict[str, Any]) -> None:
+    """A parked submission process: wait for the job the zygote hands over, then run it as a process freshly
+    forked for it would. Until then it has run nothing but this, and holds nothing of any job."""
+    _candidate_prelude()
+    if os.getppid() != zygote:  # the zygote died before its death signal was set
+        os._exit(0)
+    try:
+        data, fds, _flags, _addr = socket.recv_fds(sock, 1 << 16, 8)
+    except (OSError, KeyboardInterrupt):
+        os._exit(0)
+    if not data or not fds:
+        os._exit(0)
+    workdir = pickle.loads(data)[1]  # from the zygote, trusted
+    with os.fdopen(os.dup(fds[0]), "rb") as fh:
+        fh.seek(0)
+        spec = pickle.load(fh)
+    sock.close()
+    candidate_main(spec, workdir, cfg, fds, prelude_done=True)
+
+
+def _hand_to_spare(spare: tuple[int, socket.socket], workdir: str, fds: list[int]) -> int:
+    """Give a job to the parked spare; its pid, or 0 when it is gone (then fork as usual)."""
+    pid, sock = spare
+    try:
+        socket.send_fds(sock, [pickle.dumps(("go", workdir))], fds)
+    except OSError:  # it died (its end closed); it is reaped with the leftovers. Never signal its pid: reusable
+        return 0
+    finally:
+        sock.close()  # a spare that did not get the job sees the end of its channel and exits
+    return pid
 
 
 def _warm_pytest(work_root: str) -> None:
@@ -575,6 +652,7 @@ class Context:
         entry: str = "",
         args: dict[str, Any] | None = None,
         command: str = "",
+        opening: dict[str, Any] | None = None,
     ) -> Candidate:
         """Start a submission process.
 
@@ -582,11 +660,13 @@ class Context:
         (run ``path`` as ``__main__``), ``pytest`` (run pytest with ``argv``), ``call`` (call the
         pre-imported ``entry`` = ``module:function`` with ``args``; it returns the exit status) or
         ``command`` (run the shell ``command``). ``channel`` ``report`` gives the process a report
-        file on fd 3.
+        file on fd 3. ``opening`` (serve mode) holds the requests a server answers first without being
+        asked, saving their round trips (see ``fpbox_rpc.serve``); the driver then takes the answers with
+        ``Connection.configure_data(..., sent=True)`` and ``Connection.import_module(..., sent=True)``.
         """
         spec = {"mode": mode, "files": files, "path": path, "argv": list(argv),
                 "limits": self.limits, "env": env or {}, "entry": entry, "args": args or {},
-                "command": command}
+                "command": command, "opening": opening}
         zygote = self.broker.zygote(flavor)
         if mode == "serve":
             channel = "rpc"

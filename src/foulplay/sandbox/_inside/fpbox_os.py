@@ -108,6 +108,23 @@ def proc_table() -> dict[int, tuple[int, int]]:
     return table
 
 
+def proc_owners() -> dict[int, int]:
+    """pid -> uid for every process visible in /proc (what :func:`proc_table` gives, without reading each
+    process's stat file: a sweep by uid needs only the owners)."""
+    owners: dict[int, int] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return owners
+    for name in names:
+        if name.isdigit():
+            try:
+                owners[int(name)] = os.stat(f"/proc/{name}").st_uid
+            except OSError:
+                continue
+    return owners
+
+
 def descendants(root: int, table: dict[int, tuple[int, int]]) -> set[int]:
     children: dict[int, list[int]] = {}
     for pid, (ppid, _uid) in table.items():
@@ -150,11 +167,10 @@ def kill_leftovers(*, me: int, uid: int | None, rounds: int = 20, reaped: dict[i
     """
     killed: set[int] = set()
     for _ in range(rounds):
-        table = proc_table()
         if uid is not None:
-            victims = {pid for pid, (_pp, owner) in table.items() if owner == uid and pid != me}
+            victims = {pid for pid, owner in proc_owners().items() if owner == uid and pid != me}
         else:
-            victims = descendants(me, table)
+            victims = descendants(me, proc_table())
         victims -= {me}
         if not victims:
             break

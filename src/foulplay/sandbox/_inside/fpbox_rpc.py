@@ -324,6 +324,23 @@ class _Integrity:
         return out
 
 
+class _ServerUnpickler(pickle.Unpickler):
+    """Reads the trusted side's requests in the candidate process (one class for every message: making a
+    class per message cost more than the rest of decoding it)."""
+
+    def __init__(self, file: Any, server: CandidateServer) -> None:
+        super().__init__(file)
+        self.server = server
+
+    def persistent_load(self, pid: Any) -> Any:
+        kind = pid[0]
+        if kind == "r":
+            return self.server.objects[pid[1]]
+        if kind == "c":
+            return self.server.callback_stub(pid[1])
+        raise pickle.UnpicklingError(f"unknown reference {kind!r}")
+
+
 class CandidateServer:
     """Runs in the candidate process: imports the submission and answers requests."""
 
@@ -372,18 +389,7 @@ class CandidateServer:
         return buf.getvalue()
 
     def loads(self, data: bytes) -> Any:
-        server = self
-
-        class _Unpickler(pickle.Unpickler):
-            def persistent_load(self, pid: Any) -> Any:
-                kind = pid[0]
-                if kind == "r":
-                    return server.objects[pid[1]]
-                if kind == "c":
-                    return server.callback_stub(pid[1])
-                raise pickle.UnpicklingError(f"unknown reference {kind!r}")
-
-        return _Unpickler(io.BytesIO(data)).load()
+        return _ServerUnpickler(io.BytesIO(data), self).load()
 
     # -- data mode ---------------------------------------------------------------------------
     def _api_handle(self, obj: Any) -> tuple[int, dict[str, Any]] | None:
@@ -621,8 +627,21 @@ def _rebuild_candidate_side(info: dict[str, Any]) -> BaseException:
         return Exception(info.get("message", ""))
 
 
-def serve(fd: int) -> None:
-    CandidateServer(fd).loop()
+def serve(fd: int, opening: dict[str, Any] | None = None) -> None:
+    """Answer requests on ``fd`` until the driver is done.
+
+    ``opening`` (from the trusted spawn spec) holds requests the driver would make first anyway:
+    ``configure`` (applied without an answer, as its request would be before any submitted code runs) and
+    ``import`` (a module name: imported, and the answer sent unasked, exactly as to an ``import``
+    request). Each saves a round trip; nothing about the tests is in it.
+    """
+    server = CandidateServer(fd)
+    if opening:
+        if type(opening.get("configure")) is dict:
+            server.dispatch("configure", (opening["configure"],))
+        if type(opening.get("import")) is str:
+            server.handle(("import", (opening["import"],)))
+    server.loop()
 
 
 # --------------------------------------------------------------------------------------------
@@ -828,6 +847,8 @@ class Connection:
 
     # -- encoding ----------------------------------------------------------------------------
     def _persistent_id(self, obj: Any) -> Any:
+        if type(obj) in _PLAIN:  # exact builtin values (most of what a request carries): sent as they are
+            return None
         if type(obj) is data.ObjectData:
             ref = object.__getattribute__(obj, "_fp_ref")
             if type(ref) is not Handle:
@@ -977,9 +998,11 @@ class Connection:
             raise ProtocolViolation(f"unexpected message {kind!r}")
 
     # -- data mode (hardened) ----------------------------------------------------------------
-    def configure_data(self, objects: list[str] | None = None) -> None:
-        """Switch both ends to data mode: from here on every answer is a data document."""
-        self.request("configure", {"data": True, "objects": objects})
+    def configure_data(self, objects: list[str] | None = None, *, sent: bool = False) -> None:
+        """Switch both ends to data mode: from here on every answer is a data document. ``sent``: the
+        server was configured at its start (``opening``), so no request goes out."""
+        if not sent:
+            self.request("configure", {"data": True, "objects": objects})
         self.data_mode = True
         self.record_calls = True
         self.object_names = objects
@@ -1085,17 +1108,22 @@ class Connection:
             self.log.append((path, packed, ("v", self.last_tree)))
         return value
 
-    def replay(self, log: list[tuple[tuple[str, ...], bytes, Any]]) -> str | None:
+    def replay(self, log: list[tuple[tuple[str, ...], bytes, Any]],
+               modules: dict[str, Any] | None = None) -> str | None:
         """Make the logged calls again, in reverse order, on this (fresh) process; say how the first answer
-        that differs from the logged one differs, or None when all agree."""
+        that differs from the logged one differs, or None when all agree. ``modules``: handles of modules
+        this process has imported already (by name)."""
         self.record_calls = False
         resolved: dict[tuple[str, ...], Any] = {}
+        imported = dict(modules or {})
         for index in range(len(log) - 1, -1, -1):
             path, packed, answer = log[index]
             try:
                 target = resolved.get(path)
                 if target is None:
-                    target = self.import_module(path[0])
+                    target = imported.get(path[0])
+                    if target is None:
+                        target = imported[path[0]] = self.import_module(path[0])
                     for name in path[1:]:
                         target = getattr(target, name)
                     resolved[path] = target
@@ -1130,8 +1158,20 @@ class Connection:
             reply = ("cbx", exception_info(exc))
         wire.send_bytes(self.fd, self.dumps(reply))
 
-    def import_module(self, name: str) -> Any:
-        mod = self.request("import", name)
+    def _unasked(self, op: str) -> Any:
+        """The answer to a request the server made itself at its start (``opening``), read exactly as the
+        answer to a sent request would be."""
+        if self.gone is not None:
+            raise self.gone
+        if not self.data_mode:
+            raise ProtocolViolation("unasked answers exist in data mode only")
+        self.calls += 1
+        return self._answer_data(op)
+
+    def import_module(self, name: str, *, sent: bool = False) -> Any:
+        """Import ``name`` in the candidate; ``sent``: the server imported it at its start (``opening``)
+        and its answer is waiting."""
+        mod = self._unasked("import") if sent else self.request("import", name)
         if type(mod) is Handle:
             object.__setattr__(mod, "_fp_path", (name,))
             return mod
