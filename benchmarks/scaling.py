@@ -371,10 +371,11 @@ def main() -> None:
     print(f"grading isolation: {isolation}; " if "grade" in workloads else "", end="")
     print(f"vs local: items/s over the local baseline with {cpus} workers. CPU ms/item: CPU time of every process "
           f"of the run (the driver, {'Ray, ' if ray_cpu else ''}workers, sandboxes) per item. Ray overhead: Ray's "
-          f"CPU ms/item minus the local baseline's at the same worker count"
+          f"CPU ms/item minus the local baseline's at the same worker count. CPUs busy: items/s x CPU s/item, "
+          f"the CPUs the run had on average (below the worker count: the machine was shared or the driver limits)"
           + ("" if ray_cpu else "; not measured on a remote cluster (its workers are not this process's)"))
     print(f"{'workload':8s} {'backend':28s} {'workers':>7s} {'items/s':>8s} {'(min-max)':>11s} {'vs local':>8s} "
-          f"{'CPU ms/item':>11s} {'Ray overhead':>12s} {'warm-up s':>9s}")
+          f"{'CPU ms/item':>11s} {'CPUs busy':>9s} {'Ray overhead':>12s} {'warm-up s':>9s}")
 
     def cpu_of(key: tuple[str, str, int]) -> float | None:
         return statistics.median(cpu_ms[key]) if key in cpu_ms else None
@@ -392,8 +393,9 @@ def main() -> None:
             w = f"{statistics.median(warmups[key]):.2f}" if key in warmups else ""
             spread = f"({min(rates[key]):.0f}-{max(rates[key]):.0f})"
             cpu = f"{ms:.2f}" if ms is not None else "n/a"
-            print(f"{wl:8s} {label:28s} {k:7d} {rate:8.1f} {spread:>11s} {rate / base:7.2f}x {cpu:>11s} {over:>12s} "
-                  f"{w:>9s}")
+            busy = f"{rate * ms / 1000:.2f}" if ms is not None else ""
+            print(f"{wl:8s} {label:28s} {k:7d} {rate:8.1f} {spread:>11s} {rate / base:7.2f}x {cpu:>11s} {busy:>9s} "
+                  f"{over:>12s} {w:>9s}")
     print(f"load average {os.getloadavg()[0]:.1f} at the end (above the CPU count: other work shared the machine)")
     for k, text in memory.items():
         print(f"memory, {k} Ray worker(s): {text}")
