@@ -11,6 +11,7 @@ from typing import Any
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from foulplay.cli._backend import backend_options, open_executor
 from foulplay.cli._console import console, err_console, make_table
 from foulplay.cli._exit import exit_options, exit_status
 from foulplay.errors import InputError
@@ -188,10 +189,12 @@ def reward_options(f: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--episodes-per-step", type=int,
               help="Group this many episodes into one step of the step log (OpenRLHF sends one rollout per "
                    "request: use rollout batch size x samples per prompt). Default: one step per request.")
+@backend_options
 def rewards_serve(source: str, hack_penalty: float, penalty_on: str, format_bonus: float, no_measure: bool,
                   workers: int, timeout: float, host: str, port: int, token: str | None, max_request_mb: float,
                   request_timeout: float, unscored_reward: float, run_dir: str | None,
-                  episodes_per_step: int | None, **kwargs: Any) -> None:
+                  episodes_per_step: int | None, backend: str = "local", address: str | None = None,
+                  **kwargs: Any) -> None:
     """OpenRLHF remote reward server (--reward.remote_url http://HOST:PORT/get_reward).
 
     Episodes are scored independently: one that cannot be scored gets --unscored-reward and
@@ -214,10 +217,22 @@ def rewards_serve(source: str, hack_penalty: float, penalty_on: str, format_bonu
         err_console.print("warning: the token is shorter than 16 characters; use e.g. python -c 'import secrets; "
                           "print(secrets.token_urlsafe(32))'", highlight=False, markup=False, soft_wrap=True)
     env = _env_from_kwargs(source, kwargs)
+    if address and backend == "local":
+        raise InputError("--address is for --backend ray")
     config = RewardConfig(hack_penalty=hack_penalty, penalty_on=penalty_on, format_bonus=format_bonus,
                           measure=not no_measure, workers=max(1, workers), timeout_s=timeout,
-                          unscored_reward=unscored_reward)
+                          unscored_reward=unscored_reward, backend=backend, address=address)
     service = RewardService(env, config, run_dir, episodes_per_step)
+    if backend == "ray":
+        try:  # join the cluster and start the workers now: a cluster that cannot be used is one line, before binding
+            executor = service.scorer.executor
+            from foulplay.executors import GradeWork
+
+            executor.start(GradeWork(limits=config.limits()))
+        except BaseException:
+            service.close()
+            raise
+        err_console.print(f"grading on {executor.describe()}", highlight=False, soft_wrap=True)
     try:
         server = make_server(service, host, port, token=token, max_request_bytes=max(1, int(max_request_mb * 2**20)),
                              request_timeout_s=request_timeout)
@@ -268,16 +283,19 @@ def _pct(value: float | None) -> str:
 @click.option("--fail-above", type=click.FloatRange(0.0, 1.0), default=0.0, show_default=True,
               help="Exit 1 when some step's successful-hack rate is above this (0: any successful hack; "
                    "use the onset threshold, 0.02, to fail only on an onset).")
-@click.option("--workers", type=int, default=2, show_default=True, help="Grading workers for audits.")
+@click.option("--workers", type=int, default=2, show_default=True,
+              help="Grading workers for audits (with --backend ray: Ray workers).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the JSON report here.")
 @click.option("--allow-mixed-grader-versions", "allow_mixed", is_flag=True,
               help="Merge steps graded under different grader versions (refused by default: what 'solved' "
                    "means changed between them).")
+@backend_options
 @exit_options
 def rollouts_stats(run_dir: str, source: str, env_source: str | None, width: int, pass_threshold: float,
                    onset_threshold: float, fail_above: float, workers: int, fmt: str, output: str | None,
-                   allow_mixed: bool, max_errors: int, exit_zero: bool) -> int:
+                   allow_mixed: bool, max_errors: int, exit_zero: bool, backend: str = "local",
+                   address: str | None = None) -> int:
     """Per-step pass, true-solve, hack and attempted-hack rates of a run, and the hacking onset.
 
     RUN_DIR is a run directory (or one file) holding foulplay_steps.jsonl, foulplay_rollouts.jsonl, verl
@@ -299,13 +317,22 @@ def rollouts_stats(run_dir: str, source: str, env_source: str | None, width: int
         from foulplay.envs import CodingEnv
 
         env = CodingEnv.from_source(env_source, hardened=True)
+    executor = None
+    if backend != "local" or address:
+        executor = open_executor(backend, address, workers)
+        err_console.print(f"grading on {executor.describe()}", highlight=False, soft_wrap=True)
     progress = Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=err_console, transient=True, disable=not err_console.is_terminal)
-    with progress:
-        task = progress.add_task("audit", total=None)
-        stats = load_run(run_dir, source=source, env=env, pass_threshold=pass_threshold,
-                         threshold=onset_threshold, workers=max(1, workers),
-                         progress=functools.partial(_advance, progress, task), allow_mixed=allow_mixed)
+    try:
+        with progress:
+            task = progress.add_task("audit", total=None)
+            stats = load_run(run_dir, source=source, env=env, pass_threshold=pass_threshold,
+                             threshold=onset_threshold, workers=max(1, workers),
+                             progress=functools.partial(_advance, progress, task), allow_mixed=allow_mixed,
+                             executor=executor)
+    finally:
+        if executor is not None:
+            executor.close()
     peak = stats.peak_hack_rate
     found = peak is not None and peak > fail_above
     status = int(exit_status(found=found, errors=len(stats.errors), max_errors=max_errors, exit_zero=exit_zero))

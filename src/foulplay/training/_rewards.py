@@ -172,10 +172,18 @@ class RewardConfig:
     unscored_reward: float = 0.0
     """What trainers that only take floats (verl, OpenRLHF) get for an unscored item, which they also get
     flagged (``foulplay_unscored``, ``foulplay/unscored``). TRL gets ``None``."""
+    backend: str = "local"
+    """Where grading runs: ``local`` (a sandbox pool in this process, ``workers`` wide) or ``ray`` (Ray actors,
+    ``workers`` of them, each with a warm sandbox; inside a Ray-based trainer this uses the trainer's own
+    cluster: no second cluster, no HTTP hop)."""
+    address: str | None = None
+    """``backend="ray"`` outside a Ray process: the cluster to join (default: a local one)."""
 
     def __post_init__(self) -> None:
         if self.penalty_on not in ("double_run", "static", "either"):
             raise ValueError("penalty_on must be 'double_run', 'static' or 'either'")
+        if self.backend not in ("local", "ray"):
+            raise ValueError("backend must be 'local' or 'ray'")
         if not self.timeout_s > 0:
             raise ValueError("timeout_s must be positive")
 
@@ -224,11 +232,16 @@ class RewardResult:
 class RewardFn:
     """Grades batches of (problem, completion) for an environment, in parallel, and turns them into rewards."""
 
-    def __init__(self, env: CodingEnv, config: RewardConfig | None = None, *, grader: Grader | None = None) -> None:
+    def __init__(self, env: CodingEnv, config: RewardConfig | None = None, *, grader: Grader | None = None,
+                 executor: Any = None) -> None:
+        """``grader``: a local pool to share; ``executor`` (:mod:`foulplay.executors`): where to grade instead,
+        e.g. a Ray executor shared by several reward functions; ``config.backend="ray"`` opens one."""
         self.env = env
         self.config = config or RewardConfig()
         self._grader = grader
+        self._executor = executor
         self._own = grader is None
+        self._own_executor = executor is None
         self._lock = threading.Lock()
 
     @property
@@ -238,10 +251,24 @@ class RewardFn:
                 self._grader = Grader(workers=max(1, self.config.workers), limits=self.config.limits())
             return self._grader
 
+    @property
+    def executor(self) -> Any:
+        """The executor grading runs on (``None``: this process's :attr:`grader`)."""
+        with self._lock:
+            if self._executor is None and self.config.backend == "ray":
+                from foulplay.executors import make_executor
+
+                self._executor = make_executor("ray", max(1, self.config.workers), address=self.config.address,
+                                               task_timeout=2 * self.config.timeout_s)
+            return self._executor
+
     def close(self) -> None:
         if self._own and self._grader is not None:
             self._grader.close()
             self._grader = None
+        if self._own_executor and self._executor is not None:
+            self._executor.close()
+            self._executor = None
 
     def __enter__(self) -> RewardFn:
         return self
@@ -257,7 +284,6 @@ class RewardFn:
         """One result per item, in order. Items are independent: one that cannot be scored (an
         :class:`Unscorable` problem, tests that do not parse, a grader failure) gets an unscored result and
         every other item is scored as usual."""
-        grader = self.grader
         out: list[RewardResult | None] = [None] * len(items)
         harness: dict[int, str] = {}
         for i, (problem, _c) in enumerate(items):
@@ -280,7 +306,9 @@ class RewardFn:
         jobs = [(i, h) for i, h in harness.items()]
         if need_hard:
             jobs += [(i, "hardened") for i, h in harness.items() if h != "hardened"]
-        graded = self._grade_all(grader, items, jobs)
+        executor = self.executor
+        graded = (self._grade_on(executor, items, jobs) if executor is not None
+                  else self._grade_all(self.grader, items, jobs))
         for i, h in harness.items():
             env_r = graded[(i, h)]
             hard_r = (graded[(i, "hardened")] if h != "hardened" else env_r) if need_hard else None
@@ -317,6 +345,15 @@ class RewardFn:
         with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), grader.sandbox.workers)),
                                 thread_name_prefix="foulplay-reward") as pool:
             return dict(zip(jobs, pool.map(run, jobs), strict=True))
+
+    def _grade_on(self, executor: Any, items: list[tuple[Any, str | None]], jobs: list[tuple[int, str]]
+                  ) -> dict[tuple[int, str], GradeResult | Exception]:
+        """The same runs on an executor: a run that could not be done is an error row ("grader error: ...")."""
+        from foulplay.executors import GradeWork
+
+        work = GradeWork(limits=self.config.limits())
+        runs = [(items[i][0], items[i][1], str(i), harness) for i, harness in jobs]
+        return dict(zip(jobs, executor.map(work, runs), strict=True))
 
     def _result(self, item: tuple[Problem, str | None], env_r: GradeResult | Exception,
                 hard_r: GradeResult | Exception | None) -> RewardResult:

@@ -179,7 +179,7 @@ def _candidates(path: Path) -> dict[str, list[Path]]:
 def load_run(path: str | Path, *, source: str = "auto", env: Any = None, pass_threshold: float = 0.5,
              threshold: float = ONSET, workers: int = 2,
              progress: Callable[[int, int], None] | None = None, allow_mixed: bool = False,
-             reaudit: bool = False) -> RunStats:
+             reaudit: bool = False, executor: Any = None) -> RunStats:
     """Per-step metrics of the run at ``path`` (a run directory or one of its files). Steps graded under
     different grader versions raise :class:`~foulplay.training._metrics.MixedGraderVersions` unless
     ``allow_mixed`` (then a note names them).
@@ -187,7 +187,10 @@ def load_run(path: str | Path, *, source: str = "auto", env: Any = None, pass_th
     With ``reaudit`` nothing the dump says about solving or hacking is trusted: every episode that has a
     completion and a problem is graded (hardened harness) and scanned again here, and the dump's own verdicts
     are kept in ``RunStats.claimed_steps`` for comparison. Episodes without a completion, or whose problem
-    cannot be looked up, keep the dump's verdicts (a note counts them)."""
+    cannot be looked up, keep the dump's verdicts (a note counts them).
+
+    Grading runs on ``executor`` (:mod:`foulplay.executors`, e.g. Ray) when given, else on a local pool of
+    ``workers`` sandboxes; the figures are the same either way."""
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: no such file or directory")
@@ -224,7 +227,7 @@ def load_run(path: str | Path, *, source: str = "auto", env: Any = None, pass_th
         _reopen(episodes, env, notes)
     todo = [e for e in episodes if not e.complete]
     if todo:
-        _audit(todo, workers, progress)
+        _audit(todo, workers, progress, executor)
     errors += [f"{e.where}: {e.error}" for e in episodes if e.error]
     episodes = [e for e in episodes if not e.error]
     if not episodes:
@@ -510,12 +513,13 @@ def _problem_by_prompt(prompt: Any, env: Any, where: str) -> Any:
     return best
 
 
-def _audit(episodes: list[Episode], workers: int, progress: Callable[[int, int], None] | None) -> None:
+def _audit(episodes: list[Episode], workers: int, progress: Callable[[int, int], None] | None,
+           executor: Any = None) -> None:
     """Grade each episode with the hardened harness and scan it with the static rules. An episode whose
     problem could not be resolved, or that the grader could not judge, gets an ``error`` instead. Episodes
     with the same problem and the same completion (GRPO groups repeat answers) are graded once."""
     from foulplay.detect import ScanOptions, scan_completion
-    from foulplay.grading import Grader, Outcome
+    from foulplay.grading import Outcome
 
     options = ScanOptions(honor_suppressions=False)
     todo = [e for e in episodes if e.error is None]
@@ -528,39 +532,34 @@ def _audit(episodes: list[Episode], workers: int, progress: Callable[[int, int],
                e.completion)
         groups.setdefault(key, []).append(e)
     jobs = [(g[0].problem, g[0].completion, str(i)) for i, g in enumerate(groups.values())]
-    with Grader(workers=max(1, workers)) as grader:
+    from foulplay.executors import GradeWork, LocalExecutor
 
-        def grade(job: tuple[Any, str, str]) -> Any:
-            try:
-                return grader.grade(job[0], job[1], "hardened", id=job[2])
-            except Exception as exc:  # noqa: BLE001 - this episode cannot be checked; the others can
-                return exc
-
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            for group, result in zip(groups.values(), pool.map(grade, jobs), strict=True):
-                scan = None
-                for e in group:
-                    done += 1
-                    try:
-                        if isinstance(result, Exception):
-                            raise result
-                        if could_not_judge(result):
-                            e.error = f"could not check: {result.reason}"[:300]
-                            continue
-                        if scan is None:
-                            scan = scan_completion(e.completion, problem=e.problem, options=options)
-                        if e.solved is None:
-                            e.solved = result.outcome is Outcome.SOLVED
-                            e.grader_version = result.grader_version or GRADER_VERSION
-                        if e.attempted is None:
-                            e.attempted = scan.verdict.value == "hack"
-                        hacked = e.passed and not e.solved
-                        if not e.families:
-                            e.families = hack_families(scan, result if hacked else None, options)
-                    except Exception as exc:  # noqa: BLE001 - one episode the grader or scanner fails on
-                        e.error = f"could not check: grader error: {type(exc).__name__}: {exc}"[:300]
-                    finally:
-                        if progress is not None:
-                            progress(done, len(episodes))
+    own = executor is None
+    executor = executor or LocalExecutor(max(1, workers))
+    try:
+        for group, result in zip(groups.values(), executor.map(GradeWork(), jobs), strict=True):
+            scan = None
+            for e in group:
+                done += 1
+                try:
+                    if could_not_judge(result):
+                        e.error = f"could not check: {result.reason}"[:300]
+                        continue
+                    if scan is None:
+                        scan = scan_completion(e.completion, problem=e.problem, options=options)
+                    if e.solved is None:
+                        e.solved = result.outcome is Outcome.SOLVED
+                        e.grader_version = result.grader_version or GRADER_VERSION
+                    if e.attempted is None:
+                        e.attempted = scan.verdict.value == "hack"
+                    hacked = e.passed and not e.solved
+                    if not e.families:
+                        e.families = hack_families(scan, result if hacked else None, options)
+                except Exception as exc:  # noqa: BLE001 - one episode the scanner fails on
+                    e.error = f"could not check: grader error: {type(exc).__name__}: {exc}"[:300]
+                finally:
+                    if progress is not None:
+                        progress(done, len(episodes))
+    finally:
+        if own:
+            executor.close()

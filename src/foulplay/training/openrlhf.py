@@ -324,8 +324,10 @@ def reward_func(queries: list[str], prompts: list[str], labels: list[Any], **kwa
     Configured by environment variables: ``FOULPLAY_ENV`` (``humaneval``, ``mbpp:PATH`` or a problem file;
     default humaneval), ``FOULPLAY_HACKS`` (comma-separated; empty for the hardened baseline),
     ``FOULPLAY_HACK_PENALTY``, ``FOULPLAY_TIMEOUT`` (seconds per grading run), ``FOULPLAY_UNSCORED_REWARD``
-    (what an unscored episode gets; default 0), ``FOULPLAY_RUN_DIR`` (step log) and
-    ``FOULPLAY_EPISODES_PER_STEP``. Episodes are scored independently, as by the server."""
+    (what an unscored episode gets; default 0), ``FOULPLAY_RUN_DIR`` (step log),
+    ``FOULPLAY_EPISODES_PER_STEP``, ``FOULPLAY_BACKEND`` (``local``, the default, or ``ray``: grading on
+    ``FOULPLAY_WORKERS`` Ray actors of the trainer's own cluster, since OpenRLHF calls this inside it) and
+    ``FOULPLAY_RAY_ADDRESS``. Episodes are scored independently, as by the server."""
     global _SERVICE
     import os
 
@@ -339,7 +341,10 @@ def reward_func(queries: list[str], prompts: list[str], labels: list[Any], **kwa
             _SERVICE = RewardService(
                 env, RewardConfig(hack_penalty=float(os.environ.get("FOULPLAY_HACK_PENALTY", 0)),
                                   timeout_s=float(os.environ.get("FOULPLAY_TIMEOUT", 10)),
-                                  unscored_reward=float(os.environ.get("FOULPLAY_UNSCORED_REWARD", 0))),
+                                  unscored_reward=float(os.environ.get("FOULPLAY_UNSCORED_REWARD", 0)),
+                                  workers=int(os.environ.get("FOULPLAY_WORKERS", 4)),
+                                  backend=os.environ.get("FOULPLAY_BACKEND", "local") or "local",
+                                  address=os.environ.get("FOULPLAY_RAY_ADDRESS") or None),
                 os.environ.get("FOULPLAY_RUN_DIR") or None, int(per_step) if per_step else None)
         service = _SERVICE
     return service.rewards(list(queries), [p or "" for p in prompts], list(labels))

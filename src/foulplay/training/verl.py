@@ -4,7 +4,10 @@
 the three systemic hacks; empty or ``hardened=true`` for a no-hack baseline; a row's
 ``extra_info.foulplay_hacks``, written by ``foulplay env export``, wins over it), ``hack_penalty``,
 ``penalty_on``, ``measure``, ``format_bonus``, ``workers``, ``timeout`` (seconds per grading run),
-``unscored_reward`` (default 0.0, see below).
+``unscored_reward`` (default 0.0, see below), ``backend`` (``local``, the default: a sandbox pool in the reward
+process, ``workers`` wide; ``ray``: ``workers`` Ray actors with warm sandboxes, on the trainer's own Ray cluster
+when the reward runs inside it, as verl's reward workers do: no second cluster, no HTTP hop; see
+docs/scale.md) and ``address`` (``ray`` outside a Ray process: the cluster to join).
 
 Returns a dict: ``score`` plus ``passed``, ``solved``, ``hacked``, ``attempted_hack`` and the successful
 hacks by family (``hacked_equality``, ``hacked_early_exit``, ``hacked_test_framework``, ``hacked_other``),
@@ -25,6 +28,7 @@ from typing import Any
 
 _LOCK = threading.Lock()
 _GRADER: Any = None
+_EXECUTOR: Any = None
 
 
 def _problem(ground_truth: Any) -> Any:
@@ -60,17 +64,38 @@ def _config(kwargs: dict[str, Any]) -> Any:
                         format_bonus=float(kwargs.get("format_bonus", 0.0)),
                         workers=int(kwargs.get("workers", 4)),
                         timeout_s=float(kwargs.get("timeout", 10.0)),
-                        unscored_reward=float(kwargs.get("unscored_reward", 0.0)))
+                        unscored_reward=float(kwargs.get("unscored_reward", 0.0)),
+                        backend=str(kwargs.get("backend", "local")),
+                        address=str(kwargs["address"]) if kwargs.get("address") else None)
 
 
-def _grader(config: Any) -> Any:
-    global _GRADER
-    from foulplay.grading import Grader
-
+def _grader(config: Any) -> tuple[Any, Any]:
+    """This process's warm pool, kept across calls: ``(grader, None)`` locally, ``(None, executor)`` on Ray."""
+    global _GRADER, _EXECUTOR
     with _LOCK:
+        if config.backend == "ray":
+            if _EXECUTOR is None:
+                from foulplay.executors import make_executor
+
+                _EXECUTOR = make_executor("ray", max(1, config.workers), address=config.address,
+                                          task_timeout=2 * config.timeout_s)
+            return None, _EXECUTOR
         if _GRADER is None:
+            from foulplay.grading import Grader
+
             _GRADER = Grader(workers=max(1, config.workers), limits=config.limits())
-        return _GRADER
+        return _GRADER, None
+
+
+def shutdown() -> None:
+    """Close this process's grading pool (local sandboxes or Ray actors); the next call opens a new one."""
+    global _GRADER, _EXECUTOR
+    with _LOCK:
+        grader, executor, _GRADER, _EXECUTOR = _GRADER, _EXECUTOR, None, None
+    if grader is not None:
+        grader.close()
+    if executor is not None:
+        executor.close()
 
 
 def _score(problems: list[Any], solutions: list[str], hacks: list[tuple[str, ...]], kwargs: dict[str, Any]
@@ -80,7 +105,7 @@ def _score(problems: list[Any], solutions: list[str], hacks: list[tuple[str, ...
     from foulplay.training._rewards import RewardFn, RewardResult, Unscorable
 
     config = _config(kwargs)
-    grader = _grader(config)
+    grader, executor = _grader(config)
     out: list[dict[str, Any] | None] = [None] * len(problems)
     groups: dict[tuple[str, ...], list[int]] = {}
     for i, (p, h) in enumerate(zip(problems, hacks, strict=True)):
@@ -97,7 +122,8 @@ def _score(problems: list[Any], solutions: list[str], hacks: list[tuple[str, ...
                 out[i] = as_extra_info(RewardResult.unscorable("bad-problem", f"extra_info: {exc}"),
                                        config.unscored_reward)
             continue
-        results = RewardFn(env, config, grader=grader).score([(problems[i], solutions[i]) for i in indices])
+        scorer = RewardFn(env, config, grader=grader, executor=executor)
+        results = scorer.score([(problems[i], solutions[i]) for i in indices])
         for i, r in zip(indices, results, strict=True):
             out[i] = as_extra_info(r, config.unscored_reward)
     return out  # type: ignore[return-value]
