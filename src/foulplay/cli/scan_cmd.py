@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from foulplay.cli._backend import backend_options
 from foulplay.cli._console import console, err_console
 from foulplay.cli._exit import ExitCode, exit_options, exit_status
 from foulplay.errors import InputError
@@ -124,7 +125,8 @@ def _print_text(items: list[Any], counted: Any, console: Console = console) -> N
               show_default=True, help="github: workflow-command annotations for GitHub Actions.")
 @click.option("-o", "--output", default=None, help="Write the report here (atomically) instead of stdout.")
 @click.option("--jobs", type=click.IntRange(1, 256), default=None,
-              help="Parallel worker processes (default: the number of CPUs for rollouts, 1 for other inputs).")
+              help="Parallel worker processes (default: the number of CPUs for rollouts, 1 for other inputs); "
+                   "--backend ray: the number of Ray workers (default: the cluster's CPUs).")
 @click.option("--item-timeout", type=click.FloatRange(min=0), default=DEFAULT_ITEM_TIMEOUT, show_default=True,
               metavar="SECONDS",
               help="Time budget of one item (a file, completion, rollout line, diff or transcript): an item that "
@@ -132,7 +134,8 @@ def _print_text(items: list[Any], counted: Any, console: Console = console) -> N
 @click.option("--dynamic", is_flag=True,
               help="Also run each completion or rollout with a known problem in the sandbox, on the held-back tests, "
                    "perturbed visible inputs (answers from the reference solution) and the statement's own examples: "
-                   "passing the visible cases and failing nearby ones is FP590. See docs/dynamic-checks.md.")
+                   "passing the visible cases and failing nearby ones is FP590. Local only (not with --backend ray). "
+                   "See docs/dynamic-checks.md.")
 @click.option("--dynamic-timeout", type=click.FloatRange(min=0.5), default=10.0, show_default=True, metavar="SECONDS",
               help="--dynamic: wall-clock budget of one sandbox run (an item makes up to four, plus reference runs "
                    "once per problem); --item-timeout bounds an item's runs together.")
@@ -140,6 +143,7 @@ def _print_text(items: list[Any], counted: Any, console: Console = console) -> N
               help="--dynamic: sandbox isolation level.")
 @click.option("--require-isolation", type=click.Choice(["bwrap", "rlimit", "none"]), default=None,
               help="--dynamic: refuse to run below this isolation level.")
+@backend_options
 @exit_options
 def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_field: str, problem_field: str | None,
              task_field: str, problems_path: str | None, problem_path: str | None, select: tuple[str, ...],
@@ -147,7 +151,7 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
              fmt: str, output: str | None, jobs: int | None, git_spec: str | None, staged: bool,
              item_timeout: float, max_errors: int, exit_zero: bool, visible_spec: str | None = None,
              dynamic: bool = False, dynamic_timeout: float = 10.0, isolation: str = "auto",
-             require_isolation: str | None = None) -> None:
+             require_isolation: str | None = None, backend: str = "local", address: str | None = None) -> None:
     """Find reward hacks in code, completions and RL rollouts (statically; --dynamic also runs them in the sandbox).
 
     \b
@@ -159,6 +163,7 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
     foulplay scan --staged                            the staged changes (pre-commit)
     foulplay scan session.jsonl logs/run.eval         agent transcripts (Claude Code, Codex, Inspect, SWE-agent)
     foulplay scan rollouts.jsonl --problems p.jsonl --dynamic   also run them in the sandbox on nearby cases
+    foulplay scan rollouts.jsonl --backend ray --address auto   on a Ray cluster (same results, same order)
 
     Every item gets exactly one verdict: hack, clean or error. An item that cannot be read or scanned (an
     unreadable file or rollout line, a diff that is not one, a transcript sample that cannot be read, a
@@ -167,6 +172,10 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
     Exit status: 0 nothing found; 1 a hack found (findings at or above --fail-on and --min-confidence;
     --exit-zero: 0); 2 usage error, or error items and unreadable lines beyond --max-errors (the checks
     could not complete), which wins over 1.
+
+    --backend ray scans every kind of input on Ray workers (--jobs of them), item for item as locally, with
+    the same budget and error items; rollouts are read through Ray Data, a block at a time. The workers read
+    the files (PATHS, a rollouts file): on a remote cluster they must see the same paths.
     """
     from foulplay.detect import RolloutSpec, ScanOptions, iter_files, scan_rollouts
     from foulplay.detect._formats import to_json, to_sarif
@@ -175,6 +184,10 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
     from foulplay.grading import apply_visible, index_problems, load_problem, load_problems
     from foulplay.vocab import Confidence, ScanVerdict, Severity
 
+    if address and backend == "local":
+        raise InputError("--address is for --backend ray")
+    if dynamic and backend == "ray":
+        raise InputError("--dynamic runs locally only: drop --backend ray (or --dynamic)")
     if git_spec is not None or staged:
         if len(paths) > 1:
             raise InputError("--git/--staged scan one repository: give at most one path")
@@ -207,7 +220,16 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
     tasks: Any = None
     item_fn: Any = None
     texts: list[tuple[str, str]] | None = None
-    if kind == "rollouts":
+    spec: Any = None
+    if kind == "rollouts" and backend == "ray":
+        from foulplay.detect._scan import rollout_item
+        from foulplay.executors._scan_work import rollout_tasks
+
+        source_uri = paths[0]
+        spec = RolloutSpec(text_field=text_field, id_field=id_field, problem_field=problem_field,
+                           task_field=task_field)
+        item_fn, tasks = rollout_item, rollout_tasks(paths[0])
+    elif kind == "rollouts":
         source_uri = paths[0]
         spec = RolloutSpec(text_field=text_field, id_field=id_field, problem_field=problem_field,
                            task_field=task_field)
@@ -242,7 +264,10 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
                  else (Task(p, (sys.stdin.read() if p == "-" else _read_text(p), p)) for p in paths))
     else:
         item_fn, tasks = file_item, (Task(str(f), (str(f),)) for f in iter_files(paths))
-    if item_fn is not None:
+    if backend == "ray":
+        items = _scan_on_ray(item_fn, tasks, kind=kind, options=options, spec=spec, problem=single_problem,
+                             problems=problems, timeout=timeout, jobs=jobs, address=address)
+    elif item_fn is not None:
         items = list(run_items(item_fn, tasks, context=context, jobs=n_jobs, timeout=timeout, on_error=item_error))
     dynamic_line = None
     if dynamic:
@@ -299,6 +324,30 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
                           soft_wrap=True, highlight=False, markup=False)
     if code:
         raise click.exceptions.Exit(int(code))
+
+
+def _scan_on_ray(item_fn: Any, tasks: Any, *, kind: str, options: Any, spec: Any, problem: Any,
+                 problems: dict[str, Any], timeout: float | None, jobs: int | None, address: str | None) -> list[Any]:
+    """Every task through :class:`~foulplay.executors.ScanWork` on Ray workers, results in input order."""
+    from foulplay.cli._backend import open_executor
+    from foulplay.executors import ScanWork
+
+    if kind == "rollouts":
+        work = ScanWork.for_rollouts(spec, options, timeout=timeout, problems=problems)
+    else:
+        work = ScanWork(item_fn, options, timeout=timeout, problem=problem)
+    progress = Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err_console, transient=True, disable=not err_console.is_terminal)
+    items: list[Any] = []
+    # a hung item (code its SIGALRM budget cannot interrupt) has its worker killed and is run again alone; a
+    # worker holds two batches, so a call may wait for a whole batch before its own starts
+    hung = 2 * timeout if timeout else None
+    with open_executor("ray", address, jobs, batch_size=8, task_timeout=hung) as executor, progress:
+        task = progress.add_task("scan", total=None)
+        for item in executor.map(work.shipped(), tasks):
+            items.append(item)
+            progress.advance(task)
+    return items
 
 
 def _transcripts(paths: tuple[str, ...], formats: dict[str, str]) -> Iterator[Any]:

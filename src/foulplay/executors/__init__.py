@@ -12,6 +12,7 @@ from typing import Any
 from foulplay.executors._base import Executor, ExecutorUnavailable, OnResult, Work, run_guarded
 from foulplay.executors._grade_work import ExecutorGrader, GradeWork
 from foulplay.executors._local import LocalExecutor
+from foulplay.executors._scan_work import ScanWork
 
 BACKENDS = ("local", "ray")
 
@@ -32,4 +33,4 @@ def make_executor(backend: str = "local", workers: int | None = None, *, address
 
 
 __all__ = ["BACKENDS", "Executor", "ExecutorGrader", "ExecutorUnavailable", "GradeWork", "LocalExecutor", "OnResult",
-           "Work", "make_executor", "run_guarded"]
+           "ScanWork", "Work", "make_executor", "run_guarded"]
