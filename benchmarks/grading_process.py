@@ -4,17 +4,20 @@ Times two child interpreters, each from spawn to exit (interpreter start, import
 for (i), starting the sandbox workers are all included):
 
 (i)  foulplay's default hardened ``Grader`` (default limits and security settings, order-independence
-     replay on, ``workers`` = CPU count) grading N HumanEval reference solutions with ``grade_many``;
+     replay on, ``workers`` = the CPUs this process may run on) grading N HumanEval reference solutions
+     with ``grade_many``;
 (ii) an unisolated in-process ``exec`` loop over the same N items (no isolation at all).
 
 N defaults to every HumanEval problem twice (328 items). Each child checks every item was solved and
 the parent refuses to report a run where one was not. Each method runs ``--repeat`` times, interleaved
 (i, ii, i, ii, ...); medians are reported. The ratio (i)/(ii) of throughputs is the issue's figure.
 
-Before/after comparisons: run this script with ``PYTHONPATH=<old checkout>/src`` (the children inherit
-the environment, so they import that foulplay), in the same session, on the same machine.
+Before/after comparisons: ``--baseline-src <old checkout>/src`` also times (i) with that foulplay
+(``PYTHONPATH``), interleaved in the same run (e.g. ``git worktree add /tmp/fp-before <commit>``).
+Other work on the machine skews both timings (the load average is printed with each run): compare
+figures from one run.
 
-Run by hand: .venv/bin/python benchmarks/grading_process.py [--items 328] [--repeat 3]
+Run by hand: .venv/bin/python benchmarks/grading_process.py [--items 328] [--repeat 3] [--baseline-src DIR]
 """
 
 from __future__ import annotations
@@ -34,12 +37,13 @@ from foulplay.grading import Grader, load_humaneval
 n = int(sys.argv[1])
 problems = load_humaneval()
 items = [problems[i % len(problems)] for i in range(n)]
-with Grader(workers=os.cpu_count() or 1) as grader:
+cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+with Grader(workers=cpus) as grader:
     results = list(grader.grade_many([(p, p.reference, None) for p in items]))
     level = grader.isolation.value
 bad = [(r.task_id, r.outcome.value, r.reason) for r in results if not r.passed]
 calls = sorted({str(r.calls) for r in results})
-print(json.dumps({"solved": sum(r.passed for r in results), "n": len(results), "isolation": level,
+print(json.dumps({"solved": sum(r.passed for r in results), "n": len(results), "isolation": level, "workers": cpus,
                   "bad": bad[:3], "calls": calls[:3]}))
 """
 
@@ -59,6 +63,68 @@ for p in items:
         pass
 print(json.dumps({"solved": solved, "n": n}))
 """
+
+
+ROLES = r"""
+import json, os, resource, sys, time
+from foulplay.grading import Grader, load_humaneval
+n = int(sys.argv[1])
+problems = load_humaneval()
+items = [problems[i % len(problems)] for i in range(n)]
+TICK = os.sysconf("SC_CLK_TCK")
+
+def stat(pid):
+    text = open(f"/proc/{pid}/stat").read()
+    fields = text[text.rindex(")") + 2:].split()
+    return fields[1], [int(x) / TICK for x in fields[11:15]]  # ppid; utime stime cutime cstime
+
+def is_broker_image(pid):  # the broker and its forks (zygotes); bwrap's own command line names it too
+    try:
+        argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+    except OSError:
+        return False
+    return b"bwrap" not in os.path.basename(argv[0]) and any(b"fpbox_broker" in a for a in argv)
+
+def roles():
+    pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    parent = {}
+    for pid in pids:
+        try:
+            parent[pid] = int(stat(pid)[0])
+        except (OSError, ValueError):
+            pass
+    mine, grew = {os.getpid()}, True
+    while grew:  # this process's descendants only: the machine may run other sandboxes
+        more = {p for p, pp in parent.items() if pp in mine} - mine
+        mine |= more
+        grew = bool(more)
+    brokers = [p for p in mine if is_broker_image(p) and not is_broker_image(parent[p])]
+    zygotes = [p for p in mine if parent[p] in brokers and is_broker_image(p)]
+    return brokers, zygotes
+
+cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+with Grader(workers=cpus) as grader:
+    grader.sandbox.warm_up()
+    list(grader.grade_many([(p, p.reference, None) for p in items[:8]]))  # every zygote started
+    brokers, zygotes = roles()
+    before = {p: stat(p)[1] for p in brokers + zygotes}
+    host0 = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    results = list(grader.grade_many([(p, p.reference, None) for p in items]))
+    wall = time.perf_counter() - start
+    host1 = resource.getrusage(resource.RUSAGE_SELF)
+    after = {p: stat(p)[1] for p in brokers + zygotes}
+delta = lambda pids, cols: 1000 * sum(after[p][c] - before[p][c] for p in pids for c in cols) / n
+out = {"solved": sum(r.passed for r in results), "n": n,
+       "host": 1000 * (host1.ru_utime + host1.ru_stime - host0.ru_utime - host0.ru_stime) / n,
+       "broker": delta(brokers, (0, 1)), "zygote": delta(zygotes, (0, 1)),
+       "submission processes (user)": delta(zygotes, (2,)), "submission processes (system)": delta(zygotes, (3,)),
+       "wall per item": 1000 * wall / n}
+print(json.dumps(out))
+"""
+"""CPU milliseconds per item by role, from /proc: the host process, the brokers, the zygotes, and the
+submission processes (the zygotes reap them, so their CPU time is the zygotes' children's). Other work on the
+machine does not distort CPU time as it does wall time."""
 
 
 def run_child(code: str, n: int, src: str | None = None) -> tuple[float, dict]:
@@ -84,11 +150,18 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     ap.add_argument("--baseline-src", metavar="DIR", help="also time (i) with PYTHONPATH=DIR (an older "
                     "checkout's src), interleaved in the same run, for a before/after comparison")
+    ap.add_argument("--roles", action="store_true", help="instead: CPU ms per item by role (host, brokers, "
+                    "zygotes, submission processes), medians of --repeat runs, and of the baseline's")
     args = ap.parse_args()
     import foulplay
 
+    if args.roles:
+        cpu_by_role(args)
+        return
+
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"{platform.platform()}; foulplay from {os.path.dirname(foulplay.__file__)}")
+          f"{platform.platform()}; foulplay from {os.path.dirname(foulplay.__file__)}; load average "
+          f"{os.getloadavg()[0]:.2f} (other work on the machine skews both timings)")
     hard: list[float] = []
     loop: list[float] = []
     base: list[float] = []
@@ -103,10 +176,10 @@ def main() -> None:
             t3, _ = run_child(HARDENED, args.items, args.baseline_src)
             base.append(t3)
             line += f", (i) baseline {base[-1]:.2f} s"
-        print(line, flush=True)
+        print(line + f"  (load {os.getloadavg()[0]:.1f})", flush=True)
     h, e = statistics.median(hard), statistics.median(loop)
     n = args.items
-    print(f"(i)  hardened Grader, {info.get('isolation')}, {os.cpu_count()} workers, replay "
+    print(f"(i)  hardened Grader, {info.get('isolation')}, {info.get('workers')} workers, replay "
           f"({info.get('calls')}): {h:.2f} s, {n / h:.1f} items/s")
     print(f"(ii) in-process exec loop, no isolation: {e:.2f} s, {n / e:.1f} items/s")
     print(f"ratio (i)/(ii) throughput: {e / h:.3f}  (median of {args.repeat}, {n} items, whole processes)")
@@ -118,6 +191,21 @@ def main() -> None:
         figures.update(baseline_s=base, baseline_ratio=e / b)
     if args.json:
         print(json.dumps(figures))
+
+
+def cpu_by_role(args: argparse.Namespace) -> None:
+    runs: dict[str, list[dict]] = {"current": [], "baseline": []}
+    for _ in range(args.repeat):
+        runs["current"].append(run_child(ROLES, args.items)[1])
+        if args.baseline_src:
+            runs["baseline"].append(run_child(ROLES, args.items, args.baseline_src)[1])
+    for name, rows in runs.items():
+        if not rows:
+            continue
+        keys = [k for k in rows[0] if k not in ("solved", "n")]
+        med = {k: statistics.median(r[k] for r in rows) for k in keys}
+        cpu = sum(v for k, v in med.items() if k != "wall per item")
+        print(f"{name}: " + ", ".join(f"{k} {v:.2f}" for k, v in med.items()) + f"; CPU total {cpu:.2f} ms/item")
 
 
 if __name__ == "__main__":

@@ -123,3 +123,28 @@ def test_the_sweep_by_uid_spares_processes_of_other_uids():
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+
+
+def test_the_zygote_carries_the_filter_its_submissions_inherit(box):
+    """The seccomp filter is attached once in the zygote; a submission process has exactly that one filter
+    (inherited, never stacked twice, never missing) and no_new_privs, while the broker stays unfiltered."""
+    if "seccomp" not in box.features():
+        pytest.skip("no seccomp filter on this machine")
+    code = (
+        "import os\n"
+        "def fields(pid):\n"
+        "    out = {}\n"
+        "    for line in open(f'/proc/{pid}/status'):\n"
+        "        key, _, value = line.partition(':')\n"
+        "        if key in ('Seccomp', 'Seccomp_filters', 'NoNewPrivs', 'PPid'):\n"
+        "            out[key] = value.strip()\n"
+        "    return out\n"
+        "me = fields('self')\n"
+        "zygote = fields(os.getppid())\n"
+        "broker = fields(zygote['PPid'])\n"
+        "print(me.get('Seccomp'), me.get('Seccomp_filters', '1'), me.get('NoNewPrivs'), zygote.get('Seccomp'),"
+        " broker.get('Seccomp'))\n"
+    )
+    result = box.run_python(code, limits=FAST)
+    assert result.value["exit_code"] == 0, result.value
+    assert result.value["stdout"].split() == ["2", "1", "1", "2", "0"], result.value["stdout"]

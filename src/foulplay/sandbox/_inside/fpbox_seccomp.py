@@ -328,8 +328,9 @@ def install() -> list[str]:
 
     Sets ``no_new_privs`` (which an unprivileged process needs for a filter). Returns
     ``["seccomp"]`` when the filter is in force, ``[]`` when the architecture is unknown or the
-    kernel refused it. Filters cannot be removed: call it only in a process that then runs
-    submitted code. The calling process should have one thread (others stay unfiltered).
+    kernel refused it. Filters cannot be removed and are inherited: call it only in a process that
+    then runs submitted code, or a zygote whose forks do (the broker's zygotes attach it once for all
+    their submission processes). The calling process should have one thread (others stay unfiltered).
     """
     program = prepare()
     if not program or not sys.platform.startswith("linux"):
