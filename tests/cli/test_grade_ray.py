@@ -54,3 +54,31 @@ def test_unreachable_cluster_is_a_usage_error(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "cannot start or join Ray at 127.0.0.1:1" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_large_jsonl_and_parquet_stream_with_bad_lines(tmp_path: Path, ray_cluster) -> None:
+    """Completions read through Ray Data (JSON Lines, Parquet): a bad line is one error row, as locally."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow as pa
+
+    problems = write_jsonl(tmp_path / "p.jsonl", [ADD_PROBLEM])
+    texts = [HONEST, WRONG, ALWAYS_EQUAL] * 20
+    lines = [json.dumps({"task_id": "t/add", "completion": t, "id": f"c{i}"}) for i, t in enumerate(texts)]
+    lines[7] = '{"task_id": "t/add", "completion": '  # torn
+    lines.insert(30, "")  # a blank line is skipped, and counted in line numbers
+    (tmp_path / "c.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pq.write_table(pa.Table.from_pylist([{"task_id": "t/add", "completion": t, "id": f"c{i}"}
+                                         for i, t in enumerate(texts)]), tmp_path / "c.parquet")
+    for name in ("c.jsonl", "c.parquet"):
+        out = {}
+        for backend in ("local", "ray"):
+            target = tmp_path / f"{name}.{backend}.jsonl"
+            proc = run(["grade", "--problems", str(problems), "--completions", str(tmp_path / name), "-o",
+                        str(target), "--backend", backend, "--workers", "2"])
+            assert proc.returncode == (2 if name == "c.jsonl" else 1), proc.stderr  # bad line: error; AlwaysEqual
+            out[backend] = _rows(target)
+        assert out["ray"] == out["local"]
+        assert len(out["ray"]) == 60
+    rows = _rows(tmp_path / "c.jsonl.ray.jsonl")
+    assert rows[7]["outcome"] == "error" and "line 8: invalid JSON" in rows[7]["reason"]
+    assert [r["outcome"] for r in rows[:3]] == ["solved", "failed", "tampered"]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import collections
+import itertools
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import click
@@ -38,41 +42,82 @@ def _read_completion(path: str) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _load_completions(path: str, text_field: str, id_field: str, problems: dict[str, Any],
-                      broken: dict[str, str]) -> list[tuple[int, Any, str | None, str | None, str | None]]:
-    """``(index, problem, text, id, error)`` per record; a record that cannot be graded carries the one-line
-    reason in ``error`` (and its task id in place of the problem) so it becomes one error row."""
+def _records(path: str, backend: str) -> Iterator[tuple[str, Any, str | None]]:
+    """``(where, record, error)`` per completion record, lazily. With ``--backend ray`` a JSON Lines file is
+    streamed through Ray Data (bounded memory, read where the cluster runs); Parquet (a TRL completions table,
+    say) is read a batch at a time on either backend. A line that is not JSON is one error, as locally."""
     from foulplay.grading import iter_json_records_lenient
 
-    items: list[tuple[int, Any, str | None, str | None, str | None]] = []
-    for index, (where, rec, error) in enumerate(iter_json_records_lenient(path)):
+    name = Path(path).name
+    if name.endswith(".parquet"):
+        yield from _parquet_records(path, backend)
+        return
+    if backend != "ray" or not name.endswith((".jsonl", ".ndjson")):
+        yield from iter_json_records_lenient(path)
+        return
+    from foulplay.executors._stream import iter_jsonl_lines
+
+    for lineno, line in iter_jsonl_lines(path):
+        if not line.strip():
+            continue
+        where = f"{Path(path)} line {lineno}"
+        try:
+            yield where, json.loads(line), None
+        except (json.JSONDecodeError, RecursionError) as exc:
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            yield where, None, f"{where}: invalid JSON: {msg}"
+
+
+def _parquet_records(path: str, backend: str) -> Iterator[tuple[str, Any, str | None]]:
+    if backend == "ray":
+        from foulplay.executors._stream import iter_parquet_rows
+
+        rows: Iterator[dict[str, Any]] = iter_parquet_rows(path)
+    else:
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise InputError(f"{path}: reading Parquet needs pyarrow (pip install pyarrow)") from None
+        if not Path(path).exists():
+            raise InputError(f"{path}: no such file")
+        try:
+            table = pq.ParquetFile(path)
+        except Exception as exc:  # noqa: BLE001 - not a Parquet file: one line
+            raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
+        rows = (row for batch in table.iter_batches(batch_size=1024) for row in batch.to_pylist())
+    for number, row in enumerate(rows):
+        yield f"{path} row {number}", row, None
+
+
+def _completions(records: Iterator[tuple[str, Any, str | None]], text_field: str, id_field: str,
+                 problems: dict[str, Any], broken: dict[str, str]
+                 ) -> Iterator[tuple[int, Any, str | None, str | None, str | None]]:
+    """``(index, problem, text, id, error)`` per record, lazily; a record that cannot be graded carries the
+    one-line reason in ``error`` (and its task id in place of the problem) so it becomes one error row."""
+    for index, (where, rec, error) in enumerate(records):
         if error is not None:
-            items.append((index, "?", None, None, error))
+            yield index, "?", None, None, error
             continue
         if not isinstance(rec, dict):
-            items.append((index, "?", None, None, f"{where}: a completion must be a JSON object"))
+            yield index, "?", None, None, f"{where}: a completion must be a JSON object"
             continue
         item_id = rec.get(id_field)
         item_id = None if item_id is None else str(item_id)
         if "task_id" not in rec:
-            items.append((index, "?", None, item_id, f"{where}: missing field 'task_id'"))
+            yield index, "?", None, item_id, f"{where}: missing field 'task_id'"
             continue
         task_id = str(rec["task_id"])
         text = rec.get(text_field)
         if task_id in broken:
-            items.append((index, task_id, None, item_id, f"{where}: the problem is not usable: {broken[task_id]}"))
+            yield index, task_id, None, item_id, f"{where}: the problem is not usable: {broken[task_id]}"
         elif task_id not in problems:
-            items.append((index, task_id, None, item_id, f"{where}: no problem with task_id {task_id!r} in the "
-                                                         "problems file"))
+            yield index, task_id, None, item_id, f"{where}: no problem with task_id {task_id!r} in the problems file"
         elif text_field not in rec:
-            items.append((index, task_id, None, item_id, f"{where}: missing field {text_field!r} (set --text-field)"))
+            yield index, task_id, None, item_id, f"{where}: missing field {text_field!r} (set --text-field)"
         elif text is not None and not isinstance(text, str):
-            items.append((index, task_id, None, item_id, f"{where}: field {text_field!r} must be a string"))
+            yield index, task_id, None, item_id, f"{where}: field {text_field!r} must be a string"
         else:
-            items.append((index, problems[task_id], text, item_id, None))
-    if not items:
-        raise InputError(f"{path}: no completions found")
-    return items
+            yield index, problems[task_id], text, item_id, None
 
 
 def _tally_file(path: str) -> tuple[int, int]:
@@ -219,7 +264,7 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
     (the check itself failed) beyond --max-errors, which wins over 1.
     """
     from foulplay.executors import GradeWork
-    from foulplay.grading import Grader, Harness, apply_visible, error_result, load_problem, load_problems_lenient
+    from foulplay.grading import Grader, Harness, apply_visible, load_problem, load_problems_lenient
 
     single = problem_path is not None or completion_path is not None
     batch = problems_path is not None or completions_path is not None
@@ -261,7 +306,15 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
         err_console.print(f"[yellow]skipped[/]: {_text(line)}", soft_wrap=True)
     if len(orphans) > 20:
         err_console.print(f"[yellow]skipped[/] {len(orphans) - 20} more unusable problem records", soft_wrap=True)
-    items = _load_completions(completions_path, text_field, id_field, problems, broken)
+    if backend == "ray" or address:
+        from foulplay.executors._ray import connect
+
+        connect(address)  # the cluster first: Ray Data reads the completions there
+    items = _completions(_records(completions_path, backend), text_field, id_field, problems, broken)
+    first = next(items, None)
+    if first is None:
+        raise InputError(f"{completions_path}: no completions found")
+    items = itertools.chain([first], items)
     fmt = fmt or ("jsonl" if output or not sys.stdout.isatty() else "text")
     if output and fmt != "jsonl":
         raise InputError("--output writes JSON Lines; drop --format or use --format jsonl")
@@ -273,7 +326,15 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
         if writer.resumed:
             err_console.print(f"resuming: {writer.resumed} completions already graded in "
                               f"{_text(writer.partial)}", soft_wrap=True)
-    todo = [it for it in items if writer is None or it[0] not in writer.done]
+    todo = (it for it in items if writer is None or it[0] not in writer.done)
+    order: collections.deque[tuple[int, str | None]] = collections.deque()
+
+    def runs() -> Iterator[tuple[Any, ...]]:
+        """Every record to do, in order (one that cannot be graded carries its reason: the worker turns it
+        into its error row); the executor reads them as it goes, so a file of any length takes bounded memory."""
+        for index, problem, text, item_id, error in todo:
+            order.append((index, item_id))
+            yield (problem, text, item_id) if error is None else (str(problem), None, item_id, error)
     results: list[Any] = []
     records: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
@@ -288,18 +349,12 @@ def grade_cmd(problem_path: str | None, completion_path: str | None, problems_pa
                 progress:
             if backend != "local":
                 err_console.print(f"running on {executor.describe()}", soft_wrap=True, highlight=False)
-            task = progress.add_task("grading", total=len(todo))
-            gradable = [it for it in todo if it[4] is None]
-            stream = iter(executor.map(work, ((p, t, i) for _idx, p, t, i, _e in gradable)))
-            for index, problem, _t, item_id, error in todo:
-                if error is not None:
-                    result = error_result(str(problem), error, harness=spec, double_run=double_run,
-                                          vulnerable=vspec, id=item_id)
-                else:
-                    result = next(stream)
-                    level = result.hardened.isolation if double_run else result.isolation
-                    if level is not None:
-                        levels[level.value] += 1
+            task = progress.add_task("grading", total=None)
+            for result in executor.map(work, runs()):
+                index, _item_id = order.popleft()
+                level = result.hardened.isolation if double_run else result.isolation
+                if level is not None:
+                    levels[level.value] += 1
                 record = {"index": index, **result.to_json_dict()}
                 counts[(result.verdict if double_run else result.outcome).value] += 1
                 found += _is_found(result)

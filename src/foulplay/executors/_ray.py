@@ -39,9 +39,14 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> Any:
     """Join the Ray cluster at ``address`` (``auto``, ``ray://host:10001``, ``host:6379``), or with no address
     join a cluster already running on this machine, else start a local one. Returns the ``ray`` module.
     Ray's usage statistics are switched off before anything starts; a connection failure is one line."""
+    global _JOINED
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     ray = _import_ray()
     if ray.is_initialized():
+        # inside a Ray process (a trainer's worker) its cluster is used; one this process joined stays the one
+        if address and _JOINED is not None and address != _JOINED:
+            raise ExecutorUnavailable(f"already joined Ray at {_JOINED or 'a local cluster'}; cannot also join "
+                                      f"{address}")
         return ray
     common: dict[str, Any] = {"ignore_reinit_error": True, "log_to_driver": False, "logging_level": "ERROR"}
     if address and address != "auto":
@@ -58,7 +63,12 @@ def connect(address: str | None = None, *, num_cpus: int | None = None) -> Any:
         where = address or "a local cluster"
         raise ExecutorUnavailable(f"cannot start or join Ray at {where}: {type(exc).__name__}: "
                                   f"{' '.join(str(exc).split())[:300]}") from None
+    _JOINED = address or ""
     return ray
+
+
+_JOINED: str | None = None
+"""The address this process joined Ray at ("" for a local cluster); None when it did not join one itself."""
 
 
 def _reachable(address: str, timeout: float = 5.0) -> None:
