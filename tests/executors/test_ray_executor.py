@@ -149,3 +149,33 @@ def test_maps_from_many_threads_share_the_pool(ray_cluster) -> None:
         assert len({f["pid"] for f in ex.worker_facts()}) == 2
     assert [o[1] for o in out] == list(range(40))
     assert all(o[0] == "ok" for o in out)
+
+
+@dataclass(frozen=True)
+class Slow(Work[int, Any]):
+    """Item ``hang`` never returns; every other item takes ``delay`` seconds."""
+
+    delay: float = 0.0
+    hang: int = -1
+    threads = False
+
+    def run(self, state: Any, item: int) -> Any:
+        time.sleep(3600 if item == self.hang else self.delay)
+        return ("ok", item)
+
+    def failed(self, item: int, message: str) -> Any:
+        return ("error", item, message)
+
+
+def test_hung_item_is_killed_and_becomes_one_row_while_slow_live_batches_are_not(ray_cluster) -> None:
+    # every item takes most of its budget (1 s + 5 s per one-item batch); the second batch sent to an actor
+    # waits behind the first, so its clock must allow for that or it would be killed as hung
+    with make_executor("ray", 2, batch_size=1, task_timeout=1.0) as ex:
+        out = list(ex.map(Slow(delay=4.0), range(6)))
+        assert ex.deaths == 0
+    assert out == [("ok", i) for i in range(6)]
+    with make_executor("ray", 2, batch_size=1, task_timeout=0.5, max_attempts=2) as ex:
+        out = list(ex.map(Slow(hang=1), range(5)))
+        assert ex.deaths == 2
+    assert [o[0] for o in out] == ["ok", "error", "ok", "ok", "ok"]
+    assert "killed its worker 2 times" in out[1][2]

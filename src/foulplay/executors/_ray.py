@@ -250,7 +250,8 @@ class RayExecutor:
 
     def _map(self, ray: Any, slots: list[_Slot], work: Work[Any, Any], items: Iterable[Any],
              on_result: OnResult | None) -> Iterator[Any]:
-        per_slot = 2 * (self.slots if work.threads else 1)
+        concurrency = self.slots if work.threads else 1  # calls an actor runs at once (its threads)
+        per_slot = 2 * concurrency
         iterator = iter(enumerate(items))
         exhausted = False
         pending: dict[Any, _Call] = {}
@@ -258,10 +259,14 @@ class RayExecutor:
         charged: Counter[int] = Counter()
         suspects: deque[tuple[int, Any]] = deque()
         next_out = next_in = 0
+        checked = time.monotonic()
         lost = (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError, ray.exceptions.ObjectLostError)
 
         def send(slot: _Slot, batch: list[tuple[int, Any]], solo: bool) -> None:
-            pending[slot.actor.run.remote(work, batch)] = _Call(slot, slot.actor, batch, solo, time.monotonic())
+            now = time.monotonic()
+            ahead = sum(c.actor is slot.actor for c in pending.values())
+            pending[slot.actor.run.remote(work, batch)] = _Call(slot, slot.actor, batch, solo, now,
+                                                                now if ahead < concurrency else None)
             slot.inflight += 1
             slot.solo = solo
 
@@ -296,8 +301,10 @@ class RayExecutor:
                         self._cond.wait(timeout=1.0)
                         continue
                 ready, _ = ray.wait(list(pending), num_returns=1, timeout=1.0)
+                if time.monotonic() - checked >= 1.0:  # also while other actors keep returning
+                    checked = time.monotonic()
+                    self._kill_overdue(pending, concurrency)
                 if not ready:
-                    self._kill_overdue(pending)
                     continue
                 for ref in ready:
                     call = pending.pop(ref)
@@ -340,13 +347,20 @@ class RayExecutor:
                     call.slot.solo = False
             self._cond.notify_all()
 
-    def _kill_overdue(self, pending: dict[Any, _Call]) -> None:
-        """A call past ``task_timeout`` per item: its actor is killed, and the loss is handled as a death."""
+    def _kill_overdue(self, pending: dict[Any, _Call], concurrency: int) -> None:
+        """A call past its budget (``task_timeout`` per item) has its actor killed; the loss is handled as a
+        death. The clock of a call starts when it can start: an actor runs ``concurrency`` calls at a time in
+        the order they were sent, so a call queued behind a slow but live one is not taken for a hung one
+        (checked about every second, which the budget's 5 s of slack covers)."""
         if not self.task_timeout:
             return
         now = time.monotonic()
-        for call in pending.values():
-            if now - call.sent > self.task_timeout * len(call.batch) + 5:
+        running: Counter[int] = Counter()
+        for call in sorted(pending.values(), key=lambda c: c.sent):
+            running[id(call.actor)] += 1
+            if call.started is None and running[id(call.actor)] <= concurrency:
+                call.started = now
+            if call.started is not None and now - call.started > self.task_timeout * len(call.batch) + 5:
                 try:
                     self._ray.kill(call.actor, no_restart=True)
                 except Exception:  # noqa: BLE001 - already gone
@@ -361,6 +375,8 @@ class _Call:
     batch: list[tuple[int, Any]]
     solo: bool
     sent: float
+    started: float | None = None
+    """When it could start on its actor (nothing ahead of it there); None while queued behind other calls."""
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
