@@ -215,19 +215,26 @@ def test_diff_file_scan_and_github_annotations() -> None:
     assert gh.returncode == 1 and gh.stdout.startswith("::error file=")
 
 
-def test_git_modes(tmp_path: Path) -> None:
+def neutered_test_repo(path: Path):
+    """A git repository at ``path`` whose one test was neutered in the working tree (not yet staged);
+    returns its ``git(*args)``."""
     import subprocess
 
     def git(*args: str) -> None:
-        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+        subprocess.run(["git", "-C", str(path), *args], check=True, capture_output=True)
 
     git("init", "-q")
     git("config", "user.email", "t@example.com")
     git("config", "user.name", "t")
-    (tmp_path / "test_a.py").write_text("def test_a():\n    assert 1 + 1 == 2\n")
+    (path / "test_a.py").write_text("def test_a():\n    assert 1 + 1 == 2\n")
     git("add", "-A")
     git("commit", "-qm", "init")
-    (tmp_path / "test_a.py").write_text("def test_a():\n    pass\n")
+    (path / "test_a.py").write_text("def test_a():\n    pass\n")
+    return git
+
+
+def test_git_modes(tmp_path: Path) -> None:
+    git = neutered_test_repo(tmp_path)
     assert run(["scan", "--git", "HEAD", str(tmp_path)]).returncode == 1
     git("add", "-A")
     staged = run(["scan", "--staged", str(tmp_path), "--format", "json"])

@@ -5,11 +5,11 @@ exit status are those of ``--backend local``, error items and line numbers inclu
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_scan_cli import neutered_test_repo
 
 from foulplay.cli.main import main
 
@@ -93,16 +93,7 @@ def _transcripts(tmp: Path) -> list[str]:
 
 
 def _git(tmp: Path) -> list[str]:
-    def git(*args: str) -> None:
-        subprocess.run(["git", "-C", str(tmp), *args], check=True, capture_output=True)
-
-    git("init", "-q")
-    git("config", "user.email", "t@example.com")
-    git("config", "user.name", "t")
-    (tmp / "test_a.py").write_text("def test_a():\n    assert 1 + 1 == 2\n")
-    git("add", "-A")
-    git("commit", "-qm", "init")
-    (tmp / "test_a.py").write_text("def test_a():\n    pass\n")
+    neutered_test_repo(tmp)
     return ["--git", "HEAD", str(tmp), "--format", "json"]
 
 

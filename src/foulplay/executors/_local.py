@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from foulplay._util.ordered import ordered_map
 from foulplay.executors._base import OnResult, StateCache, Work, run_guarded
 
 
@@ -55,27 +56,8 @@ class LocalExecutor:
                     on_result(index, result)
                 yield result
             return
-        window = max(2, 4 * self.workers)
-        pending: deque[Future[Any]] = deque()
-        iterator = iter(items)
-        index = 0
-        exhausted = False
-        try:
-            while True:
-                while not exhausted and len(pending) < window:
-                    try:
-                        item = next(iterator)
-                    except StopIteration:
-                        exhausted = True
-                        break
-                    pending.append(self._pool.submit(run_guarded, work, state, item))
-                if not pending:
-                    return
-                result = pending.popleft().result()
-                if on_result is not None:
-                    on_result(index, result)
-                index += 1
-                yield result
-        finally:
-            for future in pending:
-                future.cancel()
+        run = functools.partial(run_guarded, work, state)
+        for index, result in enumerate(ordered_map(self._pool, run, items, max(2, 4 * self.workers))):
+            if on_result is not None:
+                on_result(index, result)
+            yield result

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from foulplay._util.ordered import ordered_map
 from foulplay.grading._extract import Submission, extract
 from foulplay.grading._harness import VULNERABLE, Harness
 from foulplay.grading._problem import Problem
@@ -327,28 +327,10 @@ class Grader:
                 return error_result(problem.task_id, reason, harness=spec, double_run=double_run,
                                     vulnerable=vspec, id=item_id)
 
-        window = max(2, self.sandbox.workers * 4)
-        lock = threading.Lock()
         with ThreadPoolExecutor(max_workers=self.sandbox.workers) as pool:
-            pending: list[Any] = []
-            index = 0
-            iterator = iter(items)
-            exhausted = False
-            while True:
-                while not exhausted and len(pending) < window:
-                    try:
-                        item = next(iterator)
-                    except StopIteration:
-                        exhausted = True
-                        break
-                    pending.append(pool.submit(work, item))
-                if not pending:
-                    break
-                result = pending.pop(0).result()
+            for index, result in enumerate(ordered_map(pool, work, items, max(2, self.sandbox.workers * 4))):
                 if on_result is not None:
-                    with lock:
-                        on_result(index, result)
-                index += 1
+                    on_result(index, result)
                 yield result
 
 
