@@ -35,6 +35,19 @@ def _own_path(controller: str) -> str | None:
     return None
 
 
+def parent_dirs() -> list[Path]:
+    """Where this process makes its workers' cgroups (v2: its own cgroup; v1: its memory and pids cgroups)."""
+    if (ROOT / "cgroup.controllers").exists():
+        own = _own_path("")
+        return [] if own is None else [ROOT / own.lstrip("/")]
+    dirs = []
+    for controller in ("memory", "pids"):
+        own = _own_path(controller)
+        if own is not None and (ROOT / controller).is_dir():
+            dirs.append(ROOT / controller / own.lstrip("/"))
+    return dirs
+
+
 class WorkerCgroup:
     """One cgroup (v2) or a memory + pids pair (v1) for one sandbox worker."""
 

@@ -29,6 +29,7 @@ from foulplay.errors import SandboxUnavailable
 from foulplay.sandbox import _isolation as iso
 from foulplay.sandbox._cgroup import WorkerCgroup, entering
 from foulplay.sandbox._inside.fpbox_exec import frame, read_frame
+from foulplay.sandbox._leftovers import claim, sweep_once
 from foulplay.vocab import Isolation
 
 WORKSPACE = "/workspace"
@@ -88,6 +89,7 @@ class Domain:
         self.features: list[str] = []
         self.workspace = WORKSPACE
         self._tmp: str | None = None
+        self._owner_fd: int | None = None
         self._uid: int | None = None
         self._uid_fd: int | None = None
         self._cgroup: WorkerCgroup | None = None
@@ -112,7 +114,9 @@ class Domain:
 
     def start(self) -> Domain:
         level = self.level()
+        sweep_once()  # what hosts killed outright left on this machine
         self._tmp = tempfile.mkdtemp(prefix="foulplay-agent-")
+        self._owner_fd = claim(self._tmp)
         root = os.geteuid() == 0
         if root:
             from foulplay.sandbox._pool import lease_uid
@@ -340,6 +344,10 @@ class Domain:
                 remove_owned(self._uid, ["/tmp", "/var/tmp", "/dev/shm"])
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
+        if self._owner_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._owner_fd)
+            self._owner_fd = None
         if self._uid_fd is not None:
             os.close(self._uid_fd)
             self._uid_fd = None

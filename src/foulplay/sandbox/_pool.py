@@ -23,6 +23,7 @@ from foulplay.errors import SandboxUnavailable
 from foulplay.sandbox import _isolation as iso
 from foulplay.sandbox._cgroup import WorkerCgroup, entering
 from foulplay.sandbox._inside import fpbox_wire as wire
+from foulplay.sandbox._leftovers import claim, sweep_once
 from foulplay.sandbox._limits import Limits
 from foulplay.vocab import Isolation
 
@@ -49,6 +50,26 @@ def _uid_in_use(uid: int) -> bool:
     return False
 
 
+def _sweep_uid(uid: int) -> bool:
+    """A uid whose lease was free (its holder is gone, however it died) but which still has processes or
+    files in the shared temp directories: what a host killed outright left. Kill and remove them; True when
+    nothing of the uid is left running."""
+    from foulplay.sandbox._inside.fpbox_os import proc_owners, remove_owned
+
+    deadline = time.monotonic() + 2.0  # killed processes vanish once their (new) parent reaps them
+    while time.monotonic() < deadline:
+        victims = [pid for pid, owner in proc_owners().items() if owner == uid]
+        if not victims:
+            break
+        for pid in victims:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.02)
+    with contextlib.suppress(Exception):
+        remove_owned(uid)
+    return not _uid_in_use(uid)
+
+
 def lease_uid(start: int = DEFAULT_UID_BASE) -> tuple[int, int]:
     """Reserve a uid for one worker's submissions, machine-wide, until the returned fd is closed.
 
@@ -64,7 +85,7 @@ def lease_uid(start: int = DEFAULT_UID_BASE) -> tuple[int, int]:
         except BlockingIOError:
             os.close(fd)
             continue
-        if _uid_in_use(uid):
+        if _uid_in_use(uid) and not _sweep_uid(uid):
             os.close(fd)
             continue
         return uid, fd
@@ -100,13 +121,17 @@ class _Worker:
         self.jobs = 0
         self.uid_fd: int | None = None
         self.cgroup: WorkerCgroup | None = None
+        self.owner_fd: int | None = None
+        """Holds the lock that marks ``tmp`` as this process's (:mod:`foulplay.sandbox._leftovers`)."""
 
     @property
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
     def start(self) -> None:
+        sweep_once()  # what hosts killed outright left on this machine
         self.tmp = tempfile.mkdtemp(prefix="foulplay-box-")
+        self.owner_fd = claim(self.tmp)
         work_root = os.path.join(self.tmp, "work")
         os.mkdir(work_root, 0o700)
         uid = None
@@ -217,6 +242,10 @@ class _Worker:
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
+        if self.owner_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.owner_fd)
+            self.owner_fd = None
 
 
 class Sandbox:
