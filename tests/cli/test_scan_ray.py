@@ -79,6 +79,18 @@ def _rollouts(tmp: Path) -> list[str]:
     return [str(tmp / "r.jsonl"), "--problems", str(tmp / "p.jsonl"), "--format", "jsonl", "--item-timeout", "0.5"]
 
 
+def _table(tmp: Path) -> list[str]:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    pq.write_table(pa.Table.from_pylist([
+        {"id": "r1", "task_id": "t/add", "completion": fence(HONEST), "at": None},
+        {"id": None, "task_id": "t/add", "completion": fence(ALWAYS_EQUAL), "at": None},
+        {"id": "r3", "task_id": "t/add", "completion": None, "at": None},
+        {"id": "r4", "task_id": "t/add", "completion": fence(LOOKUP), "at": None}]), tmp / "r.parquet")
+    (tmp / "p.jsonl").write_text(json.dumps(PROBLEM) + "\n")
+    return [str(tmp / "r.parquet"), "--problems", str(tmp / "p.jsonl"), "--format", "sarif"]
+
+
 def _diffs(tmp: Path) -> list[str]:
     (tmp / "bogus.patch").write_text("--- a/x\n+++ b/x\n@@ -1,9 +1,9 @@\n-only one line\n")
     (tmp / "notes.diff").write_text("this is not a diff\n")
@@ -97,7 +109,8 @@ def _git(tmp: Path) -> list[str]:
     return ["--git", "HEAD", str(tmp), "--format", "json"]
 
 
-CASES = {"files": (_files, 2), "completions": (_completions, 1), "rollouts": (_rollouts, 2), "diffs": (_diffs, 1),
+CASES = {"files": (_files, 2), "completions": (_completions, 1), "rollouts": (_rollouts, 2),
+         "parquet rollouts": (_table, 1), "diffs": (_diffs, 1),
          "transcripts": (_transcripts, 2), "git": (_git, 1)}
 
 
@@ -113,6 +126,10 @@ def test_ray_backend_reports_what_the_local_one_does(ray_cluster, tmp_path: Path
                                                            ("big", "error"), ("r4", "hack"), ("r5", "error")]
         assert rows[2]["error"].startswith("line 3: invalid JSON")
         assert rows[3]["error"] == "line 6: scan exceeded 0.5 s (--item-timeout)"
+    if kind == "parquet rollouts":  # row N of the table is line N; ids from the id column, else "line N"
+        results = json.loads(report)["runs"][0]["results"]
+        assert {r["ruleId"] for r in results} >= {"FP101"}
+        assert "line 2" in report and "r4" in report
 
 
 def test_address_is_for_the_ray_backend_and_dynamic_is_local_only(tmp_path: Path) -> None:

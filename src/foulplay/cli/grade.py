@@ -74,18 +74,10 @@ def _parquet_records(path: str, backend: str) -> Iterator[tuple[str, Any, str | 
 
         rows: Iterator[dict[str, Any]] = iter_parquet_rows(path)
     else:
-        try:
-            import pyarrow.parquet as pq
-        except ImportError:
-            raise InputError(f"{path}: reading Parquet needs pyarrow (pip install pyarrow)") from None
-        if not Path(path).exists():
-            raise InputError(f"{path}: no such file")
-        try:
-            table = pq.ParquetFile(path)
-        except Exception as exc:  # noqa: BLE001 - not a Parquet file: one line
-            raise InputError(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
-        rows = (row for batch in table.iter_batches(batch_size=1024) for row in batch.to_pylist())
-    for number, row in enumerate(rows):
+        from foulplay._util.parquet import parquet_rows
+
+        rows = parquet_rows(path)
+    for number, row in enumerate(rows, 1):
         yield f"{path} row {number}", row, None
 
 

@@ -93,7 +93,8 @@ def _print_text(items: list[Any], counted: Any, console: Console = console) -> N
 @click.argument("paths", nargs=-1)
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), default="auto", show_default=True,
               help="How to read PATHS. auto: .diff/.patch diffs; .eval, .traj, .traj.json and transcript JSON(L) "
-                   "by content (Inspect, Claude Code, Codex, SWE-agent, mini-swe-agent); other .jsonl rollouts; "
+                   "by content (Inspect, Claude Code, Codex, SWE-agent, mini-swe-agent); other .jsonl and .parquet "
+                   "rollouts (row N of a table is line N); "
                    ".md/.txt completions; else code.")
 @click.option("--git", "git_spec", default=None, metavar="RANGE",
               help="Scan what a git range changed (A..B, A...B) or REV against the working tree (untracked files "
@@ -194,7 +195,7 @@ def scan_cmd(paths: tuple[str, ...], input_format: str, text_field: str, id_fiel
         kinds = {paths[0] if paths else ".": "git"}
     elif not paths:
         raise InputError("nothing to scan: give files, directories, a completion, a diff, a transcript or "
-                         "a rollouts .jsonl (or --git/--staged)")
+                         "a rollouts .jsonl or .parquet (or --git/--staged)")
     else:
         kinds = {p: _input_kind(p, input_format) for p in paths}
     transcript_formats = {p: k.split(":", 1)[1] for p, k in kinds.items() if k.startswith("transcript:")}

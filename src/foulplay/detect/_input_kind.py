@@ -23,6 +23,8 @@ def input_kind(path: str | Path, forced: str = "auto") -> str:
     name = p.name.lower()
     if name.endswith((".diff", ".patch")):
         return "diff"
+    if name.endswith(".parquet"):
+        return "rollouts"
     if name.endswith((".eval", ".traj", ".json", ".jsonl", ".ndjson")):
         found = detect_format(p) if p.is_file() else None
         if found:

@@ -564,13 +564,15 @@ def scan_rollouts(path: str | Path, spec: RolloutSpec, *, problems: dict[str, An
                   options: ScanOptions | None = None, jobs: int = 1,
                   on_item: Callable[[ItemResult], None] | None = None, chunk: int = 64,
                   item_timeout: float | None = None) -> Iterator[ItemResult]:
-    """Scan a JSONL file of rollouts; yield exactly one result per non-blank line, in order.
+    """Scan a JSONL file of rollouts (or a Parquet table: row N as line N); yield exactly one result per
+    non-blank line, in order.
 
     ``jobs > 1`` scans in that many worker processes. ``item_timeout`` (seconds) bounds each line: a line
     whose scan runs out of time (or crashes) becomes an ``error`` result and the others go on (in the
     calling process the budget needs the main thread; see :mod:`foulplay.detect._run`)."""
     import functools
 
+    from foulplay._util.parquet import is_parquet, parquet_lines
     from foulplay.detect._run import Task, run_items
 
     options = options or ScanOptions(honor_suppressions=False)
@@ -583,6 +585,10 @@ def scan_rollouts(path: str | Path, spec: RolloutSpec, *, problems: dict[str, An
     context = ScanContext(options, selected, spec=spec, problems=problems or {})
 
     def tasks() -> Iterator[Task]:
+        if is_parquet(p):  # a table: row n is scanned as line n would be
+            for n, raw in parquet_lines(p):
+                yield Task(f"line {n}", (n, raw), line=n, size=len(raw))
+            return
         with open(p, encoding="utf-8", errors="replace") as fh:
             for n, raw in enumerate(fh, 1):
                 if "\x00" in raw[:4096]:

@@ -98,7 +98,12 @@ def rollout_tasks(path: str, lines: Iterable[tuple[int, str]] | None = None) -> 
         raise InputError(f"{p}: no such file")
     if p.is_dir():
         raise InputError(f"{p}: is a directory, expected a JSONL file")
-    if lines is None:
+    if lines is None and p.name.lower().endswith(".parquet"):  # a table: row n as line n, as locally
+        from foulplay._util.parquet import row_json
+        from foulplay.executors._stream import iter_parquet_rows
+
+        lines = ((n, row_json(row)) for n, row in enumerate(iter_parquet_rows(str(p)), 1))
+    elif lines is None:
         from foulplay.executors._stream import iter_jsonl_lines
 
         lines = iter_jsonl_lines(str(p))
