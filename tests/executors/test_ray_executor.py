@@ -137,6 +137,42 @@ def test_grading_identical_to_local(ray_cluster) -> None:
     assert [g["verdict"] for g in got] == [w["verdict"] for w in want]
 
 
+def test_grading_worker_sigkilled_mid_batch_same_rows_and_its_sandbox_dirs_swept(ray_cluster) -> None:
+    """A grading worker (an actor with a warm sandbox pool) SIGKILLed mid-batch: every row is the local
+    backend's, once, in order; the temp directory its sandboxes held is removed by its replacement."""
+    import glob
+
+    from foulplay.grading import load_humaneval
+    from foulplay.sandbox._leftovers import LOCK_NAME
+
+    problems = load_humaneval()[:10]
+    items = [(p, p.reference if i % 4 else "def nope(:\n", f"id{i}") for i, p in enumerate(problems * 2)]
+    with LocalExecutor(2) as local:
+        want = [r.to_json_dict() for r in local.map(GradeWork(), items)]
+    with make_executor("ray", 2, batch_size=2) as ex:
+        killed: list[int] = []
+
+        def on_result(index: int, result: Any) -> None:
+            if index == 3 and not killed:
+                victim = ex.worker_facts()[0]["pid"]
+                os.kill(victim, signal.SIGKILL)
+                killed.append(victim)
+
+        got = [r.to_json_dict() for r in ex.map(GradeWork(), items, on_result=on_result)]
+        assert killed and ex.deaths == 1
+        ours = [d for d in glob.glob("/tmp/foulplay-box-*") if os.path.exists(os.path.join(d, LOCK_NAME))]
+        import fcntl
+
+        for d in ours:  # every directory left is held by a live owner (the pool that is still open)
+            fd = os.open(os.path.join(d, LOCK_NAME), os.O_RDWR)
+            try:
+                with pytest.raises(BlockingIOError):
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            finally:
+                os.close(fd)
+    assert comparable(got) == comparable(want)
+
+
 def test_maps_from_many_threads_share_the_pool(ray_cluster) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
