@@ -160,6 +160,7 @@ def test_grading_worker_sigkilled_mid_batch_same_rows_and_its_sandbox_dirs_swept
 
         got = [r.to_json_dict() for r in ex.map(GradeWork(), items, on_result=on_result)]
         assert killed and ex.deaths == 1
+        assert len(ex.start(GradeWork())) == 2  # the replacement (which sweeps when its sandbox starts) is up
         ours = [d for d in glob.glob("/tmp/foulplay-box-*") if os.path.exists(os.path.join(d, LOCK_NAME))]
         import fcntl
 

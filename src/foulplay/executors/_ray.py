@@ -11,6 +11,7 @@ output, because results are kept by input index and each index is yielded once.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import socket
@@ -22,6 +23,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from foulplay.executors._base import ExecutorUnavailable, OnResult, StateCache, Work, run_guarded
+
+log = logging.getLogger(__name__)
+
+REPLACE_TIMEOUT_S = 30.0
+"""How long a replacement actor may take to be placed and open before its slot is retired."""
 
 MAX_ATTEMPTS = 3
 """Deaths an item may be charged before it becomes a failed row."""
@@ -90,11 +96,16 @@ class _ActorBody:
     def __init__(self, work: Work[Any, Any], slots: int) -> None:
         self._states = StateCache()
         self._slots = slots
-        self._states.get(work, slots)  # open now: a worker that cannot open fails at start, visibly
 
-    def ready(self) -> dict[str, Any]:
+    def ready(self, work: Work[Any, Any]) -> dict[str, Any]:
+        """Open now, so that a worker that cannot open fails at start, visibly: as this call's error (the
+        actor lives on), which the driver tells apart from an actor lost with its node."""
+        self._states.get(work, self._slots)
         facts = self._states.describe()
-        return {"pid": os.getpid(), "host": socket.gethostname(), **(facts[0] if facts else {})}
+        import ray
+
+        return {"pid": os.getpid(), "host": socket.gethostname(), "node": ray.get_runtime_context().get_node_id(),
+                **(facts[0] if facts else {})}
 
     def run(self, work: Work[Any, Any], batch: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
         state = self._states.get(work, self._slots)
@@ -111,7 +122,13 @@ class _Slot:
     inflight: int = 0
     solo: bool = False
     """Running one suspect alone: nothing else is sent until it returns."""
+    dead: bool = False
+    """Its actor died and no replacement could start: nothing is sent to it again."""
     facts: dict[str, Any] = field(default_factory=dict)
+    starting: Any = None
+    """While a replacement actor opens: its ``ready`` call (nothing is sent to the slot until it returns)."""
+    since: float = 0.0
+    tries: int = 0
 
 
 class RayExecutor:
@@ -156,21 +173,49 @@ class RayExecutor:
         return self._ray.remote(num_cpus=self.cpus_per_worker, max_restarts=0, max_task_retries=0,
                                 max_concurrency=concurrency)(_ActorBody)
 
-    def _start(self, work: Work[Any, Any], count: int) -> list[_Slot]:
+    def _start(self, work: Work[Any, Any], count: int, timeout: float | None = None) -> list[_Slot]:
+        """``count`` opened actors. One lost while starting (its node died, say) is started again, up to
+        three rounds; one whose work cannot open, or none placed within ``timeout``, stops with one line."""
+        ray = self._ray
         cls = self._remote_class(work)
-        actors = [cls.remote(work, self.slots) for _ in range(count)]
+        timeout = self.start_timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        lost = (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError, ray.exceptions.ObjectLostError)
+        started: list[_Slot] = []
+        last: BaseException | None = None
+        for round_ in range(3):
+            if round_:
+                time.sleep(1.0)  # time for Ray to see a dead node and place elsewhere
+            actors = [cls.remote(work, self.slots) for _ in range(count - len(started))]
+            refs = [a.ready.remote(work) for a in actors]
+            for actor, ref in zip(actors, refs, strict=True):
+                try:
+                    facts = ray.get(ref, timeout=max(0.1, deadline - time.monotonic()))
+                except lost as exc:
+                    last = exc
+                    self._kill(actor)
+                    continue
+                except Exception as exc:  # noqa: BLE001 - a worker that cannot open (no bubblewrap on a node, ...)
+                    for a in [*actors, *(s.actor for s in started)]:
+                        self._kill(a)
+                    if isinstance(exc, ray.exceptions.GetTimeoutError):
+                        free = ray.available_resources().get("CPU", 0)
+                        raise ExecutorUnavailable(
+                            f"Ray could not place {count} worker(s) of {self.cpus_per_worker:g} CPU within "
+                            f"{timeout:g} s ({free:g} CPUs free in the cluster): lower --workers") from None
+                    raise ExecutorUnavailable(f"Ray workers could not start: {_cause(exc)}") from None
+                started.append(_Slot(actor=actor, facts=facts))
+            if len(started) == count:
+                return started
+        for s in started:
+            self._kill(s.actor)
+        raise ExecutorUnavailable(f"Ray workers died while starting: {_cause(last) if last else 'unknown'}")
+
+    def _kill(self, actor: Any) -> None:
         try:
-            facts = self._ray.get([a.ready.remote() for a in actors], timeout=self.start_timeout)
-        except Exception as exc:  # noqa: BLE001 - a worker that cannot open (no bubblewrap on a node, ...)
-            for a in actors:
-                self._ray.kill(a, no_restart=True)
-            if isinstance(exc, self._ray.exceptions.GetTimeoutError):
-                free = self._ray.available_resources().get("CPU", 0)
-                raise ExecutorUnavailable(
-                    f"Ray could not place {count} worker(s) of {self.cpus_per_worker:g} CPU within "
-                    f"{self.start_timeout:g} s ({free:g} CPUs free in the cluster): lower --workers") from None
-            raise ExecutorUnavailable(f"Ray workers could not start: {_cause(exc)}") from None
-        return [_Slot(actor=a, facts=f) for a, f in zip(actors, facts, strict=True)]
+            self._ray.kill(actor, no_restart=True)
+        except Exception:  # noqa: BLE001 - already gone
+            pass
 
     def _pool(self, work: Work[Any, Any]) -> list[_Slot]:
         key = work.setup_key()
@@ -182,23 +227,65 @@ class RayExecutor:
         return self._slots
 
     def _replace(self, slot: _Slot) -> None:
+        """Put a fresh actor in the slot of a dead one, without waiting for it: the other workers go on
+        while it is placed and opens (:meth:`_poll_starting`)."""
         self.deaths += 1
         self._replaced += 1
-        try:
-            self._ray.kill(slot.actor, no_restart=True)
-        except Exception:  # noqa: BLE001 - already gone
-            pass
+        self._kill(slot.actor)
         if self._replaced > 4 * self.workers + 8:
             raise ExecutorUnavailable(f"Ray workers keep dying ({self._replaced} replaced); giving up")
+        slot.inflight, slot.solo, slot.tries, slot.facts = 0, False, 0, {}
+        self._launch(slot)
+
+    def _launch(self, slot: _Slot) -> None:
         assert self._work is not None
-        fresh = self._start(self._work, 1)[0]
-        slot.actor, slot.facts, slot.inflight, slot.solo = fresh.actor, fresh.facts, 0, False
+        slot.actor = self._remote_class(self._work).remote(self._work, self.slots)
+        slot.starting = slot.actor.ready.remote(self._work)
+        slot.since = time.monotonic()
+        slot.tries += 1
+
+    def _poll_starting(self) -> None:
+        """Replacements that have opened join the pool. One lost while starting (its node died) is started
+        again, up to three times; one not placed within ``REPLACE_TIMEOUT_S`` (no room left in the cluster)
+        retires its slot and the others go on; one whose work cannot open stops the job."""
+        ray = self._ray
+        lost = (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError, ray.exceptions.ObjectLostError)
+        for slot in self._slots:
+            if slot.starting is None or slot.dead:
+                continue
+            done, _ = ray.wait([slot.starting], timeout=0)
+            if done:
+                try:
+                    facts = ray.get(slot.starting)
+                except lost as exc:
+                    self._kill(slot.actor)
+                    if slot.tries < 3:
+                        self._launch(slot)
+                    else:
+                        self._retire(slot, f"died while starting: {_cause(exc)}")
+                    continue
+                except Exception as exc:  # noqa: BLE001 - the work cannot open on that node
+                    self._kill(slot.actor)
+                    slot.starting, slot.dead = None, True
+                    raise ExecutorUnavailable(f"Ray workers could not start: {_cause(exc)}") from None
+                slot.facts, slot.starting = facts, None
+            elif time.monotonic() - slot.since > REPLACE_TIMEOUT_S:
+                self._kill(slot.actor)
+                self._retire(slot, f"not placed within {REPLACE_TIMEOUT_S:g} s")
+
+    def _retire(self, slot: _Slot, why: str) -> None:
+        slot.dead, slot.starting = True, None
+        left = sum(not s.dead for s in self._slots)
+        if not left:
+            raise ExecutorUnavailable(f"no Ray worker left: the last could not be replaced ({why})")
+        log.warning("a Ray worker could not be replaced (%s); going on with %d", why, left)
 
     def _stop_pool(self) -> None:
         slots, self._slots = self._slots, []
         if slots:
-            try:
-                self._ray.get([s.actor.close.remote() for s in slots], timeout=60)
+            try:  # closed where they run (sandboxes and their directories); the rest are killed
+                self._ray.get([s.actor.close.remote() for s in slots if not s.dead and s.starting is None],
+                              timeout=60)
             except Exception:  # noqa: BLE001 - a dead actor has nothing to close
                 pass
             for s in slots:
@@ -209,7 +296,8 @@ class RayExecutor:
         self._setup = self._work = None
 
     def worker_facts(self) -> list[dict[str, Any]]:
-        return [dict(s.facts) for s in self._slots]
+        """The facts of every worker ready now (not those retired or still starting)."""
+        return [dict(s.facts) for s in self._slots if not s.dead and s.starting is None]
 
     def describe(self) -> str:
         where = self.address or "local cluster"
@@ -228,9 +316,13 @@ class RayExecutor:
 
     # -- mapping -------------------------------------------------------------------------------------
     def start(self, work: Work[Any, Any]) -> list[dict[str, Any]]:
-        """Start (or keep) the pool for ``work`` now; the facts of each worker (pid, host, isolation)."""
+        """Start (or keep) the pool for ``work`` now, replacements still opening included; the facts of each
+        worker (pid, host, isolation)."""
         with self._cond:
             self._pool(work)
+            while any(s.starting is not None for s in self._slots):
+                self._poll_starting()
+                self._cond.wait(timeout=0.05)
             return self.worker_facts()
 
     def map(self, work: Work[Any, Any], items: Iterable[Any], *, on_result: OnResult | None = None) -> Iterator[Any]:
@@ -273,6 +365,8 @@ class RayExecutor:
         def fill() -> None:
             nonlocal exhausted, next_in
             for slot in sorted(slots, key=lambda s: s.inflight):
+                if slot.dead or slot.starting is not None:
+                    continue
                 if suspects:  # suspects run alone, on an actor with nothing else in flight
                     if slot.inflight == 0:
                         send(slot, [suspects.popleft()], True)
@@ -293,6 +387,7 @@ class RayExecutor:
         try:
             while True:
                 with self._cond:
+                    self._poll_starting()
                     fill()
                     if not pending:
                         if exhausted and not suspects and next_out >= next_in:

@@ -296,6 +296,7 @@ class Sandbox:
         if level is not Isolation.NONE and not sys.platform.startswith("linux"):
             raise SandboxUnavailable("the sandbox needs Linux for isolation; use isolation='none'")
         self.level = level
+        sweep_once()  # what hosts killed outright left on this machine, before this pool adds its own
         self.preload = preload
         self.flavor_preload = dict(flavor_preload or {})
         self.driver_dirs = [str(Path(d).resolve()) for d in driver_dirs]
