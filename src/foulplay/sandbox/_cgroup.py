@@ -12,6 +12,7 @@ import contextlib
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -125,20 +126,33 @@ class WorkerCgroup:
 
     def remove(self) -> None:
         for path in self.dirs:
-            for _ in range(50):
-                try:
-                    pids = [int(p) for p in (path / "cgroup.procs").read_text().split()]
-                except (OSError, ValueError):
-                    pids = []
-                if not pids:
-                    break
-                for pid in pids:
-                    with contextlib.suppress(OSError):
-                        os.kill(pid, signal.SIGKILL)
-                time.sleep(0.01)
+            kill_until_gone(lambda path=path: _members(path), seconds=0.5)
             with contextlib.suppress(OSError):
                 path.rmdir()
         self.dirs = []
+
+
+def _members(path: Path) -> list[int]:
+    try:
+        return [int(p) for p in (path / "cgroup.procs").read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def kill_until_gone(pids: Callable[[], list[int]], seconds: float) -> bool:
+    """SIGKILL whatever ``pids()`` lists until it lists nothing (a killed process is listed until it is
+    reaped) or ``seconds`` pass; True when nothing is left."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = pids()
+        if not left:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        for pid in left:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.01)
 
 
 def _write(path: Path, value: str) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 
 from foulplay.errors import SandboxUnavailable
 from foulplay.sandbox import _isolation as iso
-from foulplay.sandbox._cgroup import WorkerCgroup, entering
+from foulplay.sandbox._cgroup import WorkerCgroup, entering, kill_until_gone
 from foulplay.sandbox._inside import fpbox_wire as wire
 from foulplay.sandbox._leftovers import claim, sweep_once
 from foulplay.sandbox._limits import Limits
@@ -56,15 +56,8 @@ def _sweep_uid(uid: int) -> bool:
     nothing of the uid is left running."""
     from foulplay.sandbox._inside.fpbox_os import proc_owners, remove_owned
 
-    deadline = time.monotonic() + 2.0  # killed processes vanish once their (new) parent reaps them
-    while time.monotonic() < deadline:
-        victims = [pid for pid, owner in proc_owners().items() if owner == uid]
-        if not victims:
-            break
-        for pid in victims:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-        time.sleep(0.02)
+    # killed processes are listed until their (new) parent reaps them
+    kill_until_gone(lambda: [pid for pid, owner in proc_owners().items() if owner == uid], seconds=2.0)
     with contextlib.suppress(Exception):
         remove_owned(uid)
     return not _uid_in_use(uid)
