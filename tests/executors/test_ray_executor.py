@@ -216,3 +216,27 @@ def test_hung_item_is_killed_and_becomes_one_row_while_slow_live_batches_are_not
         assert ex.deaths == 2
     assert [o[0] for o in out] == ["ok", "error", "ok", "ok", "ok"]
     assert "killed its worker 2 times" in out[1][2]
+
+
+def test_lost_worker_with_no_room_for_a_replacement_and_no_other_worker_is_one_error(ray_cluster) -> None:
+    """The only worker dies and the cluster has no room for its replacement (another job took its CPUs):
+    after ``start_timeout`` the command stops with one line instead of waiting for ever."""
+
+    @ray.remote(num_cpus=4)
+    class Blocker:
+        def ping(self) -> int:
+            return 1
+
+    blocker = None
+    with make_executor("ray", 1, cpus_per_worker=4, batch_size=1, start_timeout=3) as ex:
+        def on_result(index: int, result: Any) -> None:
+            nonlocal blocker
+            if index == 1:
+                blocker = Blocker.remote()  # waits for the worker's 4 CPUs, asked for before its replacement
+                time.sleep(0.5)
+                os.kill(ex.worker_facts()[0]["pid"], signal.SIGKILL)
+
+        with pytest.raises(ExecutorUnavailable, match=r"no Ray worker left.*not placed within 3 s"):
+            list(ex.map(Echo(delay=0.2), range(20), on_result=on_result))
+    assert blocker is not None and ray.get(blocker.ping.remote(), timeout=60) == 1
+    ray.kill(blocker)

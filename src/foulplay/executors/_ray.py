@@ -26,8 +26,6 @@ from foulplay.executors._base import ExecutorUnavailable, OnResult, StateCache, 
 
 log = logging.getLogger(__name__)
 
-REPLACE_TIMEOUT_S = 30.0
-"""How long a replacement actor may take to be placed and open before its slot is retired."""
 
 MAX_ATTEMPTS = 3
 """Deaths an item may be charged before it becomes a failed row."""
@@ -246,8 +244,9 @@ class RayExecutor:
 
     def _poll_starting(self) -> None:
         """Replacements that have opened join the pool. One lost while starting (its node died) is started
-        again, up to three times; one not placed within ``REPLACE_TIMEOUT_S`` (no room left in the cluster)
-        retires its slot and the others go on; one whose work cannot open stops the job."""
+        again, up to three times, then retires its slot; one not yet placed waits (for an autoscaler's new
+        node, say) as long as other workers go on, and at most ``start_timeout`` when none does; one whose
+        work cannot open stops the job."""
         ray = self._ray
         lost = (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError, ray.exceptions.ObjectLostError)
         for slot in self._slots:
@@ -269,9 +268,12 @@ class RayExecutor:
                     slot.starting, slot.dead = None, True
                     raise ExecutorUnavailable(f"Ray workers could not start: {_cause(exc)}") from None
                 slot.facts, slot.starting = facts, None
-            elif time.monotonic() - slot.since > REPLACE_TIMEOUT_S:
+            elif time.monotonic() - slot.since > self.start_timeout and not any(
+                    not s.dead and s.starting is None for s in self._slots):
+                # nothing else works either: the cluster has no room (a pending actor stays a demand an
+                # autoscaler sees, so while other workers go on, a replacement may wait for a new node)
                 self._kill(slot.actor)
-                self._retire(slot, f"not placed within {REPLACE_TIMEOUT_S:g} s")
+                self._retire(slot, f"not placed within {self.start_timeout:g} s")
 
     def _retire(self, slot: _Slot, why: str) -> None:
         slot.dead, slot.starting = True, None
@@ -320,7 +322,8 @@ class RayExecutor:
         worker (pid, host, isolation)."""
         with self._cond:
             self._pool(work)
-            while any(s.starting is not None for s in self._slots):
+            deadline = time.monotonic() + self.start_timeout
+            while any(s.starting is not None for s in self._slots) and time.monotonic() < deadline:
                 self._poll_starting()
                 self._cond.wait(timeout=0.05)
             return self.worker_facts()
