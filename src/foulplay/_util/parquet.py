@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import decimal
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,8 +41,8 @@ def parquet_rows(path: str | Path, batch_rows: int = BATCH_ROWS) -> Iterator[dic
 
 
 def _plain(value: Any) -> Any:
-    """What JSON cannot hold, as Parquet's readers give it: timestamps and dates as ISO text, decimals as
-    text, bytes as text when UTF-8, else base64."""
+    """What JSON cannot hold, as Parquet's readers give it: timestamps and dates as ISO text, bytes as text
+    when UTF-8, else base64, anything else (decimals, ...) as its text."""
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, (bytes, bytearray)):
@@ -51,8 +50,6 @@ def _plain(value: Any) -> Any:
             return bytes(value).decode("utf-8")
         except UnicodeDecodeError:
             return base64.b64encode(bytes(value)).decode("ascii")
-    if isinstance(value, decimal.Decimal):
-        return str(value)
     return str(value)
 
 

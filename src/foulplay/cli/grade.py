@@ -46,10 +46,11 @@ def _records(path: str, backend: str) -> Iterator[tuple[str, Any, str | None]]:
     """``(where, record, error)`` per completion record, lazily. With ``--backend ray`` a JSON Lines file is
     streamed through Ray Data (bounded memory, read where the cluster runs); Parquet (a TRL completions table,
     say) is read a batch at a time on either backend. A line that is not JSON is one error, as locally."""
-    from foulplay.grading import iter_json_records_lenient
+    from foulplay._util.parquet import is_parquet
+    from foulplay.grading import iter_json_records_lenient, json_line_records
 
     name = Path(path).name
-    if name.endswith(".parquet"):
+    if is_parquet(name):
         yield from _parquet_records(path, backend)
         return
     if backend != "ray" or not name.endswith((".jsonl", ".ndjson")):
@@ -57,15 +58,7 @@ def _records(path: str, backend: str) -> Iterator[tuple[str, Any, str | None]]:
         return
     from foulplay.executors._stream import iter_jsonl_lines
 
-    for lineno, line in iter_jsonl_lines(path):
-        if not line.strip():
-            continue
-        where = f"{Path(path)} line {lineno}"
-        try:
-            yield where, json.loads(line), None
-        except (json.JSONDecodeError, RecursionError) as exc:
-            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            yield where, None, f"{where}: invalid JSON: {msg}"
+    yield from json_line_records(path, iter_jsonl_lines(path))
 
 
 def _parquet_records(path: str, backend: str) -> Iterator[tuple[str, Any, str | None]]:

@@ -30,21 +30,13 @@ def _rollout_lines(path: str, wanted: set[int]) -> dict[int, str]:
     if not wanted:
         return out
     last = max(wanted)
-    from foulplay._util.parquet import is_parquet, parquet_lines
+    from foulplay.detect._scan import rollout_lines
 
-    if is_parquet(path):
-        for n, raw in parquet_lines(path):
-            if n in wanted:
-                out[n] = raw
-            if n >= last:
-                break
-        return out
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for n, raw in enumerate(fh, 1):
-            if n in wanted:
-                out[n] = raw
-            if n >= last:
-                break
+    for n, raw in rollout_lines(path):
+        if n in wanted:
+            out[n] = raw
+        if n >= last:
+            break
     return out
 
 

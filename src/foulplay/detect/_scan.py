@@ -560,6 +560,30 @@ def rollout_error(id_field: str, task: Any, message: str) -> ItemResult:
     return ItemResult(item_id, ScanVerdict.ERROR, error=f"line {line_no}: {message}", line=line_no)
 
 
+def rollout_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """``(number, text)`` of every line of a rollouts file read here: JSON Lines as ``open`` gives them, or
+    the rows of a Parquet table as JSON lines (row N as line N)."""
+    from foulplay._util.parquet import is_parquet, parquet_lines
+
+    if is_parquet(path):
+        yield from parquet_lines(path)
+        return
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        yield from enumerate(fh, 1)
+
+
+def rollout_tasks(p: Path, lines: Iterable[tuple[int, str]]) -> Iterator[Any]:
+    """One scan task per non-blank line of ``lines`` (``(number, text)``, from :func:`rollout_lines` or read
+    through Ray Data), named ``line N``; binary data ends the scan with one error line."""
+    from foulplay.detect._run import Task
+
+    for n, raw in lines:
+        if "\x00" in raw[:4096]:
+            raise InputError(f"{p}: binary data on line {n}, expected JSON Lines")
+        if raw.strip():
+            yield Task(f"line {n}", (n, raw), line=n, size=len(raw))
+
+
 def scan_rollouts(path: str | Path, spec: RolloutSpec, *, problems: dict[str, Any] | None = None,
                   options: ScanOptions | None = None, jobs: int = 1,
                   on_item: Callable[[ItemResult], None] | None = None, chunk: int = 64,
@@ -572,8 +596,7 @@ def scan_rollouts(path: str | Path, spec: RolloutSpec, *, problems: dict[str, An
     calling process the budget needs the main thread; see :mod:`foulplay.detect._run`)."""
     import functools
 
-    from foulplay._util.parquet import is_parquet, parquet_lines
-    from foulplay.detect._run import Task, run_items
+    from foulplay.detect._run import run_items
 
     options = options or ScanOptions(honor_suppressions=False)
     selected = options.rules()
@@ -584,21 +607,10 @@ def scan_rollouts(path: str | Path, spec: RolloutSpec, *, problems: dict[str, An
         raise InputError(f"{p}: is a directory, expected a JSONL file")
     context = ScanContext(options, selected, spec=spec, problems=problems or {})
 
-    def tasks() -> Iterator[Task]:
-        if is_parquet(p):  # a table: row n is scanned as line n would be
-            for n, raw in parquet_lines(p):
-                yield Task(f"line {n}", (n, raw), line=n, size=len(raw))
-            return
-        with open(p, encoding="utf-8", errors="replace") as fh:
-            for n, raw in enumerate(fh, 1):
-                if "\x00" in raw[:4096]:
-                    raise InputError(f"{p}: binary data on line {n}, expected JSON Lines")
-                if raw.strip():
-                    yield Task(f"line {n}", (n, raw), line=n, size=len(raw))
-
     on_error = functools.partial(rollout_error, spec.id_field)
-    for item in run_items(rollout_item, tasks(), context=context, jobs=jobs, timeout=item_timeout,
-                          on_error=on_error, chunk=chunk):
+    tasks = rollout_tasks(p, rollout_lines(p))
+    for item in run_items(rollout_item, tasks, context=context, jobs=jobs, timeout=item_timeout, on_error=on_error,
+                          chunk=chunk):
         if on_item:
             on_item(item)
         yield item

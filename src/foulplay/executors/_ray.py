@@ -171,12 +171,13 @@ class RayExecutor:
         return self._ray.remote(num_cpus=self.cpus_per_worker, max_restarts=0, max_task_retries=0,
                                 max_concurrency=concurrency)(_ActorBody)
 
-    def _start(self, work: Work[Any, Any], count: int, timeout: float | None = None) -> list[_Slot]:
+    def _start(self, work: Work[Any, Any], count: int) -> list[_Slot]:
         """``count`` opened actors. One lost while starting (its node died, say) is started again, up to
-        three rounds; one whose work cannot open, or none placed within ``timeout``, stops with one line."""
+        three rounds; one whose work cannot open, or none placed within ``start_timeout``, stops with one
+        line."""
         ray = self._ray
         cls = self._remote_class(work)
-        timeout = self.start_timeout if timeout is None else timeout
+        timeout = self.start_timeout
         deadline = time.monotonic() + timeout
         lost = (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError, ray.exceptions.ObjectLostError)
         started: list[_Slot] = []

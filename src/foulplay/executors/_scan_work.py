@@ -19,8 +19,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from foulplay._util.parquet import is_parquet
 from foulplay.detect._run import DEFAULT_ITEM_TIMEOUT, Task, run_one
 from foulplay.detect._scan import ItemResult, RolloutSpec, ScanContext, ScanOptions, item_error, rollout_error
+from foulplay.detect._scan import rollout_tasks as detect_rollout_tasks
 from foulplay.errors import InputError
 from foulplay.executors._base import Work
 
@@ -98,7 +100,7 @@ def rollout_tasks(path: str, lines: Iterable[tuple[int, str]] | None = None) -> 
         raise InputError(f"{p}: no such file")
     if p.is_dir():
         raise InputError(f"{p}: is a directory, expected a JSONL file")
-    if lines is None and p.name.lower().endswith(".parquet"):  # a table: row n as line n, as locally
+    if lines is None and is_parquet(p):  # a table: row n as line n, as locally
         from foulplay._util.parquet import row_json
         from foulplay.executors._stream import iter_parquet_rows
 
@@ -107,15 +109,7 @@ def rollout_tasks(path: str, lines: Iterable[tuple[int, str]] | None = None) -> 
         from foulplay.executors._stream import iter_jsonl_lines
 
         lines = iter_jsonl_lines(str(p))
-    return _rollout_tasks(p, lines)
-
-
-def _rollout_tasks(p: Path, lines: Iterable[tuple[int, str]]) -> Iterator[Task]:
-    for n, raw in lines:
-        if "\x00" in raw[:4096]:
-            raise InputError(f"{p}: binary data on line {n}, expected JSON Lines")
-        if raw.strip():
-            yield Task(f"line {n}", (n, raw), line=n, size=len(raw))
+    return detect_rollout_tasks(p, lines)
 
 
 __all__ = ["ScanWork", "rollout_tasks"]

@@ -459,7 +459,14 @@ def iter_json_records_lenient(path: str | Path) -> Iterator[tuple[str, Any, str 
             for i, item in enumerate(items):
                 yield f"{p} item {i}", item, None
             return
-    for lineno, line in enumerate(text.split("\n"), 1):
+    yield from json_line_records(p, enumerate(text.split("\n"), 1))
+
+
+def json_line_records(path: str | Path, lines: Iterable[tuple[int, str]]) -> Iterator[tuple[str, Any, str | None]]:
+    """``(where, record, error)`` per non-blank ``(number, text)`` line of a JSON Lines file: a line that is not
+    valid JSON gives ``(where, None, reason)`` and the lines after it are still read."""
+    p = Path(path)
+    for lineno, line in lines:
         if not line.strip():
             continue
         try:

@@ -126,10 +126,15 @@ class WorkerCgroup:
 
     def remove(self) -> None:
         for path in self.dirs:
-            kill_until_gone(lambda path=path: _members(path), seconds=0.5)
-            with contextlib.suppress(OSError):
-                path.rmdir()
+            remove_dir(path)
         self.dirs = []
+
+
+def remove_dir(path: Path) -> None:
+    """Kill every process in the cgroup at ``path``, then remove it."""
+    kill_until_gone(lambda: _members(path), seconds=0.5)
+    with contextlib.suppress(OSError):
+        path.rmdir()
 
 
 def _members(path: Path) -> list[int]:

@@ -96,7 +96,7 @@ def _alive(pid: int) -> bool:
 
 
 def _sweep_cgroups() -> list[str]:
-    from foulplay.sandbox._cgroup import WorkerCgroup, parent_dirs
+    from foulplay.sandbox._cgroup import parent_dirs, remove_dir
 
     removed: list[str] = []
     for parent in parent_dirs():
@@ -108,9 +108,7 @@ def _sweep_cgroups() -> list[str]:
             match = _CGROUP_NAME.match(child.name)
             if not match or not child.is_dir() or _alive(int(match.group(1))):
                 continue
-            leftover = WorkerCgroup.__new__(WorkerCgroup)
-            leftover.dirs, leftover.features = [child], []
-            leftover.remove()  # kills what is still inside, then removes it
+            remove_dir(child)  # kills what is still inside, then removes it
             if not child.exists():
                 removed.append(str(child))
     return removed

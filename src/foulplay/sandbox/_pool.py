@@ -122,7 +122,6 @@ class _Worker:
         return self.proc is not None and self.proc.poll() is None
 
     def start(self) -> None:
-        sweep_once()  # what hosts killed outright left on this machine
         self.tmp = tempfile.mkdtemp(prefix="foulplay-box-")
         self.owner_fd = claim(self.tmp)
         work_root = os.path.join(self.tmp, "work")
